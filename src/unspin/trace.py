@@ -1,0 +1,253 @@
+"""Tracing: find the sources of a suspect in an index, or align two texts directly.
+
+The pipeline: split the suspect into sentences and drop boilerplate; retrieve candidates with
+BM25 (:mod:`unspin.candidates`); align each candidate lexically (cheap); embed and re-align the
+few most promising candidates whose lexical alignment is not already conclusive
+(:mod:`unspin.align`, :mod:`unspin.embed`); score each alignment (:mod:`unspin.decide`); and
+explain the suspect greedily: the best source first, then further sources only for the
+sentences that earlier ones do not explain (a host story and a spliced passage are two sources).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from . import decide
+from .align import SEED_THRESHOLD, Unit, chain, lexical_matrix, passages, similarity_matrix, units_of
+from .candidates import find_candidates
+from .documents import Document
+from .embed import CachedEmbedder, Embedder, MiniLMEmbedder
+from .errors import InputError
+from .index import EMBEDDINGS_NAME, Index
+from .results import Passage, SourceMatch, TraceResult
+from .segment import Sentence, split_sentences
+
+logger = logging.getLogger(__name__)
+
+#: A lexical alignment this good needs no embeddings (verbatim, homoglyph, lightly edited copies).
+CONCLUSIVE_COVERAGE = 0.9
+
+
+@dataclass
+class _Aligned:
+    doc: Document
+    units: list[Unit]
+    pairs: list[tuple[int, int]]
+    sim: np.ndarray
+    passages: list[Passage]
+    embedded: bool
+
+
+class Tracer:
+    """Traces suspects against one index, reusing the loaded model and caches between calls.
+
+    Args:
+        index: the reference collection.
+        embedder: sentence embedder; by default all-MiniLM-L6-v2 with a cache stored in the
+            index directory.
+        max_candidates: candidates aligned lexically per suspect.
+        max_embedded: candidates aligned with embeddings per suspect.
+        threshold: decision threshold on :attr:`SourceMatch.score`.
+        max_sources: most sources reported.
+        max_rejected: most rejected candidates kept in the result (closest first).
+    """
+
+    def __init__(self, index: Index | None = None, *, embedder: Embedder | None = None,
+                 max_candidates: int = 12, max_embedded: int = 3, threshold: float = decide.THRESHOLD,
+                 max_sources: int = 5, max_rejected: int = 3) -> None:
+        self.index = index
+        if embedder is None:
+            cache = index.path / EMBEDDINGS_NAME if index is not None else None
+            embedder = CachedEmbedder(MiniLMEmbedder(), path=cache)
+        self.embedder = embedder
+        self.max_candidates = max_candidates
+        self.max_embedded = max_embedded
+        self.threshold = threshold
+        self.max_sources = max_sources
+        self.max_rejected = max_rejected
+        # Candidate documents recur across suspects; splitting them is the costliest lexical step.
+        self._units: OrderedDict[str, list[Unit]] = OrderedDict()
+        self._units_max = 4096
+
+    def trace(self, suspect: Document | str) -> TraceResult:
+        """Find the sources of ``suspect`` in the index.
+
+        Args:
+            suspect: a document, or a plain string (given a content-hash id).
+
+        Returns:
+            the sources that pass the decision (best first) with their aligned passages, and the
+            closest rejected candidates.
+
+        Raises:
+            InputError: the suspect has no text.
+        """
+        if self.index is None:
+            raise ValueError("this Tracer has no index; use compare() or pass an index")
+        started = time.perf_counter()
+        doc = _as_document(suspect)
+        sentences = split_sentences(doc.text)
+        units = units_of(sentences)
+        found = find_candidates(units, self.index)[: self.max_candidates]
+        sources = self.index.get_many([c.doc_id for c in found])
+        result = self._explain(doc, sentences, units, sources)
+        return replace(result, candidates=len(found), elapsed_s=time.perf_counter() - started)
+
+    def compare(self, suspect: Document | str, source: Document | str) -> TraceResult:
+        """Align ``suspect`` with one ``source`` directly (no index).
+
+        Returns:
+            a result with the source in ``sources`` if it passes the decision, else in ``rejected``.
+        """
+        started = time.perf_counter()
+        doc = _as_document(suspect, default_id="A")
+        other = _as_document(source, default_id="B")
+        sentences = split_sentences(doc.text)
+        result = self._explain(doc, sentences, units_of(sentences), [other], embed_all=True)
+        return replace(result, candidates=1, elapsed_s=time.perf_counter() - started)
+
+    # -- steps -----------------------------------------------------------------------------
+
+    def _explain(self, doc: Document, sentences: list[Sentence], units: list[Unit],
+                 candidates: Sequence[Document], *, embed_all: bool = False) -> TraceResult:
+        boilerplate = tuple((s.start, s.end) for s in sentences if s.boilerplate)
+        if not units:
+            return TraceResult(suspect=doc, sources=(), boilerplate=boilerplate)
+        aligned = [self._align_lexically(units, cand) for cand in candidates]
+        self._embed_promising(units, aligned, embed_all=embed_all)
+        accepted, rejected = self._choose(units, aligned)
+        return TraceResult(suspect=doc, sources=tuple(accepted), rejected=tuple(rejected[: self.max_rejected]),
+                           boilerplate=boilerplate)
+
+    def _align_lexically(self, units: list[Unit], cand: Document) -> _Aligned:
+        cand_units = self._units_of(cand.text)
+        sim = similarity_matrix(units, cand_units)
+        pairs = chain(sim, threshold=SEED_THRESHOLD)
+        return _Aligned(cand, cand_units, pairs, sim, passages(pairs, sim, units, cand_units), False)
+
+    def _units_of(self, text: str) -> list[Unit]:
+        key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+        units = self._units.get(key)
+        if units is None:
+            units = units_of(split_sentences(text))
+            self._units[key] = units
+            if len(self._units) > self._units_max:
+                self._units.popitem(last=False)
+        else:
+            self._units.move_to_end(key)
+        return units
+
+    def _embed_promising(self, units: list[Unit], aligned: list[_Aligned], *, embed_all: bool) -> None:
+        """Re-align with embeddings the candidates where lexical matching may fall short."""
+        covered = _covered_share(units, aligned)
+        if covered >= CONCLUSIVE_COVERAGE and not embed_all:
+            return
+        todo = [a for a in aligned if _lexical_coverage(units, a) < CONCLUSIVE_COVERAGE]
+        if not embed_all:
+            todo = todo[: self.max_embedded]
+        if not todo:
+            return
+        suspect_vectors = self.embedder.encode([u.text for u in units])
+        for item in todo:
+            if not item.units:
+                continue
+            vectors = self.embedder.encode([u.text for u in item.units])
+            lexical = lexical_matrix(units, item.units)
+            item.sim = similarity_matrix(units, item.units, a_vectors=suspect_vectors, b_vectors=vectors,
+                                         lexical=lexical)
+            item.pairs = chain(item.sim, threshold=SEED_THRESHOLD)
+            item.passages = passages(item.pairs, item.sim, units, item.units)
+            item.embedded = True
+
+    def _choose(self, units: list[Unit], aligned: list[_Aligned]) -> tuple[list[SourceMatch], list[SourceMatch]]:
+        """Greedy explanation: accept the best source, then re-score the rest on what is left."""
+        explained: set[int] = set()
+        accepted: list[SourceMatch] = []
+        pool = list(aligned)
+        while pool and len(accepted) < self.max_sources:
+            scored = [(self._match(units, a, explained), a) for a in pool]
+            scored.sort(key=lambda item: -item[0].score)
+            best, item = scored[0]
+            if best.score < self.threshold:
+                break
+            accepted.append(best)
+            pool.remove(item)
+            explained |= {i for i, _ in item.pairs}
+        rejected = sorted((self._match(units, a, explained) for a in pool), key=lambda m: -m.score)
+        return accepted, [m for m in rejected if m.score > 0]
+
+    def _match(self, units: list[Unit], item: _Aligned, explained: set[int]) -> SourceMatch:
+        open_units = [k for k in range(len(units)) if k not in explained]
+        open_spans = {(units[k].start, units[k].end) for k in open_units}
+        kept = [Passage(p.suspect, p.source, p.score, tuple(sp for sp in p.pairs if sp.suspect in open_spans))
+                for p in item.passages]
+        kept = [p for p in kept if p.pairs]
+        chars = sum(units[k].end - units[k].start for k in open_units)
+        open_chain = [(i, j) for i, j in item.pairs if i not in explained]
+        ev = decide.evidence(kept, sentences=len(open_units), chars=chars, chain=open_chain)
+        all_chars = sum(u.end - u.start for u in units)
+        source_chars = sum(u.end - u.start for u in item.units) or 1
+        coverage = _span_chars([p.suspect for p in item.passages]) / all_chars if all_chars else 0.0
+        source_coverage = _span_chars([p.source for p in item.passages]) / source_chars
+        features = ev.as_dict() | {"embedded": float(item.embedded)}
+        return SourceMatch(doc_id=item.doc.id, score=decide.score(ev), coverage=min(coverage, 1.0),
+                           source_coverage=min(source_coverage, 1.0), passages=tuple(item.passages),
+                           evidence=features, meta=dict(item.doc.meta), text=item.doc.text)
+
+
+def _as_document(value: Document | str, *, default_id: str | None = None) -> Document:
+    doc = value if isinstance(value, Document) else Document.from_text(value, id=default_id)
+    if not doc.text.strip():
+        raise InputError(doc.id, "empty document: no text to trace")
+    return doc
+
+
+def _lexical_coverage(units: list[Unit], item: _Aligned) -> float:
+    total = sum(u.end - u.start for u in units) or 1
+    return sum(units[i].end - units[i].start for i in {i for i, _ in item.pairs}) / total
+
+
+def _covered_share(units: list[Unit], aligned: list[_Aligned]) -> float:
+    hit = {i for a in aligned for i, j in a.pairs if a.sim[i, j] >= 0.8}
+    total = sum(u.end - u.start for u in units) or 1
+    return sum(units[i].end - units[i].start for i in hit) / total
+
+
+def _span_chars(spans: Sequence[tuple[int, int]]) -> int:
+    """Characters covered by the union of ``spans``."""
+    total, last = 0, -1
+    for start, end in sorted(spans):
+        start = max(start, last)
+        if end > start:
+            total += end - start
+            last = end
+    return total
+
+
+def trace(suspect: Document | str, index: Index, **options: object) -> TraceResult:
+    """Find the sources of ``suspect`` in ``index`` (a one-off :class:`Tracer`; reuse a Tracer for many).
+
+    Args:
+        suspect: the suspect document or text.
+        index: the reference collection.
+        **options: keyword arguments of :class:`Tracer`.
+    """
+    return Tracer(index, **options).trace(suspect)  # type: ignore[arg-type]
+
+
+def compare(suspect: Document | str, source: Document | str, **options: object) -> TraceResult:
+    """Align two texts directly and decide whether ``suspect`` copies ``source``.
+
+    Args:
+        suspect: the suspect document or text.
+        source: the presumed source document or text.
+        **options: keyword arguments of :class:`Tracer`.
+    """
+    return Tracer(None, **options).compare(suspect, source)  # type: ignore[arg-type]

@@ -1,0 +1,84 @@
+"""Checks that the hand-written quality-gate pairs in ``tests/fixtures/pairs`` are well formed.
+
+These fixtures feed the quality gate, so a malformed file (missing field, bad offsets, unknown
+kind) must fail here rather than silently skew a score elsewhere.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PAIRS_DIR = Path(__file__).parent / "fixtures" / "pairs"
+
+#: Every allowed kind and whether pairs of that kind are copies (True) or not (False).
+KINDS: dict[str, bool] = {
+    "verbatim": True,
+    "light-spin": True,
+    "mt-roundtrip": True,
+    "homoglyph": True,
+    "cut-down": True,
+    "partial-splice": True,
+    "same-event": False,
+    "sister-story": False,
+}
+
+REQUIRED = ("name", "kind", "is_copy", "source", "copy", "notes")
+
+
+def _pair_files() -> list[Path]:
+    return sorted(PAIRS_DIR.glob("*.json"))
+
+
+def _load(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        data = json.load(handle)
+    assert isinstance(data, dict), f"{path.name}: top level is not an object"
+    return data
+
+
+def test_enough_pairs_and_negatives() -> None:
+    pairs = [_load(p) for p in _pair_files()]
+    assert len(pairs) >= 16
+    negatives = [p for p in pairs if p["is_copy"] is False]
+    assert len(negatives) >= 4
+
+
+def test_names_are_unique() -> None:
+    names = [_load(p)["name"] for p in _pair_files()]
+    assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("path", _pair_files(), ids=lambda p: p.stem)
+def test_pair_is_well_formed(path: Path) -> None:
+    pair = _load(path)
+    missing = [key for key in REQUIRED if key not in pair]
+    assert not missing, f"{path.name}: missing {missing}"
+    assert pair["kind"] in KINDS, f"{path.name}: unknown kind {pair['kind']!r}"
+    assert isinstance(pair["is_copy"], bool)
+    assert pair["is_copy"] is KINDS[pair["kind"]], f"{path.name}: is_copy disagrees with kind"
+    for side in ("source", "copy"):
+        doc = pair[side]
+        assert isinstance(doc.get("id"), str) and doc["id"].strip(), f"{path.name}: {side}.id empty"
+        assert isinstance(doc.get("text"), str) and doc["text"].strip(), f"{path.name}: {side}.text empty"
+    assert pair["source"]["text"] != pair["copy"]["text"]
+
+
+@pytest.mark.parametrize("path", _pair_files(), ids=lambda p: p.stem)
+def test_spliced_offsets(path: Path) -> None:
+    pair = _load(path)
+    if pair["kind"] == "partial-splice":
+        assert "spliced" in pair, f"{path.name}: partial-splice without 'spliced'"
+    if "spliced" not in pair:
+        return
+    start, end = pair["spliced"]
+    text = pair["copy"]["text"]
+    assert isinstance(start, int) and isinstance(end, int)
+    assert 0 <= start < end <= len(text), f"{path.name}: spliced {start}-{end} out of bounds"
+    piece = text[start:end]
+    assert piece.strip()
+    # The spliced span is lifted unchanged from the source, so it must occur there verbatim.
+    assert piece in pair["source"]["text"]

@@ -1,0 +1,270 @@
+"""Tests for unspin.segment."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from unspin.segment import MAX_SENTENCE_CHARS, Sentence, boilerplate_spans, split_sentences
+
+HEADLINE = "Harbour town votes to rebuild its old pier"
+BODY = (
+    "Residents of Kelby voted on Tuesday to rebuild the pier that storms destroyed in 2019.\n\n"
+    'The council said the work would cost £4.2m. "It is the heart of the town," said Dr. Ann Price.\n\n'
+    "Construction is due to start in Jan. 2026 and to last 18 months."
+)
+FOOTER = "Leave a Reply\n\nYour email address will not be published. Required fields are marked *"
+LAUNDERED = f"{HEADLINE}\n\n{HEADLINE}\n\n{BODY}\n\n{FOOTER}\n"
+
+
+def texts(sentences: list[Sentence]) -> list[str]:
+    return [s.text for s in sentences]
+
+
+def test_laundered_layout() -> None:
+    sentences = split_sentences(LAUNDERED)
+    assert texts(sentences) == [
+        HEADLINE,
+        HEADLINE,
+        "Residents of Kelby voted on Tuesday to rebuild the pier that storms destroyed in 2019.",
+        "The council said the work would cost £4.2m.",
+        '"It is the heart of the town," said Dr. Ann Price.',
+        "Construction is due to start in Jan. 2026 and to last 18 months.",
+        "Leave a Reply",
+        "Your email address will not be published.",
+        "Required fields are marked *",
+    ]
+    assert [s.boilerplate for s in sentences] == [False, True, False, False, False, False, True, True, True]
+    assert [s.paragraph for s in sentences] == [0, 1, 2, 3, 3, 4, 5, 6, 6]
+    footer_start = LAUNDERED.index("Leave a Reply")
+    assert boilerplate_spans(LAUNDERED) == [
+        (len(HEADLINE) + 2, 2 * len(HEADLINE) + 2),
+        (footer_start, len(LAUNDERED) - 1),
+    ]
+
+
+def test_near_identical_and_homoglyph_repeated_headline_is_flagged() -> None:
+    # One letter dropped, and Cyrillic о/е for Latin o/e: both still the same headline.
+    variants = [HEADLINE.replace("its ", "it "), HEADLINE.replace("o", "\u043e").replace("e", "\u0435")]
+    for copy in variants:
+        sentences = split_sentences(f"{HEADLINE}\n{copy}\n{BODY}")
+        assert sentences[0].text == HEADLINE and not sentences[0].boilerplate
+        assert sentences[1].text == copy and sentences[1].boilerplate
+        assert not any(s.boilerplate for s in sentences[2:])
+
+
+def test_different_second_line_is_not_flagged() -> None:
+    sentences = split_sentences(f"{HEADLINE}\nCouncil backs plan for a new harbour wall\n\n{BODY}")
+    assert not any(s.boilerplate for s in sentences)
+
+
+def test_abbreviations_and_quotes_do_not_split() -> None:
+    text = (
+        'Dr. Lee told the U.S. envoy on Jan. 5 that talks would go on. "We are not done," she said. '
+        "Mr. Brown left at 5 p.m. on Friday."
+    )
+    assert texts(split_sentences(text)) == [
+        "Dr. Lee told the U.S. envoy on Jan. 5 that talks would go on.",
+        '"We are not done," she said.',
+        "Mr. Brown left at 5 p.m. on Friday.",
+    ]
+
+
+def test_headline_without_period_is_its_own_sentence() -> None:
+    # One line per paragraph: the body line is longer than wire copy is ever wrapped.
+    body = (
+        "The contract for the new river crossing was signed on Monday by the city council after a "
+        "long debate. Work starts soon."
+    )
+    text = "Mayor says U.S. firm will build the bridge\n" + body
+    assert texts(split_sentences(text)) == [
+        "Mayor says U.S. firm will build the bridge",
+        "The contract for the new river crossing was signed on Monday by the city council after a "
+        "long debate.",
+        "Work starts soon.",
+    ]
+
+
+def test_single_line_without_period_is_still_split() -> None:
+    assert texts(split_sentences("Prices rose. Wages did not")) == ["Prices rose.", "Wages did not"]
+
+
+REUTERS_STYLE = (
+    "Northfield Mining Corp said it agreed to sell its copper\n"
+    "unit to a group of investors for 42 mln dlrs in cash, the\n"
+    "company said in a statement issued on Monday.\n"
+    "    The sale is expected to close in the second quarter and\n"
+    "will cut the company's debt by about half, it said. The\n"
+    "buyers were not named.\n"
+    "    Shares of Northfield rose 1/2 to 12-3/4 in early trading.\n"
+)
+
+
+def test_hard_wrapped_text() -> None:
+    sentences = split_sentences(REUTERS_STYLE)
+    assert [s.text.replace("\n", " ") for s in sentences] == [
+        "Northfield Mining Corp said it agreed to sell its copper unit to a group of investors for 42 mln "
+        "dlrs in cash, the company said in a statement issued on Monday.",
+        "The sale is expected to close in the second quarter and will cut the company's debt by about "
+        "half, it said.",
+        "The buyers were not named.",
+        "Shares of Northfield rose 1/2 to 12-3/4 in early trading.",
+    ]
+    assert [s.paragraph for s in sentences] == [0, 1, 1, 2]
+    # The first line is not mistaken for a headline although it has no final period.
+    assert sentences[0].start == 0 and "\n" in sentences[0].text
+
+
+def test_hard_wrapped_text_with_capital_headline() -> None:
+    text = "NORTHFIELD TO SELL COPPER UNIT\n" + REUTERS_STYLE
+    sentences = split_sentences(text)
+    assert sentences[0].text == "NORTHFIELD TO SELL COPPER UNIT"
+    assert sentences[1].text.startswith("Northfield Mining Corp said")
+
+
+def test_lines_are_paragraphs_without_blank_lines() -> None:
+    text = "First point is made here.\nSecond point follows. It has two sentences.\nThird point."
+    sentences = split_sentences(text)
+    assert [s.paragraph for s in sentences] == [0, 1, 1, 2]
+
+
+def test_blank_lines_separate_paragraphs_and_single_newlines_do_not() -> None:
+    text = "One short line.\nAnother line.\n\nA new paragraph."
+    assert [s.paragraph for s in split_sentences(text)] == [0, 0, 1]
+
+
+def test_long_unpunctuated_text_is_cut_at_word_boundaries() -> None:
+    words = [f"word{i}" for i in range(400)]
+    text = " ".join(words)
+    sentences = split_sentences(text)
+    assert len(sentences) > 1
+    assert all(len(s.text) <= MAX_SENTENCE_CHARS for s in sentences)
+    assert all(len(s.text) >= 200 for s in sentences)
+    # Every cut falls between words: rejoining the pieces gives back the word list.
+    assert " ".join(texts(sentences)).split() == words
+
+
+def test_long_text_without_spaces_is_cut() -> None:
+    text = "x" * 1500
+    sentences = split_sentences(text)
+    assert "".join(texts(sentences)) == text
+    assert all(len(s.text) <= MAX_SENTENCE_CHARS for s in sentences)
+
+
+def test_empty_and_blank_inputs() -> None:
+    assert split_sentences("") == []
+    assert split_sentences(" \n\n\t \r\n") == []
+    assert boilerplate_spans("") == []
+
+
+def test_article_sentence_mentioning_boilerplate_words_is_kept() -> None:
+    text = (
+        "Lead story here.\n\n"
+        "The regulator said the advertisement, which ran in three national papers during the autumn, "
+        "broke the code because it implied that all rights reserved for season-ticket holders would "
+        "be honoured, and it asked readers to leave a comment online.\n\n"
+        "No comment was immediately available from the company.\n\nAdvertisement\n\nMore text follows."
+    )
+    flagged = [s.text for s in split_sentences(text) if s.boilerplate]
+    assert flagged == ["Advertisement"]
+
+
+def test_share_bar_byline_related_posts_and_footer() -> None:
+    text = (
+        "Pier plan approved\n"
+        "Posted by admin on 2021-04-02\n"
+        "The pier will be rebuilt with money from the regional fund.\n"
+        "Share this: Facebook Twitter Email\n"
+        "Related Posts\n"
+        "Ferry timetable changes next month\n"
+        "Why the harbour keeps flooding\n"
+        "Copyright © 2021 Coastal Daily. All rights reserved."
+    )
+    sentences = split_sentences(text)
+    flagged = [s.text for s in sentences if s.boilerplate]
+    kept = [s.text for s in sentences if not s.boilerplate]
+    assert kept == ["Pier plan approved", "The pier will be rebuilt with money from the regional fund."]
+    assert "Posted by admin on 2021-04-02" in flagged
+    assert "Why the harbour keeps flooding" in flagged
+    assert "All rights reserved." in flagged
+
+
+def test_reuters_more_marker_and_lone_words_are_not_share_bars() -> None:
+    text = "The company gave no details.\nMORE\nPrint run was 5,000 copies."
+    assert not any(s.boilerplate for s in split_sentences(text))
+
+
+def test_comment_opener_early_does_not_swallow_the_article() -> None:
+    article = " ".join(f"Sentence number {i} adds a fact about the pier." for i in range(80))
+    text = f"Leave a comment\n\n{article}"
+    sentences = split_sentences(text)
+    assert sentences[0].boilerplate
+    assert not any(s.boilerplate for s in sentences[1:])
+
+
+def test_trailing_comment_block_is_flagged_whole() -> None:
+    text = (
+        f"{BODY}\n\n3 Comments\n\nJo Smith says: I walked on that pier as a child, so good news.\n\n"
+        "Sam says: About time.\n\nLeave a Reply"
+    )
+    sentences = split_sentences(text)
+    start = next(i for i, s in enumerate(sentences) if s.text == "3 Comments")
+    assert all(s.boilerplate for s in sentences[start:])
+    assert not any(s.boilerplate for s in sentences[:start])
+
+
+def check_invariants(text: str) -> None:
+    sentences = split_sentences(text)
+    covered = [False] * len(text)
+    previous_end = 0
+    previous_paragraph = 0
+    for sentence in sentences:
+        assert 0 <= previous_end <= sentence.start < sentence.end <= len(text)
+        assert text[sentence.start : sentence.end] == sentence.text
+        assert not sentence.text[0].isspace() and not sentence.text[-1].isspace()
+        assert sentence.paragraph >= previous_paragraph
+        for i in range(sentence.start, sentence.end):
+            covered[i] = True
+        previous_end = sentence.end
+        previous_paragraph = sentence.paragraph
+    lost = [c for c, seen in zip(text, covered, strict=True) if not seen and not c.isspace()]
+    assert lost == []
+    spans = boilerplate_spans(text)
+    assert all(a < b <= c for (_, a), (b, c) in itertools.pairwise(spans))
+
+
+PROSE_ALPHABET = st.sampled_from(
+    [
+        *"abcXYZ .,!?\"'()-:;\n\n\n\t  ",
+        "U.S.",
+        "Dr.",
+        "Mr",
+        " 5.5% ",
+        "\u2019",
+        "\u201c",
+        "\u00a0",
+        "\r\n",
+        "    ",
+    ]
+)
+
+
+@given(st.lists(PROSE_ALPHABET, max_size=120).map("".join))
+@example("Title\nTitle\n" + "word " * 200)
+@example("A.\n\n\n   B. C")
+@settings(max_examples=400, deadline=None)
+def test_split_sentences_invariants_on_prose_like_text(text: str) -> None:
+    check_invariants(text)
+
+
+@given(st.text(max_size=300))
+@settings(max_examples=400, deadline=None)
+def test_split_sentences_invariants_on_any_text(text: str) -> None:
+    check_invariants(text)
+
+
+def test_invariants_on_fixed_layouts() -> None:
+    for text in (LAUNDERED, REUTERS_STYLE, "x" * 1500, ("long words " * 120 + ".\n") * 3):
+        check_invariants(text)
