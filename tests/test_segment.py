@@ -191,6 +191,14 @@ def test_share_bar_byline_related_posts_and_footer() -> None:
     assert "All rights reserved." in flagged
 
 
+def test_breadcrumb_line_is_flagged_and_headline_below_kept() -> None:
+    text = f"Home \u00bb News \u00bb {HEADLINE}\n\n{HEADLINE}\n\n{BODY}"
+    sentences = split_sentences(text)
+    assert sentences[0].boilerplate and sentences[0].text.startswith("Home")
+    assert sentences[1].text == HEADLINE and not sentences[1].boilerplate
+    assert not any(s.boilerplate for s in sentences[1:])
+
+
 def test_reuters_more_marker_and_lone_words_are_not_share_bars() -> None:
     text = "The company gave no details.\nMORE\nPrint run was 5,000 copies."
     assert not any(s.boilerplate for s in split_sentences(text))

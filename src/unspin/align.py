@@ -2,9 +2,8 @@
 
 The scheme follows the seed-extend-filter idea of the PAN 2014 text-alignment winner
 (Sanchez-Perez et al.): sentence pairs whose similarity passes a threshold are seeds; the best
-chain of seeds that keeps the order of both texts is found by dynamic programming (gaps allowed,
-and a sentence may pair with two adjacent sentences of the other text, for MT that splits or
-merges sentences); consecutive pairs are merged into passages; isolated weak pairs are dropped.
+chain of seeds that keeps the order of both texts is found by dynamic programming (gaps allowed;
+sentences that MT split or merged are recognised when passages are formed); consecutive pairs are merged into passages; isolated weak pairs are dropped.
 """
 
 from __future__ import annotations
@@ -103,17 +102,21 @@ def similarity_matrix(a: Sequence[Unit], b: Sequence[Unit], *, a_vectors: np.nda
     return sim.astype(np.float32)
 
 
-def chain(sim: np.ndarray, *, threshold: float = SEED_THRESHOLD, max_seeds: int = 2_000) -> list[tuple[int, int]]:
-    """The best monotone chain of seeds: pairs (i, j) increasing in both i and j.
+def chain(sim: np.ndarray, *, threshold: float = SEED_THRESHOLD,
+          max_seeds: int = 2_000) -> list[tuple[int, int]]:
+    """The best monotone chain of seeds: pairs (i, j) strictly increasing in both i and j.
 
     Each seed (a pair with similarity >= ``threshold``) weighs ``sim - threshold / 2``; the chain
-    maximises the total weight. Besides strictly increasing steps, a step may keep i and advance j
-    by one, or keep j and advance i by one (one sentence rendered as two, or two as one).
+    maximises the total weight. Each sentence appears in at most one pair: letting a sentence
+    pair with two neighbours makes chains zig-zag through adjacent sentences of one story (they
+    resemble each other), so sentences that MT split or merged are handled when passages are
+    formed instead (see :func:`passages`).
 
     Args:
         sim: similarity matrix (suspect x source).
         threshold: minimum similarity of a seed.
-        max_seeds: only the strongest seeds are considered beyond this many (bounds the cost).
+        max_seeds: only the strongest seeds are considered beyond this many (bounds the cost,
+            which is quadratic in the number of seeds).
 
     Returns:
         the chain as (suspect index, source index) pairs, sorted.
@@ -126,33 +129,34 @@ def chain(sim: np.ndarray, *, threshold: float = SEED_THRESHOLD, max_seeds: int 
         keep = np.argsort(-weights, kind="stable")[:max_seeds]
         rows, cols, weights = rows[keep], cols[keep], weights[keep]
     order = np.lexsort((cols, rows))
-    seeds = [(int(rows[k]), int(cols[k]), float(weights[k])) for k in order]
-    best = [0.0] * len(seeds)
-    back = [-1] * len(seeds)
-    for n, (i, j, w) in enumerate(seeds):
-        best[n] = w
-        for m in range(n):
-            pi, pj, _ = seeds[m]
-            if (pi < i and pj < j) or (pi == i and pj == j - 1) or (pi == i - 1 and pj == j):
-                if best[m] + w > best[n]:
-                    best[n] = best[m] + w
-                    back[n] = m
-    end = max(range(len(seeds)), key=best.__getitem__)
+    rows, cols, weights = rows[order], cols[order], weights[order]
+    best = weights.astype(np.float64)
+    back = np.full(rows.size, -1, dtype=np.int64)
+    for n in range(rows.size):
+        # Predecessors: seeds before n in (row, col) order with a smaller row and column.
+        ok = np.nonzero((rows[:n] < rows[n]) & (cols[:n] < cols[n]))[0]
+        if ok.size:
+            m = int(ok[np.argmax(best[ok])])
+            best[n] = best[m] + weights[n]
+            back[n] = m
+    end = int(np.argmax(best))
     out: list[tuple[int, int]] = []
     while end >= 0:
-        out.append((seeds[end][0], seeds[end][1]))
-        end = back[end]
+        out.append((int(rows[end]), int(cols[end])))
+        end = int(back[end])
     return out[::-1]
 
 
 def passages(pairs: Sequence[tuple[int, int]], sim: np.ndarray, a: Sequence[Unit], b: Sequence[Unit], *,
-             max_gap: int = 2, split_on_drop: bool = True) -> list[Passage]:
+             max_gap: int = 2, split_on_drop: bool = True, merge_threshold: float = 0.35) -> list[Passage]:
     """Merge a chain of aligned pairs into passages.
 
     Consecutive pairs stay in one passage while the gap between them is at most ``max_gap``
     sentences in each text. With ``split_on_drop``, a passage is also cut where sentences are
     missing from one text only (a sentence dropped from or added to the copy), so that each
-    passage is a stretch the copy renders without omissions.
+    passage is a stretch the copy renders without omissions; a skipped sentence that resembles
+    a neighbour on the other side (similarity >= ``merge_threshold``) was merged into it, not
+    dropped, and does not cut the passage.
 
     Args:
         pairs: the chain from :func:`chain`.
@@ -160,20 +164,15 @@ def passages(pairs: Sequence[tuple[int, int]], sim: np.ndarray, a: Sequence[Unit
         a, b: the suspect and source units.
         max_gap: largest gap, in sentences, bridged inside a passage.
         split_on_drop: cut where one text skips sentences and the other does not.
+        merge_threshold: similarity above which a skipped sentence counts as merged.
 
     Returns:
         passages in suspect order, with character offsets into both texts.
     """
     groups: list[list[tuple[int, int]]] = []
     for i, j in pairs:
-        if groups:
-            pi, pj = groups[-1][-1]
-            gap_a, gap_b = i - pi - 1, j - pj - 1
-            merged = (gap_a == -1 or gap_b == -1)
-            one_sided = (gap_a > 0) != (gap_b > 0) and not merged
-            if (not merged and (gap_a > max_gap or gap_b > max_gap)) or (split_on_drop and one_sided):
-                groups.append([(i, j)])
-                continue
+        if groups and not _cuts(groups[-1][-1], (i, j), sim, max_gap=max_gap, split_on_drop=split_on_drop,
+                                merge_threshold=merge_threshold):
             groups[-1].append((i, j))
         else:
             groups.append([(i, j)])
@@ -187,3 +186,22 @@ def passages(pairs: Sequence[tuple[int, int]], sim: np.ndarray, a: Sequence[Unit
             source=(min(b[j].start for _, j in group), max(b[j].end for _, j in group)),
             score=score, pairs=sentence_pairs))
     return out
+
+
+def _cuts(prev: tuple[int, int], cur: tuple[int, int], sim: np.ndarray, *, max_gap: int,
+          split_on_drop: bool, merge_threshold: float) -> bool:
+    """Whether the passage ends between two consecutive pairs of a chain."""
+    (pi, pj), (i, j) = prev, cur
+    gap_a, gap_b = i - pi - 1, j - pj - 1
+    if gap_a < 0 or gap_b < 0:  # one sentence paired with two: a merge, never a cut
+        return False
+    if gap_a > max_gap or gap_b > max_gap:
+        return True
+    if not split_on_drop or (gap_a > 0) == (gap_b > 0):
+        return False
+    # One side skips sentences: dropped (cut) unless they resemble a neighbour across (merged).
+    if gap_b > 0:
+        skipped = sim[pi:i + 1, pj + 1:j]
+    else:
+        skipped = sim[pi + 1:i, pj:j + 1]
+    return not (skipped.size and float(skipped.max()) >= merge_threshold)

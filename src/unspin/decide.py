@@ -19,15 +19,17 @@ THRESHOLD = 0.5
 
 #: Logistic weights, calibrated on unspin-bench (see docs/scores.md for how).
 WEIGHTS = {
-    "bias": -10.0,
+    "bias": -8.0,
     "aligned_share": 2.5,
-    "run": 1.1,
-    "mean_similarity": 0.2,
-    "strong_share": 2.7,
-    "adjacent_share": 3.6,
+    "mean_similarity": 1.5,
+    "strong_share": 2.0,
+    "adjacent_share": 2.5,
+    "strong_run": 0.6,
 }
+#: Pair similarity from which an aligned sentence counts as strongly aligned.
+STRONG = 0.7
 #: Runs longer than this add no further evidence.
-RUN_CAP = 6
+RUN_CAP = 8
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,11 @@ class Evidence:
             gaps of at most two sentences).
         mean_similarity: mean similarity of the aligned sentence pairs, in [0, 1].
         coverage: share of the considered suspect characters inside passages, in [0, 1].
-        strong: aligned suspect sentences whose pair similarity is at least 0.7.
-        adjacent: steps of the chain that advance exactly one sentence in both texts.
+        strong: aligned suspect sentences whose pair similarity is at least :data:`STRONG`.
+        adjacent: steps of the chain to the next sentence in both texts.
+        strong_run: the largest number of strongly aligned suspect sentences in one passage:
+            a long stretch rendered closely is a copy however long the rest of the suspect is
+            (a passage spliced into another story).
     """
 
     aligned: int
@@ -53,6 +58,7 @@ class Evidence:
     coverage: float
     strong: int = 0
     adjacent: int = 0
+    strong_run: int = 0
 
     @property
     def aligned_share(self) -> float:
@@ -63,7 +69,7 @@ class Evidence:
         return {"aligned": self.aligned, "sentences": self.sentences, "run": self.run,
                 "aligned_share": self.aligned_share, "mean_similarity": self.mean_similarity,
                 "coverage": self.coverage, "strong_share": self.strong_share,
-                "adjacent_share": self.adjacent_share}
+                "adjacent_share": self.adjacent_share, "strong_run": self.strong_run}
 
     @property
     def strong_share(self) -> float:
@@ -73,7 +79,7 @@ class Evidence:
     @property
     def adjacent_share(self) -> float:
         """Chain steps that advance one sentence in both texts over considered sentences, in [0, 1]."""
-        return self.adjacent / self.sentences if self.sentences else 0.0
+        return min(self.adjacent / self.sentences, 1.0) if self.sentences else 0.0
 
 
 def evidence(passages: Sequence[Passage], *, sentences: int, chars: int,
@@ -92,23 +98,27 @@ def evidence(passages: Sequence[Passage], *, sentences: int, chars: int,
     mean = sum(p.similarity for p in pairs) / len(pairs) if pairs else 0.0
     covered = sum(p.suspect[1] - p.suspect[0] for p in {p.suspect: p for p in pairs}.values())
     coverage = min(covered / chars, 1.0) if chars else 0.0
-    strong = len({p.suspect for p in pairs if p.similarity >= 0.7})
+    strong = len({p.suspect for p in pairs if p.similarity >= STRONG})
     adjacent = sum(1 for (i, j), (k, m) in zip(chain, chain[1:], strict=False) if k == i + 1 and m == j + 1)
+    strong_run = max((len({p.suspect for p in passage.pairs if p.similarity >= STRONG}) for passage in passages),
+                     default=0)
     return Evidence(aligned=aligned, sentences=sentences, run=run, mean_similarity=mean, coverage=coverage,
-                    strong=strong, adjacent=adjacent)
+                    strong=strong, adjacent=adjacent, strong_run=strong_run)
 
 
 def score(ev: Evidence) -> float:
     """Confidence in [0, 1] that the alignment shows a copy; >= :data:`THRESHOLD` means a source.
 
-    A short suspect cannot show a long run, so the run is measured against what the suspect
-    allows: a run covering all of a 2-sentence suspect counts like a run of :data:`RUN_CAP`.
+    A logistic function of the shares of the considered suspect sentences that are aligned,
+    strongly aligned and aligned in step with the source, the mean pair similarity, and the
+    longest stretch of strongly aligned sentences (capped at :data:`RUN_CAP`). The strong run is
+    measured against what the suspect allows: all of a 2-sentence suspect counts as a full run.
     """
     if ev.aligned == 0:
         return 0.0
     possible = min(ev.sentences, RUN_CAP)
-    run = ev.run * RUN_CAP / possible if possible else 0.0
+    strong_run = min(ev.strong_run * RUN_CAP / possible, RUN_CAP) if possible else 0.0
     z = (WEIGHTS["bias"] + WEIGHTS["aligned_share"] * ev.aligned_share
-         + WEIGHTS["run"] * min(run, RUN_CAP) + WEIGHTS["mean_similarity"] * ev.mean_similarity
-         + WEIGHTS["strong_share"] * ev.strong_share + WEIGHTS["adjacent_share"] * ev.adjacent_share)
+         + WEIGHTS["mean_similarity"] * ev.mean_similarity + WEIGHTS["strong_share"] * ev.strong_share
+         + WEIGHTS["adjacent_share"] * ev.adjacent_share + WEIGHTS["strong_run"] * strong_run)
     return 1.0 / (1.0 + math.exp(-z))

@@ -35,7 +35,7 @@ import Stemmer
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["content_tokens", "count_confusables", "fold", "names", "normalize", "numbers"]
+__all__ = ["canonical_number", "content_tokens", "count_confusables", "fold", "names", "normalize", "numbers"]
 
 # Characters deleted outright: zero-width space/non-joiner/joiner, word joiner, BOM, soft hyphen.
 _DELETED = "\u200b\u200c\u200d\u2060\ufeff\u00ad"

@@ -24,7 +24,7 @@ sentences that merely mention "advertisement" or "copyright". The pattern groups
   words that open with a network or "share" ("Tweet", "Facebook Twitter Email", "Like this:");
 * related links: "Related posts/articles/stories", "You may also like", "Read more", "Recent posts",
   and the title lines listed under such a header (whole short lines not ending with a period);
-* bylines: "Posted by X on DATE", "Posted on DATE";
+* bylines and breadcrumbs: "Posted by X on DATE", "Posted on DATE", "Home » News » ...";
 * ads and footers: "Advertisement", "Subscribe to our newsletter", "All rights reserved",
   "Copyright ©", "Privacy Policy".
 
@@ -113,7 +113,6 @@ class _Unit:
 
 # --- layout -------------------------------------------------------------------------------------
 
-_LINE_RE = re.compile(r"[^\n]*")
 _TERMINAL_RE = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
 _INDENT_RE = re.compile(r"[ \t\u00a0\u3000]")
 # A line is a wrap (the sentence goes on on the next line) when it is at least this long and does
@@ -219,7 +218,9 @@ def _is_headline(line: str) -> bool:
 def _same_line(first: str, second: str) -> bool:
     """True when ``second`` repeats ``first`` (equal after folding, or nearly so)."""
     a, b = fold(first), fold(second)
-    return bool(a) and (a == b or fuzz.ratio(a, b) >= DUPLICATE_HEADLINE_RATIO)
+    if not a or abs(len(a) - len(b)) > 0.1 * max(len(a), len(b)):
+        return False  # too different in length for the ratio to reach the bar; skips the cost
+    return a == b or fuzz.ratio(a, b) >= DUPLICATE_HEADLINE_RATIO
 
 
 def _split_off(unit: _Unit, line: tuple[int, int], next_line: tuple[int, int] | None) -> list[_Unit]:
@@ -411,7 +412,7 @@ _LIST_HEADER = re.compile(
 # "3 Comments", "No comments yet", "One thought on this story", "12 responses to <title>".
 _COMMENT_COUNT = r"^(?:\d+|no|one) (?:comments?|responses?|replies|thoughts?)(?: (?:on|to)\b.*| yet)?\W*$"
 # Patterns are matched against fold(sentence): NFKC, look-alikes mapped, ASCII quotes, lower case.
-_BOILERPLATE_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
+_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p)
     for p in (
         # comment forms
@@ -430,8 +431,9 @@ _BOILERPLATE_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         r"^share this\b",
         r"^click to (?:share|email|print)\b",
         r"\bshare (?:on|via) (?:facebook|twitter|linkedin|whatsapp|x|reddit|email)\b",
-        # bylines
+        # bylines and breadcrumbs ("Home » News » <headline>"; fold() turns » and › into quotes)
         r"^posted (?:by|on|in) \S",
+        r"^home\s*[\"'>|/]\s*\w",
         # ads and footers
         r"^(?:advertisement|advertising|sponsored(?: content)?)"
         r"(?:\W+(?:scroll|continue|story|article)\b.*)?\W*$",
@@ -447,25 +449,16 @@ _BOILERPLATE_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
 _COMMENT_OPENER = re.compile(rf"^(?:leave a (?:reply|comment)|post a comment)\b|{_COMMENT_COUNT}")
 
 
-def _matches_boilerplate(sentence: Sentence) -> bool:
-    """True when a short sentence matches a boilerplate pattern."""
-    if len(sentence.text) >= MAX_BOILERPLATE_CHARS:
-        return False
-    folded = fold(sentence.text)
-    return _LIST_HEADER.search(folded) is not None or any(p.search(folded) for p in _BOILERPLATE_PATTERNS)
-
-
 def _is_whole_line(text: str, sentence: Sentence) -> bool:
     """True when ``sentence`` fills its line (only blanks around it up to the newlines)."""
     before = text.rfind("\n", 0, sentence.start) + 1
     after = text.find("\n", sentence.end)
-    return (
-        not text[before : sentence.start].strip()
-        and not text[sentence.end : after if after >= 0 else None].strip()
+    return not (
+        text[before : sentence.start].strip() or text[sentence.end : after if after >= 0 else None].strip()
     )
 
 
-def _list_items(text: str, sentences: list[Sentence]) -> set[int]:
+def _list_items(text: str, sentences: list[Sentence], folded: list[str | None]) -> set[int]:
     """Return the indices of the titles listed under a link-list header such as "Related posts".
 
     The items are the lines that follow the header, each a whole short line not ending with a
@@ -473,42 +466,36 @@ def _list_items(text: str, sentences: list[Sentence]) -> set[int]:
     """
     items: set[int] = set()
     in_list = False
-    for index, sentence in enumerate(sentences):
-        short = len(sentence.text) < MAX_BOILERPLATE_CHARS
-        if short and _LIST_HEADER.search(fold(sentence.text)):
+    for index, (sentence, short) in enumerate(zip(sentences, folded, strict=True)):
+        if short is not None and _LIST_HEADER.search(short):
             in_list = True
-        elif in_list and short and not sentence.text.endswith(".") and _is_whole_line(text, sentence):
+        elif in_list and short is not None and not short.endswith(".") and _is_whole_line(text, sentence):
             items.add(index)
         else:
             in_list = False
     return items
 
 
-def _trailing_block_start(text: str, sentences: list[Sentence]) -> int | None:
-    """Return the index of the sentence opening a trailing comment block, or None."""
-    for index, sentence in enumerate(sentences):
-        if len(sentence.text) >= MAX_BOILERPLATE_CHARS or not _COMMENT_OPENER.search(fold(sentence.text)):
+def _trailing_block_start(text: str, sentences: list[Sentence], folded: list[str | None]) -> int | None:
+    """Return the index of the comment-form opener that starts a trailing block, or None."""
+    for index, (sentence, short) in enumerate(zip(sentences, folded, strict=True)):
+        if short is None or not _COMMENT_OPENER.search(short):
             continue
-        near_end = (
-            sentence.start >= _TRAILING_BLOCK_SHARE * len(text)
-            or len(text) - sentence.start <= _TRAILING_BLOCK_CHARS
-        )
-        if near_end:
+        remaining = len(text) - sentence.start
+        if sentence.start >= _TRAILING_BLOCK_SHARE * len(text) or remaining <= _TRAILING_BLOCK_CHARS:
             return index
     return None
 
 
 def _flag_boilerplate(text: str, sentences: list[Sentence], repeated: set[int]) -> list[Sentence]:
-    """Return ``sentences`` with ``boilerplate`` set by pattern, repeat and trailing-block rules."""
-    trailing = _trailing_block_start(text, sentences)
-    listed = _list_items(text, sentences)
-    flagged = []
-    for index, sentence in enumerate(sentences):
-        is_boilerplate = (
-            index in repeated
-            or index in listed
-            or (trailing is not None and index >= trailing)
-            or _matches_boilerplate(sentence)
-        )
-        flagged.append(replace(sentence, boilerplate=True) if is_boilerplate else sentence)
-    return flagged
+    """Return ``sentences`` with ``boilerplate`` set by the pattern and layout rules."""
+    # Patterns apply to short sentences only, folded once: None marks a long sentence.
+    folded = [fold(s.text) if len(s.text) < MAX_BOILERPLATE_CHARS else None for s in sentences]
+    trailing = _trailing_block_start(text, sentences, folded)
+    flagged = repeated | _list_items(text, sentences, folded)
+    if trailing is not None:
+        flagged.update(range(trailing, len(sentences)))
+    for index, short in enumerate(folded):
+        if short is not None and (_LIST_HEADER.search(short) or any(p.search(short) for p in _PATTERNS)):
+            flagged.add(index)
+    return [replace(s, boilerplate=True) if i in flagged else s for i, s in enumerate(sentences)]

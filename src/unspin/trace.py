@@ -31,7 +31,9 @@ from .segment import Sentence, split_sentences
 
 logger = logging.getLogger(__name__)
 
-#: A lexical alignment this good needs no embeddings (verbatim, homoglyph, lightly edited copies).
+#: A lexical alignment scoring this high needs no embeddings (verbatim, homoglyph, light edits).
+CONCLUSIVE_SCORE = 0.95
+#: Share of suspect sentences that conclusive lexical alignments must explain to skip embedding.
 CONCLUSIVE_COVERAGE = 0.9
 
 
@@ -145,23 +147,30 @@ class Tracer:
         return units
 
     def _embed_promising(self, units: list[Unit], aligned: list[_Aligned], *, embed_all: bool) -> None:
-        """Re-align with embeddings the candidates where lexical matching may fall short."""
-        covered = _covered_share(units, aligned)
-        if covered >= CONCLUSIVE_COVERAGE and not embed_all:
+        """Re-align with embeddings the candidates where lexical matching may fall short.
+
+        A candidate whose lexical alignment is already conclusive (score >= CONCLUSIVE_SCORE
+        with most suspect sentences aligned) needs no embeddings; when such candidates explain
+        nearly the whole suspect, nothing is embedded at all (verbatim and homoglyph copies).
+        """
+        lexical = [self._match(units, a, set()) for a in aligned]
+        conclusive = [m.score >= CONCLUSIVE_SCORE and m.evidence.get("aligned_share", 0.0) >= 0.9
+                      for m in lexical]
+        explained = {i for a, ok in zip(aligned, conclusive, strict=True) if ok for i, _ in a.pairs}
+        if not embed_all and len(explained) >= CONCLUSIVE_COVERAGE * len(units):
             return
-        todo = [a for a in aligned if _lexical_coverage(units, a) < CONCLUSIVE_COVERAGE]
+        order = sorted(range(len(aligned)), key=lambda k: -lexical[k].score)
+        todo = [aligned[k] for k in order if not conclusive[k] and aligned[k].units]
         if not embed_all:
             todo = todo[: self.max_embedded]
         if not todo:
             return
         suspect_vectors = self.embedder.encode([u.text for u in units])
         for item in todo:
-            if not item.units:
-                continue
             vectors = self.embedder.encode([u.text for u in item.units])
-            lexical = lexical_matrix(units, item.units)
+            lexical_sim = lexical_matrix(units, item.units)
             item.sim = similarity_matrix(units, item.units, a_vectors=suspect_vectors, b_vectors=vectors,
-                                         lexical=lexical)
+                                         lexical=lexical_sim)
             item.pairs = chain(item.sim, threshold=SEED_THRESHOLD)
             item.passages = passages(item.pairs, item.sim, units, item.units)
             item.embedded = True
@@ -184,14 +193,16 @@ class Tracer:
         return accepted, [m for m in rejected if m.score > 0]
 
     def _match(self, units: list[Unit], item: _Aligned, explained: set[int]) -> SourceMatch:
+        """Score one candidate on the suspect sentences that no accepted source explains yet."""
         open_units = [k for k in range(len(units)) if k not in explained]
-        open_spans = {(units[k].start, units[k].end) for k in open_units}
-        kept = [Passage(p.suspect, p.source, p.score, tuple(sp for sp in p.pairs if sp.suspect in open_spans))
-                for p in item.passages]
-        kept = [p for p in kept if p.pairs]
+        # Passages are re-formed over the open sentences only, so that a host story interrupted
+        # by a splice that another source explains counts as one uninterrupted rendering.
+        position = {k: n for n, k in enumerate(open_units)}
+        open_chain = [(position[i], j) for i, j in item.pairs if i in position]
+        open_sim = item.sim[open_units, :] if open_units else item.sim[:0, :]
+        open_passages = passages(open_chain, open_sim, [units[k] for k in open_units], item.units)
         chars = sum(units[k].end - units[k].start for k in open_units)
-        open_chain = [(i, j) for i, j in item.pairs if i not in explained]
-        ev = decide.evidence(kept, sentences=len(open_units), chars=chars, chain=open_chain)
+        ev = decide.evidence(open_passages, sentences=len(open_units), chars=chars, chain=open_chain)
         all_chars = sum(u.end - u.start for u in units)
         source_chars = sum(u.end - u.start for u in item.units) or 1
         coverage = _span_chars([p.suspect for p in item.passages]) / all_chars if all_chars else 0.0
@@ -207,17 +218,6 @@ def _as_document(value: Document | str, *, default_id: str | None = None) -> Doc
     if not doc.text.strip():
         raise InputError(doc.id, "empty document: no text to trace")
     return doc
-
-
-def _lexical_coverage(units: list[Unit], item: _Aligned) -> float:
-    total = sum(u.end - u.start for u in units) or 1
-    return sum(units[i].end - units[i].start for i in {i for i, _ in item.pairs}) / total
-
-
-def _covered_share(units: list[Unit], aligned: list[_Aligned]) -> float:
-    hit = {i for a in aligned for i, j in a.pairs if a.sim[i, j] >= 0.8}
-    total = sum(u.end - u.start for u in units) or 1
-    return sum(units[i].end - units[i].start for i in hit) / total
 
 
 def _span_chars(spans: Sequence[tuple[int, int]]) -> int:

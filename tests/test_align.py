@@ -1,0 +1,348 @@
+"""Tests of unspin.align: similarity matrices, the monotone chain, passages and where they are cut."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from unspin.align import (
+    NUMBER_BONUS,
+    SEED_THRESHOLD,
+    Unit,
+    _cuts,
+    chain,
+    lexical_matrix,
+    number_bonus,
+    passages,
+    similarity_matrix,
+    units_of,
+)
+from unspin.segment import Sentence, split_sentences
+
+# Two vocabularies of content words with no stem in common, and some stopwords.
+HARBOUR_WORDS = ["harbour", "ferry", "pier", "council", "inspection", "timber", "repairs", "captain", "tide"]
+GLACIER_WORDS = ["glacier", "meltwater", "guides", "valley", "crevasse", "summit", "avalanche", "snowfield"]
+NUMBERS = ["12", "2004", "3.5"]
+STOPWORDS = ["the", "of", "and", "was", "to", "in", "said"]
+
+
+def _unit(text: str, start: int = 0) -> Unit:
+    return Unit.from_sentence(Sentence(start, start + len(text), text, 0))
+
+
+def _sentence(words: list[str]) -> st.SearchStrategy[str]:
+    content = st.lists(st.sampled_from(words), min_size=1, max_size=7)
+    filler = st.lists(st.sampled_from(STOPWORDS), max_size=3)
+    return st.tuples(content, filler, st.randoms(use_true_random=False)).map(
+        lambda parts: " ".join(parts[2].sample(parts[0] + parts[1], len(parts[0]) + len(parts[1]))))
+
+
+def _matrix(rows: int, cols: int) -> st.SearchStrategy[np.ndarray]:
+    return arrays(np.float32, (rows, cols), elements=st.floats(0.0, 1.0, width=32))
+
+
+@st.composite
+def matrices(draw: st.DrawFn, max_side: int = 15) -> np.ndarray:
+    rows = draw(st.integers(0, max_side))
+    cols = draw(st.integers(0, max_side))
+    return draw(_matrix(rows, cols))
+
+
+@st.composite
+def layouts(draw: st.DrawFn, count: int) -> tuple[str, list[Unit]]:
+    """A random text and ``count`` units with increasing, non-overlapping spans over it."""
+    text = draw(st.text(alphabet="xyz .\n", max_size=3))
+    units = []
+    for _ in range(count):
+        body = draw(st.text(alphabet="abcdefgh ,.é", min_size=1, max_size=12))
+        start = len(text)
+        text += body
+        units.append(Unit(start, len(text), body, frozenset(), frozenset()))
+        text += draw(st.text(alphabet=" \n.", max_size=3))
+    return text, units
+
+
+# -- lexical and combined similarity ----------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_sentence(HARBOUR_WORDS + GLACIER_WORDS), max_size=6),
+       st.lists(_sentence(HARBOUR_WORDS + GLACIER_WORDS), max_size=6))
+def test_lexical_matrix_is_symmetric(a_texts: list[str], b_texts: list[str]) -> None:
+    a = [_unit(t) for t in a_texts]
+    b = [_unit(t) for t in b_texts]
+    forward = lexical_matrix(a, b)
+    assert forward.shape == (len(a), len(b))
+    assert np.array_equal(forward, lexical_matrix(b, a).T)
+    assert np.all((forward >= 0) & (forward <= 1))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_sentence(HARBOUR_WORDS), min_size=1, max_size=6))
+def test_lexical_matrix_identical_sentences_score_one(texts: list[str]) -> None:
+    units = [_unit(t) for t in texts]
+    assert np.allclose(np.diag(lexical_matrix(units, units)), 1.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_sentence(HARBOUR_WORDS), min_size=1, max_size=6),
+       st.lists(_sentence(GLACIER_WORDS), min_size=1, max_size=6))
+def test_lexical_matrix_disjoint_sentences_score_zero(a_texts: list[str], b_texts: list[str]) -> None:
+    a = [_unit(t) for t in a_texts]
+    b = [_unit(t) for t in b_texts]
+    assert not lexical_matrix(a, b).any()
+
+
+def test_lexical_matrix_is_dice_of_stemmed_tokens() -> None:
+    a = _unit("The ferry captain inspected the timber pier.")
+    b = _unit("Inspections of the pier found rotten timber.")
+    # ferri captain inspect timber pier  vs  inspect pier found rotten timber: 3 shared of 5 + 5.
+    assert lexical_matrix([a], [b])[0, 0] == pytest.approx(2 * 3 / 10)
+    empty = _unit("It was what they said to us.")
+    assert not empty.tokens
+    assert lexical_matrix([empty], [empty])[0, 0] == 0.0
+
+
+def test_number_bonus_needs_shared_numbers_and_resemblance() -> None:
+    a = _unit("The council approved 12 repairs to the pier in 2004.")
+    b = _unit("In 2004 the council approved 12 repairs to the old pier.")
+    c = _unit("A crevasse 12 metres deep opened on the glacier.")
+    bonus = number_bonus([a], [b, c])
+    assert bonus[0, 0] == pytest.approx(2 * NUMBER_BONUS)
+    assert bonus[0, 1] == pytest.approx(NUMBER_BONUS)
+    sim = similarity_matrix([a], [b, c])
+    lexical = lexical_matrix([a], [b, c])
+    assert sim[0, 0] == pytest.approx(min(lexical[0, 0] + 2 * NUMBER_BONUS, 1.0))
+    # Sharing "12" alone does not make two unrelated sentences alike: no bonus below 0.3.
+    assert 0.0 < lexical[0, 1] < 0.3
+    assert sim[0, 1] == lexical[0, 1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_sentence([*HARBOUR_WORDS, *NUMBERS]), max_size=6),
+       st.lists(_sentence([*HARBOUR_WORDS, *GLACIER_WORDS, *NUMBERS]), max_size=6),
+       st.integers(0, 2**32 - 1), st.booleans())
+def test_similarity_matrix_in_unit_interval(a_texts: list[str], b_texts: list[str], seed: int,
+                                           with_vectors: bool) -> None:
+    a = [_unit(t) for t in a_texts]
+    b = [_unit(t) for t in b_texts]
+    rng = np.random.default_rng(seed)
+    a_vec = b_vec = None
+    if with_vectors:
+        a_vec = rng.normal(size=(len(a), 8)).astype(np.float32)
+        b_vec = rng.normal(size=(len(b), 8)).astype(np.float32)
+        a_vec /= np.linalg.norm(a_vec, axis=1, keepdims=True)
+        b_vec /= np.linalg.norm(b_vec, axis=1, keepdims=True)
+    sim = similarity_matrix(a, b, a_vectors=a_vec, b_vectors=b_vec)
+    assert sim.shape == (len(a), len(b))
+    assert sim.dtype == np.float32
+    assert np.all((sim >= 0) & (sim <= 1))
+    # Embeddings and shared numbers only ever add to the lexical similarity.
+    assert np.all(sim >= lexical_matrix(a, b) - 1e-6)
+
+
+def test_similarity_matrix_takes_the_larger_signal() -> None:
+    a = [_unit("The ferry pier will close."), _unit("Guides lead walks on the glacier.")]
+    b = [_unit("Glacier walks return with guides.")]
+    a_vec = np.array([[1.0, 0.0], [0.6, 0.8]], dtype=np.float32)
+    b_vec = np.array([[0.0, 1.0]], dtype=np.float32)
+    lexical = lexical_matrix(a, b)
+    sim = similarity_matrix(a, b, a_vectors=a_vec, b_vectors=b_vec)
+    assert sim[0, 0] == pytest.approx(max(lexical[0, 0], 0.0))
+    assert sim[1, 0] == pytest.approx(max(lexical[1, 0], 0.8))
+    # Negative cosine is clipped to 0, not subtracted.
+    opposite = np.array([[0.0, -1.0]], dtype=np.float32)
+    sim_neg = similarity_matrix(a[:1], b, a_vectors=opposite, b_vectors=b_vec)
+    assert sim_neg[0, 0] == 0.0
+
+
+# -- chain -------------------------------------------------------------------------------------
+
+
+def _valid_step(prev: tuple[int, int], cur: tuple[int, int]) -> bool:
+    # Each sentence pairs at most once: split or merged sentences are left to passages().
+    return prev[0] < cur[0] and prev[1] < cur[1]
+
+
+@settings(max_examples=150, deadline=None)
+@given(matrices(), st.sampled_from([0.3, SEED_THRESHOLD, 0.8]))
+def test_chain_is_monotone_in_bounds_and_above_threshold(sim: np.ndarray, threshold: float) -> None:
+    pairs = chain(sim, threshold=threshold)
+    for i, j in pairs:
+        assert 0 <= i < sim.shape[0] and 0 <= j < sim.shape[1]
+        assert sim[i, j] >= threshold
+    for prev, cur in itertools.pairwise(pairs):
+        assert _valid_step(prev, cur), (prev, cur)
+    assert bool(pairs) == bool((sim >= threshold).any())
+
+
+def _chain_weight(pairs: list[tuple[int, int]], sim: np.ndarray, threshold: float) -> float:
+    return sum(float(sim[i, j]) - threshold / 2 for i, j in pairs)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 4).flatmap(lambda r: st.integers(1, 4).flatmap(lambda c: _matrix(r, c))))
+def test_chain_is_the_heaviest_valid_chain(sim: np.ndarray) -> None:
+    threshold = 0.6
+    seeds = [(int(i), int(j)) for i, j in zip(*np.nonzero(sim >= threshold), strict=True)]
+    best = 0.0
+    for size in range(1, len(seeds) + 1):
+        for subset in itertools.combinations(sorted(seeds), size):
+            if all(_valid_step(p, c) for p, c in itertools.pairwise(subset)):
+                best = max(best, _chain_weight(list(subset), sim, threshold))
+    assert _chain_weight(chain(sim, threshold=threshold), sim, threshold) == pytest.approx(best, abs=1e-5)
+
+
+def test_chain_follows_a_diagonal_past_a_merged_sentence() -> None:
+    sim = np.full((4, 5), 0.1, dtype=np.float32)
+    for i, j in [(0, 0), (1, 1), (2, 3), (3, 4)]:
+        sim[i, j] = 0.9
+    sim[1, 2] = 0.8  # suspect sentence 1 renders source sentences 1 and 2
+    sim[3, 0] = 0.95  # a strong pair out of order must not break the chain
+    pairs = chain(sim)
+    assert pairs == [(0, 0), (1, 1), (2, 3), (3, 4)]
+    # The merged source sentence keeps the stretch in one passage.
+    (whole,) = passages(pairs, sim, _plain_units(4), _plain_units(5))
+    assert (whole.suspect, whole.source) == ((0, 39), (0, 49))
+
+
+def test_chain_respects_max_seeds() -> None:
+    sim = np.eye(6, dtype=np.float32) * np.linspace(0.6, 1.0, 6, dtype=np.float32)
+    assert chain(sim, max_seeds=2) == [(4, 4), (5, 5)]
+    assert chain(sim) == [(k, k) for k in range(6)]
+    assert chain(np.zeros((3, 3), dtype=np.float32)) == []
+    assert chain(np.zeros((0, 4), dtype=np.float32)) == []
+
+
+# -- passages ----------------------------------------------------------------------------------
+
+
+@st.composite
+def alignments(draw: st.DrawFn) -> tuple[str, list[Unit], str, list[Unit], np.ndarray]:
+    rows = draw(st.integers(0, 12))
+    cols = draw(st.integers(0, 12))
+    a_text, a = draw(layouts(rows))
+    b_text, b = draw(layouts(cols))
+    return a_text, a, b_text, b, draw(_matrix(rows, cols))
+
+
+@settings(max_examples=150, deadline=None)
+@given(alignments(), st.integers(0, 3), st.booleans())
+def test_passages_properties(data: tuple[str, list[Unit], str, list[Unit], np.ndarray], max_gap: int,
+                             split_on_drop: bool) -> None:
+    a_text, a, b_text, b, sim = data
+    pairs = chain(sim)
+    found = passages(pairs, sim, a, b, max_gap=max_gap, split_on_drop=split_on_drop)
+    # Every chain pair appears once, in order, in exactly one passage.
+    flat = [p for passage in found for p in passage.pairs]
+    assert [(p.suspect, p.source) for p in flat] == [((a[i].start, a[i].end), (b[j].start, b[j].end))
+                                                     for i, j in pairs]
+    assert [p.similarity for p in flat] == pytest.approx([float(sim[i, j]) for i, j in pairs])
+    for passage in found:
+        assert passage.pairs
+        assert 0 <= passage.suspect[0] < passage.suspect[1] <= len(a_text)
+        assert 0 <= passage.source[0] < passage.source[1] <= len(b_text)
+        for p in passage.pairs:
+            assert passage.suspect[0] <= p.suspect[0] and p.suspect[1] <= passage.suspect[1]
+            assert passage.source[0] <= p.source[0] and p.source[1] <= passage.source[1]
+        assert passage.score == pytest.approx(float(np.mean([p.similarity for p in passage.pairs])))
+        # The span runs from the first covered sentence to the last one, in both texts.
+        starts = [u.start for u in a]
+        first = starts.index(min(p.suspect[0] for p in passage.pairs))
+        last = starts.index(max(p.suspect[0] for p in passage.pairs))
+        assert a_text[passage.suspect[0]:passage.suspect[1]] == a_text[a[first].start:a[last].end]
+        assert a_text[passage.suspect[0]:passage.suspect[1]].startswith(a[first].text)
+        assert a_text[passage.suspect[0]:passage.suspect[1]].endswith(a[last].text)
+    for prev, cur in itertools.pairwise(found):
+        assert prev.suspect[1] <= cur.suspect[0]
+        assert prev.source[1] <= cur.source[0]
+
+
+def _plain_units(count: int) -> list[Unit]:
+    return [Unit(10 * k, 10 * k + 9, f"sentence{k}", frozenset(), frozenset()) for k in range(count)]
+
+
+def _dropped_sentence_case() -> np.ndarray:
+    """Suspect 0,1,2,3 render source 0,1,3,4: source sentence 2 is left out."""
+    sim = np.full((4, 5), 0.05, dtype=np.float32)
+    for i, j in [(0, 0), (1, 1), (2, 3), (3, 4)]:
+        sim[i, j] = 0.9
+    return sim
+
+
+def test_passages_cut_at_a_dropped_sentence() -> None:
+    sim = _dropped_sentence_case()
+    a, b = _plain_units(4), _plain_units(5)
+    pairs = chain(sim)
+    assert pairs == [(0, 0), (1, 1), (2, 3), (3, 4)]
+    found = passages(pairs, sim, a, b)
+    assert [(p.suspect, p.source) for p in found] == [((0, 19), (0, 19)), ((20, 39), (30, 49))]
+    assert [p.score for p in found] == pytest.approx([0.9, 0.9])
+    # Without split_on_drop a one-sentence gap is bridged.
+    (whole,) = passages(pairs, sim, a, b, split_on_drop=False)
+    assert (whole.suspect, whole.source) == ((0, 39), (0, 49))
+
+
+def test_passages_keep_a_merged_sentence() -> None:
+    sim = _dropped_sentence_case()
+    sim[1, 2] = 0.4  # source sentence 2 was merged into suspect sentence 1, below the seed threshold
+    pairs = chain(sim)
+    assert pairs == [(0, 0), (1, 1), (2, 3), (3, 4)]
+    (whole,) = passages(pairs, sim, _plain_units(4), _plain_units(5))
+    assert (whole.suspect, whole.source) == ((0, 39), (0, 49))
+
+
+def _cut(prev: tuple[int, int], cur: tuple[int, int], sim: np.ndarray, *, max_gap: int = 2,
+         split_on_drop: bool = True) -> bool:
+    return _cuts(prev, cur, sim, max_gap=max_gap, split_on_drop=split_on_drop, merge_threshold=0.35)
+
+
+def test_cuts_hand_made_cases() -> None:
+    sim = _dropped_sentence_case()
+    assert not _cut((0, 0), (1, 1), sim)  # adjacent
+    assert _cut((1, 1), (2, 3), sim)  # source sentence 2 dropped
+    assert not _cut((1, 1), (2, 3), sim, split_on_drop=False)
+    merged = sim.copy()
+    merged[2, 2] = 0.36  # the skipped sentence resembles the next suspect sentence
+    assert not _cut((1, 1), (2, 3), merged)
+    merged[2, 2] = 0.34  # just below merge_threshold: still a drop
+    assert _cut((1, 1), (2, 3), merged)
+
+    rows = np.full((5, 3), 0.05, dtype=np.float32)
+    assert _cut((0, 0), (2, 1), rows)  # suspect sentence 1 added to the copy
+    rows[1, 0] = 0.5
+    assert not _cut((0, 0), (2, 1), rows)  # ... unless it resembles a neighbour
+
+    assert not _cut((0, 0), (0, 1), sim)  # one sentence rendered as two
+    assert not _cut((0, 0), (1, 0), sim)  # two rendered as one
+    big = np.zeros((10, 10), dtype=np.float32)
+    assert not _cut((0, 0), (3, 3), big)  # both skip two: replaced, bridged
+    assert _cut((0, 0), (4, 4), big)  # gap larger than max_gap
+    assert _cut((0, 0), (1, 5), big, split_on_drop=False)
+    assert not _cut((0, 0), (4, 4), big, max_gap=3)
+
+
+def test_alignment_of_an_invented_copy() -> None:
+    source = ("Harrowgate council voted on Monday to close the wooden ferry pier. "
+              "The pier, built in 1911, failed its last two safety inspections. "
+              "Repairs would cost 2.4 million euros, the harbour master said. "
+              "A public meeting about the pier is planned for 14 March.")
+    suspect = ("The wooden ferry pier of Harrowgate will be closed, the council voted on Monday. "
+               "Built in 1911, the pier failed its last two safety inspections. "
+               "A meeting about the pier is planned for 14 March.")
+    a = units_of(split_sentences(suspect))
+    b = units_of(split_sentences(source))
+    assert (len(a), len(b)) == (3, 4)
+    sim = similarity_matrix(a, b)
+    pairs = chain(sim)
+    assert pairs == [(0, 0), (1, 1), (2, 3)]
+    found = passages(pairs, sim, a, b)
+    assert len(found) == 2  # the repairs sentence was dropped from the copy
+    last = found[1]
+    assert suspect[last.suspect[0]:last.suspect[1]] == "A meeting about the pier is planned for 14 March."
+    assert source[last.source[0]:last.source[1]].startswith("A public meeting")

@@ -1,0 +1,452 @@
+"""End-to-end tests of the ``unspin`` command: ``main(argv, stdin=, stdout=, stderr=)`` and the entry point.
+
+Every bad input must give exactly one line on stderr naming the input, a non-zero exit status
+and no traceback. The articles below are invented for these tests.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import jsonschema  # type: ignore[import-untyped]
+import pytest
+
+from unspin import SCHEMA_VERSION, Index, __version__
+from unspin.cli import main
+from unspin.report import load_schema
+
+HARBOUR_ID = "orrincourier/2026-06-03-harbour-dredging"
+HARBOUR = """Orrin harbour to be dredged after ferry runs aground
+
+The channel into Orrin harbour will be dredged this autumn, three weeks after the island ferry ran \
+aground on a sandbank at low tide with 212 passengers on board.
+
+The harbour board said on Monday that silt had built up faster than expected since the last dredging \
+in 2019, leaving parts of the channel less than three metres deep. The work will cost $2.6 million \
+and close the harbour to large vessels for up to five days.
+
+No one was hurt when the ferry Saint Brenna stuck fast on 12 May, but passengers waited almost four \
+hours for the tide to lift the ship free. Several said they had not been told what was happening.
+
+Harbour master Ewan Tulloch said the board had known the channel was silting up but had not expected \
+a ship to touch bottom. "We should have acted sooner, and I am sorry that we did not," he said.
+
+The ferry company has cut the number of sailings at low tide until the dredging is finished and will \
+refund passengers who were on board."""
+
+SCHOOL_ID = "orrincourier/2026-06-05-school-meals"
+SCHOOL = """Free breakfasts to be offered at every Kelby primary school
+
+Every primary school in Kelby will offer a free breakfast from September, the district council said \
+on Wednesday, after a pilot at six schools found attendance rose and fewer pupils arrived late.
+
+The scheme will cost about $780,000 a year and feed up to 4,200 children. Schools will be able to \
+choose between a breakfast club before lessons and food served in classrooms during registration.
+
+Head teacher Morag Daly, whose school took part in the pilot, said staff had noticed a difference \
+within weeks. "Children who used to spend the first hour hungry and distracted are now ready to \
+learn," she said."""
+
+# HARBOUR lightly spun and scraped onto a blog page (header and footer added).
+COPY = """Island News Hub | Home | Travel | Weather
+Orrin harbour to be dredged after ferry runs aground
+
+The channel into Orrin harbour will be dredged this autumn, three weeks after the island ferry ran \
+aground on a sandbank at low tide with 212 passengers aboard.
+
+The harbour board said on Monday that silt had built up faster than expected since the previous \
+dredging in 2019, leaving parts of the channel less than three metres deep. The work will cost \
+$2.6 million and close the harbour to large vessels for up to five days.
+
+No one was injured when the ferry Saint Brenna stuck fast on 12 May, but passengers waited almost \
+four hours for the tide to lift the ship free. Several said nobody had told them what was happening.
+
+Harbour master Ewan Tulloch said the board had known the channel was silting up but had not \
+expected a ship to touch bottom. "We should have acted sooner, and I am sorry that we did not," he \
+said.
+
+The ferry company has cut the number of low-tide sailings until the dredging is finished and will \
+refund passengers who were on board.
+
+Share this:
+Facebook
+Leave a Reply Cancel reply
+Your email address will not be published. Required fields are marked *"""
+
+UNRELATED = """Rain expected to clear by the weekend
+
+Forecasters expect the band of heavy rain that has sat over the north for three days to move away \
+on Friday night. Saturday should be dry and bright, with light winds and temperatures close to the \
+seasonal average, before more showers arrive on Monday."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def run(argv: list[str], stdin: str | None = None) -> tuple[int, str, str]:
+    """Run ``main`` with string streams; return (exit status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    rc = main(argv, stdin=io.StringIO(stdin) if stdin is not None else None, stdout=out, stderr=err)
+    return rc, out.getvalue(), err.getvalue()
+
+
+def assert_one_line_error(rc: int, err: str, *names: str) -> str:
+    """Assert a failed run printed one ``unspin: error:`` line naming every one of ``names``."""
+    assert rc != 0
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, f"expected one line on stderr, got {lines!r}"
+    assert lines[0].startswith("unspin: error: ")
+    for name in names:
+        assert name in lines[0], f"{name!r} not named in {lines[0]!r}"
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def collection(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("collection")
+    records = [{"id": HARBOUR_ID, "title": HARBOUR.split("\n", 1)[0], "text": HARBOUR},
+               {"id": SCHOOL_ID, "title": SCHOOL.split("\n", 1)[0], "text": SCHOOL}]
+    (folder / "articles.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def indexed(collection: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str, str]:
+    """An index built by ``unspin index``, with the run's exit status, stdout and stderr."""
+    index = tmp_path_factory.mktemp("cli") / "idx"
+    rc, out, err = run(["index", str(collection), "--index", str(index), "--no-progress"])
+    return index, rc, out, err
+
+
+@pytest.fixture(scope="module")
+def index_dir(indexed: tuple[Path, int, str, str]) -> Path:
+    assert indexed[1] == 0
+    return indexed[0]
+
+
+@pytest.fixture()
+def suspect(tmp_path: Path) -> Path:
+    path = tmp_path / "island-news-dredging.txt"
+    path.write_text(COPY, encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- index, trace, compare
+
+
+def test_index_reports_what_it_added(indexed: tuple[Path, int, str, str]) -> None:
+    path, rc, out, err = indexed
+    assert rc == 0
+    assert "2 added" in out and "0 skipped" in out and "2 documents in the index" in out
+    assert "Traceback" not in err and "skipped" not in err
+    with Index.open(path) as index:
+        assert len(index) == 2
+        assert index.get(HARBOUR_ID).text == HARBOUR
+
+
+def test_index_again_is_incremental(collection: Path, index_dir: Path) -> None:
+    rc, out, _ = run(["index", str(collection), "--index", str(index_dir), "--no-progress"])
+    assert rc == 0
+    assert "0 added" in out and "2 unchanged" in out
+
+
+def test_trace_finds_the_source(index_dir: Path, suspect: Path) -> None:
+    rc, out, err = run(["trace", str(suspect), "--index", str(index_dir)])
+    assert rc == 0, err
+    assert f"Source found: {HARBOUR_ID}" in out
+    assert SCHOOL_ID not in out.split("Source found")[1].split("\n")[0]
+    assert "Traceback" not in err
+
+
+def test_trace_json_parses_and_has_the_schema_version(index_dir: Path, suspect: Path) -> None:
+    rc, out, _ = run(["trace", str(suspect), "--index", str(index_dir), "--json"])
+    assert rc == 0
+    data = json.loads(out)
+    assert data["schema_version"] == SCHEMA_VERSION
+    jsonschema.validate(data, load_schema())
+    assert data["found"] is True
+    assert [s["doc_id"] for s in data["sources"]] == [HARBOUR_ID]
+    assert data["suspect"]["id"] == "island-news-dredging"
+    first = data["sources"][0]["passages"][0]
+    start, end = first["suspect"]
+    assert COPY[start:end] in data["suspect"]["text"]
+
+
+def test_trace_html_writes_a_page(index_dir: Path, suspect: Path, tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    rc, out, _ = run(["trace", str(suspect), "--index", str(index_dir), "--html", str(page)])
+    assert rc == 0
+    assert HARBOUR_ID in out  # the text report still goes to stdout
+    html = page.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    assert html.rstrip().endswith("</html>")
+    assert HARBOUR_ID in html and "Ewan Tulloch" in html
+
+
+def test_trace_html_to_an_unwritable_place_is_a_one_line_error(index_dir: Path, suspect: Path,
+                                                               tmp_path: Path) -> None:
+    page = tmp_path / "no-such-folder" / "report.html"
+    rc, _, err = run(["trace", str(suspect), "--index", str(index_dir), "--html", str(page)])
+    assert_one_line_error(rc, err, str(page))
+
+
+def test_trace_reads_stdin(index_dir: Path) -> None:
+    rc, out, err = run(["trace", "-", "--index", str(index_dir), "--json"], stdin=COPY)
+    assert rc == 0, err
+    data = json.loads(out)
+    assert data["sources"][0]["doc_id"] == HARBOUR_ID
+    assert data["suspect"]["text"] == COPY
+    assert data["suspect"]["meta"]["path"] == "<stdin>"
+
+
+def test_trace_of_an_unrelated_text_finds_nothing(index_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "weather.txt"
+    path.write_text(UNRELATED, encoding="utf-8")
+    rc, out, _ = run(["trace", str(path), "--index", str(index_dir)])
+    assert rc == 0
+    assert "No source found" in out
+    assert HARBOUR_ID not in out.split("\n\n")[0] or "Source found" not in out
+
+
+def test_compare_two_files(suspect: Path, tmp_path: Path) -> None:
+    source = tmp_path / "harbour.txt"
+    source.write_text(HARBOUR, encoding="utf-8")
+    rc, out, _ = run(["compare", str(suspect), str(source)])
+    assert rc == 0
+    assert "Source found: harbour" in out
+    rc, out, _ = run(["compare", str(suspect), str(source), "--json"])
+    data = json.loads(out)
+    assert data["found"] is True and data["candidates"] == 1
+    assert data["sources"][0]["doc_id"] == "harbour"
+    assert data["sources"][0]["text"] == HARBOUR
+
+
+def test_compare_unrelated_texts_exits_zero_without_a_source(suspect: Path, tmp_path: Path) -> None:
+    other = tmp_path / "weather.txt"
+    other.write_text(UNRELATED, encoding="utf-8")
+    rc, out, _ = run(["compare", str(suspect), str(other), "--json"])
+    assert rc == 0
+    assert json.loads(out)["found"] is False
+
+
+def test_compare_reads_the_suspect_from_stdin(tmp_path: Path) -> None:
+    source = tmp_path / "harbour.txt"
+    source.write_text(HARBOUR, encoding="utf-8")
+    rc, out, _ = run(["compare", "-", str(source), "--json"], stdin=COPY)
+    assert rc == 0
+    assert json.loads(out)["found"] is True
+
+
+# --------------------------------------------------------------------------- bad inputs
+
+
+def test_empty_file(index_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "empty.txt"
+    path.write_bytes(b"")
+    rc, out, err = run(["trace", str(path), "--index", str(index_dir)])
+    assert "empty" in assert_one_line_error(rc, err, str(path))
+    assert out == ""
+
+
+def test_whitespace_only_file(index_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "blank.txt"
+    path.write_text("  \n\n\t \n", encoding="utf-8")
+    rc, _, err = run(["trace", str(path), "--index", str(index_dir)])
+    assert_one_line_error(rc, err, str(path))
+
+
+def test_binary_file(index_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "photo.txt"
+    path.write_bytes(os.urandom(2048) + b"\x00" * 64 + os.urandom(2048))
+    rc, _, err = run(["trace", str(path), "--index", str(index_dir)])
+    assert "binary" in assert_one_line_error(rc, err, str(path))
+
+
+def test_non_utf8_file(index_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("Le café de Zoë à Orrin a fermé ses portes après trente ans.".encode("latin-1"))
+    rc, _, err = run(["trace", str(path), "--index", str(index_dir)])
+    line = assert_one_line_error(rc, err, str(path))
+    assert "UTF-8" in line and "--encoding" in line
+    # The hint works: read as Latin-1 it is a text (and no source of it is indexed).
+    rc, out, err = run(["trace", str(path), "--index", str(index_dir), "--encoding", "latin-1"])
+    assert rc == 0, err
+    assert "No source found" in out
+
+
+def test_file_over_50_mb(index_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "huge.txt"
+    started = time.perf_counter()
+    with path.open("wb") as handle:
+        handle.write(b"The ferry ran aground on a sandbank at low tide. " * 1_050_000)  # 51.5 MB
+    assert path.stat().st_size > 50_000_000
+    try:
+        rc, _, err = run(["trace", str(path), "--index", str(index_dir)])
+        line = assert_one_line_error(rc, err, str(path))
+        assert "MB" in line and "--max-bytes" in line
+        # Refused from its size alone, without reading 50 MB.
+        assert time.perf_counter() - started < 5.0
+    finally:
+        path.unlink()
+
+
+def test_sparse_file_over_the_limit(index_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "sparse.txt"
+    with path.open("wb") as handle:
+        handle.truncate(60_000_000)
+    rc, _, err = run(["trace", str(path), "--index", str(index_dir)])
+    assert "limit" in assert_one_line_error(rc, err, str(path))
+
+
+def test_small_max_bytes(index_dir: Path, suspect: Path) -> None:
+    rc, _, err = run(["trace", str(suspect), "--index", str(index_dir), "--max-bytes", "500"])
+    assert "--max-bytes" in assert_one_line_error(rc, err, str(suspect))
+
+
+def test_max_bytes_applies_to_stdin(index_dir: Path) -> None:
+    rc, _, err = run(["trace", "-", "--index", str(index_dir), "--max-bytes", "500"], stdin=COPY)
+    assert_one_line_error(rc, err, "<stdin>")
+
+
+def test_empty_stdin(index_dir: Path) -> None:
+    rc, _, err = run(["trace", "-", "--index", str(index_dir)], stdin="")
+    assert_one_line_error(rc, err, "<stdin>")
+
+
+@pytest.mark.parametrize("page", [
+    '<html><head><title></title><script>var x = "<p>";</script></head><body><div><p> </p></div><!-- -->',
+    '<!DOCTYPE html><html><head><meta charset="utf-8"><script>var a = 1; if (a < 2) { document.write("',
+], ids=["markup-only", "truncated-in-script"])
+def test_html_with_no_text(index_dir: Path, tmp_path: Path, page: str) -> None:
+    path = tmp_path / "broken.html"
+    path.write_text(page, encoding="utf-8")
+    rc, _, err = run(["trace", str(path), "--index", str(index_dir)])
+    assert "no text" in assert_one_line_error(rc, err, str(path))
+
+
+def test_broken_html_with_text_is_still_traced(index_dir: Path, tmp_path: Path) -> None:
+    # Unclosed tags, a stray </td>, no </body>: the text is still there, so it is read and traced.
+    paragraphs = [p for p in COPY.split("\n\n") if "Share this" not in p][1:]
+    markup = "".join(f"<p>{p.replace(chr(10), ' ')}<b></td>" for p in paragraphs)
+    path = tmp_path / "scraped.html"
+    path.write_text(f"<html><head><title>Orrin harbour to be dredged</title><body><div>{markup}", encoding="utf-8")
+    rc, out, err = run(["trace", str(path), "--index", str(index_dir), "--json"])
+    assert rc == 0, err
+    assert "Traceback" not in err
+    assert json.loads(out)["sources"][0]["doc_id"] == HARBOUR_ID
+
+
+def test_missing_index_dir(suspect: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "no-index-here"
+    rc, _, err = run(["trace", str(suspect), "--index", str(missing)])
+    assert_one_line_error(rc, err, str(missing))
+    assert rc == 3
+    assert not missing.exists()  # tracing never creates an index
+
+
+def test_folder_that_is_not_an_index(suspect: Path, tmp_path: Path) -> None:
+    rc, _, err = run(["trace", str(suspect), "--index", str(tmp_path)])
+    assert "not an unspin index" in assert_one_line_error(rc, err, str(tmp_path))
+
+
+def test_corrupt_index(suspect: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken-index"
+    broken.mkdir()
+    (broken / "unspin.sqlite").write_bytes(b"this is not a database " * 200)
+    rc, _, err = run(["trace", str(suspect), "--index", str(broken)])
+    assert "corrupt" in assert_one_line_error(rc, err, str(broken))
+    assert rc == 3
+
+
+def test_unknown_text_field(collection: Path, tmp_path: Path) -> None:
+    index = tmp_path / "idx"
+    rc, _, err = run(["index", str(collection), "--index", str(index), "--text-field", "body",
+                      "--no-progress"])
+    line = assert_one_line_error(rc, err, "articles.jsonl", "'body'")
+    assert "--text-field" in line
+
+
+def test_missing_suspect_file(index_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "not-there.txt"
+    rc, _, err = run(["trace", str(path), "--index", str(index_dir)])
+    assert "no such file" in assert_one_line_error(rc, err, str(path))
+
+
+def test_missing_compare_source(suspect: Path, tmp_path: Path) -> None:
+    path = tmp_path / "gone.txt"
+    rc, _, err = run(["compare", str(suspect), str(path)])
+    assert_one_line_error(rc, err, str(path))
+
+
+def test_suspect_that_is_a_collection(index_dir: Path, collection: Path) -> None:
+    path = collection / "articles.jsonl"
+    rc, _, err = run(["trace", str(path), "--index", str(index_dir)])
+    assert_one_line_error(rc, err, str(path))
+
+
+def test_index_batch_mode_skips_bad_files(tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "a-good.txt").write_text(SCHOOL, encoding="utf-8")
+    (folder / "b-empty.txt").write_bytes(b"")
+    (folder / "c-binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 200 + os.urandom(500))
+    index = tmp_path / "idx"
+    rc, out, err = run(["index", str(folder), "--index", str(index), "--no-progress"])
+    assert rc == 0
+    assert "Traceback" not in err
+    skipped = [line for line in err.splitlines() if line.startswith("unspin: skipped ")]
+    assert len(skipped) == 2
+    assert any("b-empty.txt" in line for line in skipped)
+    assert any("c-binary.txt" in line and "binary" in line for line in skipped)
+    assert "1 added" in out and "2 skipped" in out
+    with Index.open(index) as opened:
+        docs = list(opened.documents())
+    assert len(docs) == 1 and docs[0].text == SCHOOL
+    assert docs[0].meta["path"].endswith("a-good.txt")
+
+
+def test_index_with_only_bad_files_fails(tmp_path: Path) -> None:
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "empty.txt").write_bytes(b"")
+    rc, _, err = run(["index", str(folder), "--index", str(tmp_path / "idx"), "--no-progress"])
+    assert rc != 0
+    assert "empty.txt" in err and "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- the entry point
+
+
+def _run_process(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(list(args), capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_module_entry_point_version() -> None:
+    done = _run_process(sys.executable, "-m", "unspin.cli", "--version")
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"unspin {__version__}"
+
+
+def test_console_script_version() -> None:
+    script = shutil.which("unspin", path=str(Path(sys.executable).parent))
+    if script is None:
+        pytest.skip("the unspin console script is not installed next to this Python")
+    done = _run_process(script, "--version")
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"unspin {__version__}"
+
+
+def test_console_script_error_is_one_line(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.txt"
+    done = _run_process(sys.executable, "-m", "unspin.cli", "trace", str(missing), "--index", str(tmp_path))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert_one_line_error(done.returncode, done.stderr, str(missing))

@@ -1,0 +1,136 @@
+"""Tests of unspin.decide: the alignment features and the copy score."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from unspin.decide import RUN_CAP, THRESHOLD, Evidence, evidence, score
+from unspin.results import Passage, SentencePair
+
+
+@st.composite
+def evidences(draw: st.DrawFn) -> Evidence:
+    sentences = draw(st.integers(1, 40))
+    aligned = draw(st.integers(0, sentences))
+    strong = draw(st.integers(0, aligned))
+    return Evidence(aligned=aligned, sentences=sentences, run=draw(st.integers(0, aligned)),
+                    mean_similarity=draw(st.floats(0.0, 1.0)), coverage=draw(st.floats(0.0, 1.0)),
+                    strong=strong, adjacent=draw(st.integers(0, max(aligned - 1, 0))),
+                    strong_run=draw(st.integers(0, strong)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(evidences())
+def test_score_in_unit_interval_and_zero_without_alignment(ev: Evidence) -> None:
+    value = score(ev)
+    assert 0.0 <= value <= 1.0
+    if ev.aligned == 0:
+        assert value == 0.0
+    else:
+        assert value > 0.0
+
+
+FEATURES = ["aligned", "run", "strong", "adjacent", "strong_run", "mean_similarity"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(evidences(), st.sampled_from(FEATURES), st.integers(1, 10))
+def test_score_is_monotone(ev: Evidence, feature: str, step: int) -> None:
+    value = getattr(ev, feature)
+    if feature == "mean_similarity":
+        more = dataclasses.replace(ev, mean_similarity=min(value + step / 10, 1.0))
+    elif feature == "aligned":
+        more = dataclasses.replace(ev, aligned=min(value + step, ev.sentences))
+    else:
+        more = dataclasses.replace(ev, **{feature: value + step})
+    assert score(more) >= score(ev)
+
+
+@pytest.mark.parametrize("feature", ["aligned", "strong", "adjacent", "strong_run", "mean_similarity"])
+def test_features_that_raise_the_score(feature: str) -> None:
+    ev = Evidence(aligned=3, sentences=10, run=2, mean_similarity=0.6, coverage=0.3, strong=1, adjacent=1,
+                  strong_run=1)
+    step = 0.2 if feature == "mean_similarity" else 1
+    assert score(dataclasses.replace(ev, **{feature: getattr(ev, feature) + step})) > score(ev)
+
+
+def test_score_separates_a_copy_from_a_shared_quote() -> None:
+    copy = Evidence(aligned=6, sentences=6, run=6, mean_similarity=0.95, coverage=1.0, strong=6, adjacent=5,
+                    strong_run=6)
+    quote = Evidence(aligned=1, sentences=9, run=1, mean_similarity=0.8, coverage=0.1, strong=1, adjacent=0,
+                     strong_run=1)
+    assert score(copy) >= THRESHOLD
+    assert score(quote) < THRESHOLD
+
+
+def test_strong_run_is_measured_against_what_a_short_suspect_allows() -> None:
+    short = Evidence(aligned=2, sentences=2, run=2, mean_similarity=0.9, coverage=1.0, strong=2, adjacent=1,
+                     strong_run=2)
+    assert score(short) == pytest.approx(score(dataclasses.replace(short, strong_run=RUN_CAP)))
+    assert score(dataclasses.replace(short, strong_run=1)) < score(short)
+    long_run = Evidence(aligned=12, sentences=20, run=RUN_CAP, mean_similarity=0.9, coverage=0.4, strong=12,
+                        strong_run=RUN_CAP)
+    assert score(dataclasses.replace(long_run, strong_run=RUN_CAP + 5)) == pytest.approx(score(long_run))
+
+
+def test_shares_of_an_empty_suspect() -> None:
+    ev = Evidence(aligned=0, sentences=0, run=0, mean_similarity=0.0, coverage=0.0)
+    assert (ev.aligned_share, ev.strong_share, ev.adjacent_share) == (0.0, 0.0, 0.0)
+    assert score(ev) == 0.0
+
+
+def _pair(suspect: tuple[int, int], source: tuple[int, int], sim: float) -> SentencePair:
+    return SentencePair(suspect, source, sim)
+
+
+def _passage(*pairs: SentencePair) -> Passage:
+    return Passage((pairs[0].suspect[0], pairs[-1].suspect[1]), (pairs[0].source[0], pairs[-1].source[1]),
+                   sum(p.similarity for p in pairs) / len(pairs), pairs)
+
+
+def test_evidence_of_hand_made_passages() -> None:
+    # Suspect sentences at 0-10, 11-20, 22-30, 31-45, 50-60, 61-70; the fourth and last are not aligned.
+    first = _passage(_pair((0, 10), (0, 12), 0.9), _pair((11, 20), (13, 25), 0.6),
+                     _pair((22, 30), (26, 35), 0.8))
+    second = _passage(_pair((50, 60), (70, 80), 0.75))
+    chain = [(0, 0), (1, 1), (2, 2), (4, 5)]
+    ev = evidence([first, second], sentences=6, chars=60, chain=chain)
+    assert ev.aligned == 4
+    assert ev.sentences == 6
+    assert ev.run == 3
+    assert ev.mean_similarity == pytest.approx((0.9 + 0.6 + 0.8 + 0.75) / 4)
+    assert ev.coverage == pytest.approx((10 + 9 + 8 + 10) / 60)
+    assert ev.strong == 3  # 0.9, 0.8 and 0.75; not 0.6
+    assert ev.strong_run == 2  # 0.9 and 0.8 in the first passage
+    assert ev.adjacent == 2  # (0,0) -> (1,1) -> (2,2); not (2,2) -> (4,5)
+    assert ev.aligned_share == pytest.approx(4 / 6)
+    assert ev.as_dict()["strong_share"] == pytest.approx(3 / 6)
+    assert ev.as_dict()["adjacent_share"] == pytest.approx(2 / 6)
+
+
+def test_evidence_counts_a_sentence_paired_twice_once() -> None:
+    both = _passage(_pair((0, 10), (0, 12), 0.55), _pair((0, 10), (13, 25), 0.75))
+    ev = evidence([both], sentences=1, chars=10)
+    assert (ev.aligned, ev.run, ev.strong, ev.strong_run) == (1, 1, 1, 1)
+    assert ev.coverage == 1.0
+
+
+def test_evidence_of_a_full_copy_and_of_nothing() -> None:
+    spans = [(0, 40), (41, 90), (91, 130), (131, 170)]
+    full = _passage(*(_pair(s, s, 0.95) for s in spans))
+    # chars smaller than the spans (a caller counting differently) must still give coverage <= 1.
+    ev = evidence([full], sentences=4, chars=150, chain=[(k, k) for k in range(4)])
+    assert (ev.aligned, ev.run, ev.strong, ev.adjacent, ev.strong_run) == (4, 4, 4, 3, 4)
+    assert ev.coverage == 1.0
+    assert evidence([full], sentences=4, chars=334).coverage == pytest.approx(0.5)
+    assert score(ev) >= THRESHOLD
+
+    none = evidence([], sentences=4, chars=167)
+    assert (none.aligned, none.run, none.strong, none.adjacent, none.strong_run) == (0, 0, 0, 0, 0)
+    assert none.mean_similarity == 0.0 and none.coverage == 0.0
+    assert score(none) == 0.0
+    assert evidence([full], sentences=4, chars=0).coverage == 0.0

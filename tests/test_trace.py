@@ -1,0 +1,507 @@
+"""End-to-end tests of unspin.trace: Tracer.trace over a small index, and compare().
+
+The index holds the invented demo collection (``examples/demo/collection``) plus the invented
+articles below. Every suspect is written here by hand: a machine-translation-style copy, a
+homoglyph copy, a splice of one indexed article into another, an independent report of the
+same event, and an unrelated text. The model is loaded once for the module.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from pathlib import Path
+
+import jsonschema  # type: ignore[import-untyped]
+import pytest
+
+from unspin import Document, Index, InputError, Tracer, compare
+from unspin.extract import read_documents
+from unspin.report import load_schema
+from unspin.results import SourceMatch, TraceResult
+
+DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo" / "collection"
+
+# --------------------------------------------------------------------------- invented articles
+
+RAIL_ID = "valleyobserver/2026-05-14-corran-valley-railway"
+RAIL = """Corran Valley railway to reopen after 42 years
+
+Passenger trains will return to the Corran Valley in 2029 for the first time since the line closed \
+in 1987, the transport minister announced on Thursday.
+
+The government will spend $214 million rebuilding 27 kilometres of track between Ashbury Cross and \
+Mellin, restoring four stations and building a new one at Holloway Green. Trains will run every half \
+hour and take 31 minutes for the whole journey, compared with almost an hour by bus.
+
+Transport minister Ilse Brandvold said the decision corrected "a mistake that cut a whole valley off \
+from the rest of the country". She told reporters at Mellin station that the line would carry an \
+estimated 6,500 passengers a day within five years of opening.
+
+Campaigners have fought for the reopening for more than two decades. Tomasz Heller, who chairs the \
+Corran Valley Railway Trust, said volunteers had cleared vegetation from the old trackbed every summer \
+since 2003 to keep the route open. "People said we were dreaming," he said. "Today the dream has a \
+timetable."
+
+Not everyone is pleased. Farmers near Holloway Green say the new station car park will take 14 \
+hectares of grazing land, and the local council has asked for the design to be changed.
+
+Construction is due to start next spring. The minister said the cost would be reviewed by an \
+independent panel before contracts are signed."""
+
+# Shares places with RAIL, so that retrieval has a plausible wrong candidate.
+BUS_ID = "valleyobserver/2026-01-20-corran-bus-cuts"
+BUS = """Corran Valley bus routes cut as operator blames driver shortage
+
+Greyline Buses will withdraw three of its six routes in the Corran Valley from March, leaving the \
+villages of Pell End and Sorrow Ford without any bus service, the company said on Monday.
+
+The operator said it had been unable to recruit enough drivers since the winter and that the routes \
+carried fewer than 40 passengers a day each. The main route between Ashbury Cross and Mellin will \
+keep its hourly timetable.
+
+Parents in Pell End said the cuts would leave teenagers with no way of getting to the sixth-form \
+college in Mellin. "We are being told to drive them or move," said Rhiannon Aske, who has two children \
+at the college.
+
+The regional transport authority said it was talking to other operators about taking over the \
+routes, but warned that any replacement would need a subsidy it did not yet have."""
+
+WIND_ID = "eastmarshgazette/2026-04-02-harlow-fen-wind-farm"
+WIND = """Harlow Fen wind farm wins approval despite fears for wading birds
+
+A 48-turbine wind farm off the Harlow Fen coast was approved on Wednesday after a planning inquiry \
+that lasted eleven months and heard objections from more than 3,000 people.
+
+The project, led by the energy company Northwind Tidal, will produce enough electricity for about \
+420,000 homes when it is completed in 2031. Each turbine will stand 260 metres tall at the tip of its \
+blade, making them visible from most of the coastline on a clear day.
+
+The planning minister, Owen Trevally, said the need for clean power outweighed the harm to the view \
+and to wildlife, but attached 37 conditions to the approval. The company must stop the turbines at \
+dusk during the spring migration and pay for a new nature reserve on farmland behind the sea wall.
+
+Bird charities had argued that the site lies on a flight path used by tens of thousands of knots and \
+godwits each autumn. "We accept the country needs wind power, but not in the one place where it will \
+do the most damage," said Hedda Colvin of the Fenland Bird Trust.
+
+Northwind Tidal said construction of the onshore substation would begin next year and that about \
+600 jobs would be created at the port of Saltby during the building phase."""
+
+ZOO_ID = "pellworthtimes/2026-03-22-sandmere-snow-leopard-cubs"
+ZOO = """Twin snow leopard cubs born at Sandmere Zoo
+
+Sandmere Zoo has announced the birth of twin snow leopard cubs, the first born there in its 60-year \
+history.
+
+The cubs, a male and a female, were born on 2 February to an eight-year-old mother called Tashi. \
+Keepers watched the birth on a hidden camera and have left the family alone in their den since then. \
+The cubs were weighed for the first time last week and each had passed two kilograms.
+
+Snow leopards are classed as vulnerable, and fewer than 7,000 are thought to survive in the wild. The \
+births are part of a European breeding programme that matches animals between zoos to keep the captive \
+population genetically healthy.
+
+Head keeper Marisol Quent said the cubs would be named by public vote. "They are already climbing over \
+their mother and each other, and the small one is the bossy one," she said. Visitors should be able \
+to see them in the outdoor enclosure from late April."""
+
+SQUARE_ID = "pellworthtimes/2026-03-25-market-square-car-free"
+SQUARE = """Pellworth market square to go car-free this summer
+
+Cars will be banned from Pellworth's market square from June under plans approved by the town council \
+on Tuesday night.
+
+The square, which has 64 parking spaces, will be paved over and filled with seating, trees and a \
+covered area for the Saturday market. Blue badge holders will keep 12 spaces in nearby Tanners Lane, \
+and a new drop-off point will be built outside the library.
+
+Councillors voted 17 to 5 in favour after a consultation in which 58 per cent of residents backed the \
+scheme. Traders were more divided: the chamber of commerce warned that shops could lose passing \
+trade, while the market traders' association welcomed the change.
+
+Council leader Desmond Fairweather said the square had become "a car park with a war memorial in the \
+middle". The work will cost $1.3 million, most of it from a national fund for town centres, and is due \
+to finish before the summer festival in August.
+
+A review after one year will decide whether to extend the ban to Bridge Street and the lanes around \
+the church."""
+
+EXTRA = [
+    Document(RAIL_ID, RAIL, {"title": RAIL.split("\n", 1)[0], "site": "The Valley Observer"}),
+    Document(BUS_ID, BUS, {"title": BUS.split("\n", 1)[0], "site": "The Valley Observer"}),
+    Document(WIND_ID, WIND, {"title": WIND.split("\n", 1)[0], "site": "East Marsh Gazette"}),
+    Document(ZOO_ID, ZOO, {"title": ZOO.split("\n", 1)[0], "site": "Pellworth Times"}),
+    Document(SQUARE_ID, SQUARE, {"title": SQUARE.split("\n", 1)[0], "site": "Pellworth Times"}),
+]
+
+# --------------------------------------------------------------------------- invented suspects
+
+# RAIL put through a machine translation out of English and back, then pasted onto a blog: the
+# headline twice, names respelled (Brandvolt, Tomas Heler), word senses swapped (track -> way,
+# timetable -> schedule, campaigners -> militants, bus -> coach, design -> conception), calqued
+# word order ("the council local", "a panel independent"), number formats ("6 500") and a footer.
+MT_COPY = """The railway of the Valley of Corran will reopen after 42 years
+
+The railway of the Valley of Corran will reopen after 42 years
+
+The trains of passengers will return in the Valley of Corran in 2029 for the first time since the \
+closing of the line in 1987, has announced Thursday the minister of the transports.
+
+The government will spend 214 millions of dollars to reconstruct 27 kilometres of way between Ashbury \
+Cross and Mellin, to restore four stations and to build a new in Holloway Green. The trains will \
+circulate all the half-hours and will take 31 minutes for the complete route, against almost one hour \
+in coach.
+
+The minister of the Transports Ilse Brandvolt said that the decision corrected "an error which cut a \
+valley whole of the rest of the country". She said to the journalists in the station of Mellin that \
+the line would transport about 6 500 passengers per day in the five years following the opening.
+
+The militants fight for the reopening since more than two decades. Tomas Heler, who presides the \
+Trust of the Railway of the Valley of Corran, said that the volunteers had cleared the vegetation of \
+the old platform of way each summer since 2003 for to keep the route open. "The people said that we \
+dreamed," he said. "Today the dream has a schedule."
+
+All the world is not content. Of the farmers near Holloway Green say that the new parking of the \
+station will take 14 hectares of pastures, and the council local has demanded that the conception be \
+modified.
+
+The construction must begin the next spring. The minister said that the cost would be examined by a \
+panel independent before the signature of the contracts.
+
+Share this:
+Twitter
+Facebook
+
+Like this:
+Like Loading...
+
+Leave a Reply Cancel reply
+Your email address will not be published. Required fields are marked *
+Comment *
+Name *
+Email *
+Post Comment"""
+
+# An independent report of RAIL's event, written from scratch: the same names, numbers and one
+# quote (Heller's), but its own angle, order and words, as a rival paper's reporter would write it.
+SAME_EVENT = """Mellin celebrates as $214m plan brings the trains back
+
+Bunting went up along Station Road in Mellin on Thursday within an hour of the news that the town \
+would once again have a railway.
+
+For Tomasz Heller, a retired signalman, the announcement ended a campaign he started when his own \
+children were at school. His group, the Corran Valley Railway Trust, has spent years lobbying \
+ministers and hacking back brambles on the abandoned line. "Today the dream has a timetable," he said, \
+standing on a platform that has not seen a train since 1987.
+
+Estate agents in the valley expect the news to push up house prices. Priya Ventham, who runs an \
+agency on the High Street, said buyers from the city had been asking about the line for months. \
+"Thirty minutes to Ashbury Cross changes who can live here," she said.
+
+The government's $214 million budget covers 27 kilometres of new track, and Ilse Brandvold, the \
+transport minister, has promised that services will start in 2029. Her department forecasts 6,500 \
+journeys a day.
+
+Opposition politicians were cautious. Gareth Lowe, who speaks on transport for the opposition, said \
+rail projects of this kind routinely ran over budget and asked why the business case had not been \
+published. The council will hold a public meeting at Mellin town hall next week."""
+
+UNRELATED = """How to start keeping bees in a small garden
+
+Beekeeping has become one of the most popular new hobbies among people with small gardens, and a \
+single hive needs less space than most beginners expect.
+
+Start with a course. Most local beekeeping associations run weekend introductions in early spring, \
+where you can handle frames under supervision and find out whether you are comfortable around a busy \
+colony.
+
+Place the hive somewhere sheltered from the wind, with the entrance facing away from paths and \
+windows, so that the bees fly up and over people rather than straight into them. A hedge or fence \
+about two metres high in front of the entrance helps.
+
+Expect to spend about half an hour a week on inspections in summer, and very little time in winter. \
+Your first honey usually comes in the second year, once the colony has grown strong enough to store \
+more than it needs."""
+
+# Cyrillic letters that look like Latin ones: the usual homoglyph substitution.
+_HOMOGLYPHS = str.maketrans({"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "i": "і"})
+
+
+def _homoglyph(text: str, every: int = 5) -> str:
+    """Swap Latin letters for Cyrillic lookalikes in every ``every``-th word (20% by default)."""
+    words = text.split(" ")
+    return " ".join(w.translate(_HOMOGLYPHS) if k % every == 0 else w for k, w in enumerate(words))
+
+
+HOMOGLYPH_COPY = _homoglyph(WIND)
+
+# Three sentences of ZOO (all of its second paragraph) pasted into SQUARE after its second paragraph.
+_ZOO_PIECE = ZOO.split("\n\n")[2]
+_SQUARE_PARAS = SQUARE.split("\n\n")
+_SPLICE_HEAD = "\n\n".join(_SQUARE_PARAS[:3]) + "\n\n"
+SPLICE = _SPLICE_HEAD + _ZOO_PIECE + "\n\n" + "\n\n".join(_SQUARE_PARAS[3:])
+SPLICED = (len(_SPLICE_HEAD), len(_SPLICE_HEAD) + len(_ZOO_PIECE))
+
+SUSPECTS = {"mt": MT_COPY, "homoglyph": HOMOGLYPH_COPY, "splice": SPLICE, "same-event": SAME_EVENT,
+            "unrelated": UNRELATED}
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def tracer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tracer]:
+    path = tmp_path_factory.mktemp("trace-index")
+    with Index.open(path, create=True) as index:
+        index.add(read_documents([DEMO]))
+        index.add(EXTRA)
+        yield Tracer(index)
+
+
+@pytest.fixture(scope="module")
+def traced(tracer: Tracer) -> dict[str, TraceResult]:
+    """Every suspect traced once, plus two direct comparisons, by name."""
+    out = {name: tracer.trace(Document(name, text)) for name, text in SUSPECTS.items()}
+    out["compare-mt"] = tracer.compare(MT_COPY, RAIL)
+    out["compare-unrelated"] = tracer.compare(UNRELATED, RAIL)
+    return out
+
+
+def _source(result: TraceResult, doc_id: str) -> SourceMatch:
+    found = [s for s in result.sources if s.doc_id == doc_id]
+    assert found, f"{doc_id} not among the sources {[s.doc_id for s in result.sources]}"
+    return found[0]
+
+
+def test_homoglyph_helper_changes_about_a_fifth_of_words() -> None:
+    words = HOMOGLYPH_COPY.split(" ")
+    changed = sum(1 for a, b in zip(words, WIND.split(" "), strict=True) if a != b)
+    assert 0.15 <= changed / len(words) <= 0.21
+    assert HOMOGLYPH_COPY != WIND and len(HOMOGLYPH_COPY) == len(WIND)
+
+
+# --------------------------------------------------------------------------- (1) MT-style copy
+
+
+def test_mt_copy_finds_its_source_first(traced: dict[str, TraceResult]) -> None:
+    result = traced["mt"]
+    assert result.found
+    assert result.sources[0].doc_id == RAIL_ID
+    assert result.sources[0].text == RAIL
+    # The bus story shares places but is no source.
+    assert BUS_ID not in [s.doc_id for s in result.sources]
+
+
+def test_mt_copy_passages_slice_both_texts_in_order(traced: dict[str, TraceResult]) -> None:
+    match = traced["mt"].sources[0]
+    assert match.passages
+    assert match.coverage > 0.6
+    pairs = [pair for passage in match.passages for pair in passage.pairs]
+    assert len(pairs) >= 8  # the copy renders 13 of the source's sentences
+    for passage in match.passages:
+        assert MT_COPY[passage.suspect[0]:passage.suspect[1]].strip()
+        assert RAIL[passage.source[0]:passage.source[1]].strip()
+        for pair in passage.pairs:
+            assert passage.suspect[0] <= pair.suspect[0] < pair.suspect[1] <= passage.suspect[1]
+            assert passage.source[0] <= pair.source[0] < pair.source[1] <= passage.source[1]
+    # In order in both texts: a sentence may pair with two on the other side, never go back.
+    for prev, cur in zip(pairs, pairs[1:], strict=False):
+        assert cur.suspect[0] >= prev.suspect[0] and cur.source[0] >= prev.source[0]
+        assert (cur.suspect, cur.source) != (prev.suspect, prev.source)
+    starts = [p.suspect[0] for p in match.passages]
+    assert starts == sorted(starts)
+
+
+@pytest.mark.parametrize(("copied", "original"), [
+    ("Ilse Brandvolt", "Ilse Brandvold"),
+    ("Tomas Heler", "Tomasz Heller"),
+    ("the council local", "the local council"),
+    ("6 500 passengers", "6,500 passengers"),
+])
+def test_mt_copy_pairs_align_the_right_sentences(traced: dict[str, TraceResult], copied: str,
+                                                 original: str) -> None:
+    match = traced["mt"].sources[0]
+    pairs = [pair for passage in match.passages for pair in passage.pairs
+             if copied in MT_COPY[pair.suspect[0]:pair.suspect[1]]]
+    assert pairs, f"no aligned sentence contains {copied!r}"
+    assert any(original in RAIL[p.source[0]:p.source[1]] for p in pairs)
+
+
+def test_mt_copy_blog_footer_is_not_matched(traced: dict[str, TraceResult]) -> None:
+    result = traced["mt"]
+    footer = MT_COPY.index("Share this:")
+    for source in result.sources:
+        assert all(p.suspect[1] <= footer for p in source.passages)
+    # The footer is recognised as boilerplate, and so is the repeated headline.
+    assert any(start >= footer for start, _ in result.boilerplate)
+    second_headline = MT_COPY.index("The railway", 1)
+    assert any(start <= second_headline < end for start, end in result.boilerplate)
+
+
+# --------------------------------------------------------------------------- (2) homoglyphs
+
+
+def test_homoglyph_copy_finds_its_source(traced: dict[str, TraceResult]) -> None:
+    result = traced["homoglyph"]
+    assert [s.doc_id for s in result.sources] == [WIND_ID]
+    assert result.sources[0].coverage > 0.9
+    assert result.sources[0].source_coverage > 0.9
+
+
+# --------------------------------------------------------------------------- (3) partial splice
+
+
+def test_splice_reports_host_and_spliced_source(traced: dict[str, TraceResult]) -> None:
+    result = traced["splice"]
+    assert {s.doc_id for s in result.sources} == {SQUARE_ID, ZOO_ID}
+    host = _source(result, SQUARE_ID)
+    assert host.coverage > 0.6
+
+
+def test_splice_passage_lies_inside_the_spliced_region(traced: dict[str, TraceResult]) -> None:
+    start, end = SPLICED
+    assert SPLICE[start:end] in ZOO  # the construction itself
+    spliced = _source(traced["splice"], ZOO_ID)
+    assert spliced.passages
+    for passage in spliced.passages:
+        assert start <= passage.suspect[0] < passage.suspect[1] <= end
+        assert ZOO[passage.source[0]:passage.source[1]] in _ZOO_PIECE
+    covered = sum(p.suspect[1] - p.suspect[0] for p in spliced.passages)
+    assert covered >= 0.9 * (end - start)
+
+
+def test_splice_host_passages_avoid_the_spliced_region(traced: dict[str, TraceResult]) -> None:
+    start, end = SPLICED
+    for passage in _source(traced["splice"], SQUARE_ID).passages:
+        for pair in passage.pairs:
+            assert pair.suspect[1] <= start or pair.suspect[0] >= end
+
+
+# --------------------------------------------------------------------------- (4), (5) no source
+
+
+def test_same_event_report_has_no_source(traced: dict[str, TraceResult]) -> None:
+    result = traced["same-event"]
+    assert not result.found, [(s.doc_id, s.score, dict(s.evidence)) for s in result.sources]
+    # The story it reports on came close, and is kept among the rejected with its evidence.
+    assert RAIL_ID in [r.doc_id for r in result.rejected]
+    assert all(r.score < 0.5 for r in result.rejected)
+
+
+def test_unrelated_text_has_no_source(traced: dict[str, TraceResult]) -> None:
+    result = traced["unrelated"]
+    assert result.found is False
+    assert result.sources == ()
+    assert result.to_dict()["found"] is False
+
+
+# --------------------------------------------------------------------------- (6) compare()
+
+
+def test_compare_function_accepts_a_copy() -> None:
+    result = compare(Document("copy", MT_COPY), Document("orig", RAIL))
+    assert result.found
+    assert [s.doc_id for s in result.sources] == ["orig"]
+    assert result.candidates == 1
+    assert result.sources[0].text == RAIL
+    assert result.suspect.text == MT_COPY
+
+
+def test_compare_function_rejects_a_same_event_report() -> None:
+    result = compare(SAME_EVENT, RAIL)
+    assert not result.found
+    assert [r.doc_id for r in result.rejected] == ["B"]
+
+
+def test_compare_plain_strings_get_default_ids(traced: dict[str, TraceResult]) -> None:
+    result = traced["compare-mt"]
+    assert result.suspect.id == "A"
+    assert [s.doc_id for s in result.sources] == ["B"]
+    assert not traced["compare-unrelated"].found
+
+
+def test_compare_agrees_with_trace_on_the_mt_copy(traced: dict[str, TraceResult]) -> None:
+    direct = traced["compare-mt"].sources[0]
+    via_index = traced["mt"].sources[0]
+    assert [p.suspect for p in direct.passages] == [p.suspect for p in via_index.passages]
+    assert [p.source for p in direct.passages] == [p.source for p in via_index.passages]
+    assert direct.score == pytest.approx(via_index.score, abs=1e-6)
+
+
+# --------------------------------------------------------------------------- (7) invariants
+
+ALL = [*SUSPECTS, "compare-mt", "compare-unrelated"]
+
+
+def _check_match(match: SourceMatch, suspect_text: str) -> None:
+    assert 0.0 <= match.score <= 1.0 and math.isfinite(match.score)
+    assert 0.0 <= match.coverage <= 1.0
+    assert 0.0 <= match.source_coverage <= 1.0
+    for passage in match.passages:
+        assert 0 <= passage.suspect[0] < passage.suspect[1] <= len(suspect_text)
+        assert 0 <= passage.source[0] < passage.source[1] <= len(match.text)
+        assert 0.0 <= passage.score <= 1.0
+        assert passage.pairs
+        for pair in passage.pairs:
+            assert 0 <= pair.suspect[0] < pair.suspect[1] <= len(suspect_text)
+            assert 0 <= pair.source[0] < pair.source[1] <= len(match.text)
+            assert 0.0 <= pair.similarity <= 1.0
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_result_invariants(traced: dict[str, TraceResult], name: str) -> None:
+    result = traced[name]
+    text = result.suspect.text
+    for match in (*result.sources, *result.rejected):
+        _check_match(match, text)
+    assert all(s.score >= 0.5 for s in result.sources)
+    assert all(r.score < 0.5 for r in result.rejected)
+    assert [r.score for r in result.rejected] == sorted((r.score for r in result.rejected), reverse=True)
+    for start, end in result.boilerplate:
+        assert 0 <= start < end <= len(text)
+    assert result.found == bool(result.sources)
+    assert result.elapsed_s >= 0.0
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=(
+        "BUG: Tracer._choose lists sources in greedy order with each later source scored only on the "
+        "sentences left unexplained, so a spliced passage (scored on its 3 sentences alone) outscores "
+        "the host listed before it; TraceResult.sources promises 'best first'")))
+    if name == "splice" else name
+    for name in ALL])
+def test_sources_sorted_by_score(traced: dict[str, TraceResult], name: str) -> None:
+    scores = [s.score for s in traced[name].sources]
+    assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_to_dict_is_json_and_matches_the_schema(traced: dict[str, TraceResult], name: str) -> None:
+    result = traced[name]
+    data = json.loads(json.dumps(result.to_dict()))
+    jsonschema.validate(data, load_schema())
+    assert data["found"] == result.found
+    assert [s["doc_id"] for s in data["sources"]] == [s.doc_id for s in result.sources]
+    json.dumps(result.to_dict(include_text=False))
+
+
+# --------------------------------------------------------------------------- (8) empty input
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t \n"])
+def test_empty_suspect_raises_input_error(tracer: Tracer, text: str) -> None:
+    with pytest.raises(InputError, match="empty"):
+        tracer.trace(text)
+    with pytest.raises(InputError):
+        tracer.trace(Document("blank", text))
+
+
+@pytest.mark.parametrize("text", ["", "  \n "])
+def test_compare_with_an_empty_side_raises_input_error(tracer: Tracer, text: str) -> None:
+    with pytest.raises(InputError):
+        tracer.compare(text, RAIL)
+    with pytest.raises(InputError) as caught:
+        tracer.compare(RAIL, Document("empty-source", text))
+    assert caught.value.source == "empty-source"
