@@ -126,8 +126,6 @@ def test_memory_cache_is_bounded() -> None:
     assert inner.calls[-1] == SENTENCES[:1]  # evicted, so computed again
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: CachedEmbedder.encode([]) returns shape (0, 384) whatever the "
-                                       "inner embedder's dimension")
 def test_empty_input_keeps_the_inner_dimension() -> None:
     emb = CachedEmbedder(FakeEmbedder())
     emb.encode(SENTENCES)

@@ -3,7 +3,8 @@
 The scheme follows the seed-extend-filter idea of the PAN 2014 text-alignment winner
 (Sanchez-Perez et al.): sentence pairs whose similarity passes a threshold are seeds; the best
 chain of seeds that keeps the order of both texts is found by dynamic programming (gaps allowed;
-sentences that MT split or merged are recognised when passages are formed); consecutive pairs are merged into passages; isolated weak pairs are dropped.
+sentences that MT split or merged are recognised when passages are formed); consecutive pairs
+are merged into passages; isolated weak pairs are dropped.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from .segment import Sentence
 
 #: Similarity a sentence pair needs to become a seed.
 SEED_THRESHOLD = 0.5
+#: Similarity a pair standing alone (a passage of one pair) needs to be kept.
+ISOLATED_MIN = 0.65
 #: Bonus added per number shared by two sentences (capped by NUMBER_BONUS_MAX).
 NUMBER_BONUS = 0.05
 NUMBER_BONUS_MAX = 0.15
@@ -178,6 +181,8 @@ def passages(pairs: Sequence[tuple[int, int]], sim: np.ndarray, a: Sequence[Unit
             groups.append([(i, j)])
     out = []
     for group in groups:
+        if len(group) == 1 and sim[group[0]] < ISOLATED_MIN:
+            continue  # a lone, weak pair is chance resemblance, not a copied passage
         sentence_pairs = tuple(
             SentencePair((a[i].start, a[i].end), (b[j].start, b[j].end), float(sim[i, j])) for i, j in group)
         score = float(np.mean([p.similarity for p in sentence_pairs]))
@@ -200,8 +205,5 @@ def _cuts(prev: tuple[int, int], cur: tuple[int, int], sim: np.ndarray, *, max_g
     if not split_on_drop or (gap_a > 0) == (gap_b > 0):
         return False
     # One side skips sentences: dropped (cut) unless they resemble a neighbour across (merged).
-    if gap_b > 0:
-        skipped = sim[pi:i + 1, pj + 1:j]
-    else:
-        skipped = sim[pi + 1:i, pj:j + 1]
+    skipped = sim[pi:i + 1, pj + 1:j] if gap_b > 0 else sim[pi + 1:i, pj:j + 1]
     return not (skipped.size and float(skipped.max()) >= merge_threshold)

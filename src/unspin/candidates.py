@@ -61,6 +61,7 @@ def find_candidates(units: Sequence[Unit], index: Index, *, k_document: int = 8,
                 entry[0] = max(entry[0], bm25)
                 entry[1] = min(entry[1], rank)
                 entry[2] += 1
-    out = [Candidate(doc_id, bm25, int(rank), int(windows)) for doc_id, (bm25, rank, windows) in found.items()]
+    out = [Candidate(doc_id, bm25, int(rank), int(windows))
+           for doc_id, (bm25, rank, windows) in found.items()]
     out.sort(key=lambda c: (c.rank, -c.windows, -c.bm25))
     return out

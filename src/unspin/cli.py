@@ -35,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("index", help="add documents to an index (incremental, resumable)")
-    p.add_argument("paths", nargs="+", metavar="PATH", help=".txt .html .jsonl .json .csv .parquet files or folders")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help=".txt .html .jsonl .json .csv .parquet files or folders")
     p.add_argument("--index", required=True, metavar="DIR", help="index directory (created if missing)")
     _add_read_options(p)
     p.add_argument("--id-field", default="id", help="record field holding the document id (default: id)")

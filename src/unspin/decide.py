@@ -8,14 +8,15 @@ alignment, and a logistic function turns them into a score in [0, 1] whose thres
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .results import Passage
+from .results import DECISION_THRESHOLD, Passage
 
 #: Score at or above which a candidate is reported as a source.
-THRESHOLD = 0.5
+THRESHOLD = DECISION_THRESHOLD
 
 #: Logistic weights, calibrated on unspin-bench (see docs/scores.md for how).
 WEIGHTS = {
@@ -24,7 +25,7 @@ WEIGHTS = {
     "mean_similarity": 1.5,
     "strong_share": 2.0,
     "adjacent_share": 2.5,
-    "strong_run": 0.6,
+    "strong_run": 0.85,
 }
 #: Pair similarity from which an aligned sentence counts as strongly aligned.
 STRONG = 0.7
@@ -99,9 +100,9 @@ def evidence(passages: Sequence[Passage], *, sentences: int, chars: int,
     covered = sum(p.suspect[1] - p.suspect[0] for p in {p.suspect: p for p in pairs}.values())
     coverage = min(covered / chars, 1.0) if chars else 0.0
     strong = len({p.suspect for p in pairs if p.similarity >= STRONG})
-    adjacent = sum(1 for (i, j), (k, m) in zip(chain, chain[1:], strict=False) if k == i + 1 and m == j + 1)
-    strong_run = max((len({p.suspect for p in passage.pairs if p.similarity >= STRONG}) for passage in passages),
-                     default=0)
+    adjacent = sum(1 for (i, j), (k, m) in itertools.pairwise(chain) if k == i + 1 and m == j + 1)
+    strong_run = max((len({p.suspect for p in passage.pairs if p.similarity >= STRONG})
+                      for passage in passages), default=0)
     return Evidence(aligned=aligned, sentences=sentences, run=run, mean_similarity=mean, coverage=coverage,
                     strong=strong, adjacent=adjacent, strong_run=strong_run)
 

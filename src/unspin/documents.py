@@ -29,7 +29,7 @@ class Document:
     meta: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_text(cls, text: str, *, id: str | None = None, **meta: Any) -> Document:  # noqa: A002
+    def from_text(cls, text: str, *, id: str | None = None, **meta: Any) -> Document:
         """Build a document from a string, hashing it for an id when none is given."""
         return cls(id=id or content_id(text), text=text, meta=dict(meta))
 

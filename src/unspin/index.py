@@ -23,6 +23,7 @@ import shutil
 import sqlite3
 import tempfile
 import time
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,8 +120,13 @@ class Index:
                 raise IndexError_(str(root), f"cannot create index directory ({exc.strerror})") from None
         elif not root.is_dir():
             raise IndexError_(str(root), "not a directory")
+        conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(db, timeout=30)
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if tables and "info" not in tables:
+                raise IndexError_(str(root), "unspin.sqlite is not an unspin index "
+                                             "(another program's database)")
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.executescript(_SCHEMA)
@@ -129,12 +135,16 @@ class Index:
                 with conn:
                     conn.execute("INSERT OR IGNORE INTO info VALUES ('format', ?)", (str(FORMAT_VERSION),))
                     conn.execute("INSERT OR IGNORE INTO info VALUES ('generation', '0')")
+                    conn.execute("INSERT OR IGNORE INTO info VALUES ('uid', ?)", (uuid.uuid4().hex[:12],))
             elif int(version[0]) != FORMAT_VERSION:
-                conn.close()
                 raise IndexError_(str(root), f"index format {version[0]} is not supported "
                                              f"(this unspin reads format {FORMAT_VERSION}); rebuild it")
             conn.execute("SELECT count(*) FROM docs").fetchone()
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, IndexError_) as exc:
+            if conn is not None:
+                conn.close()
+            if isinstance(exc, IndexError_):
+                raise
             raise IndexError_(str(root), f"index database is corrupt or unreadable ({exc})") from None
         return cls(root, conn)
 
@@ -156,6 +166,17 @@ class Index:
 
     def __contains__(self, doc_id: object) -> bool:
         return self._conn.execute("SELECT 1 FROM docs WHERE id=?", (doc_id,)).fetchone() is not None
+
+    @property
+    def uid(self) -> str:
+        """A random id given to the index when it was created (names its derived files)."""
+        row = self._conn.execute("SELECT value FROM info WHERE key='uid'").fetchone()
+        return str(row[0]) if row else "0"
+
+    def _search_dir(self, generation: int | None = None) -> Path:
+        # The uid keeps a search structure left over from a deleted database from being reused
+        # by a new database that reaches the same generation.
+        return self.path / f"search-{self.uid}-{self.generation if generation is None else generation}"
 
     @property
     def generation(self) -> int:
@@ -245,7 +266,7 @@ class Index:
                 bar.close()
         if stats.added or stats.updated or not self._search_is_current():
             self._search = _Search.build(self)
-            self._search.save(self.path, self.generation)
+            self._search.save(self._search_dir())
         stats.seconds = time.perf_counter() - started
         logger.info("indexed: %d added, %d updated, %d unchanged in %.1f s",
                     stats.added, stats.updated, stats.unchanged, stats.seconds)
@@ -262,7 +283,7 @@ class Index:
     # -- search ----------------------------------------------------------------------------
 
     def _search_is_current(self) -> bool:
-        return (self.path / f"search-{self.generation}").is_dir()
+        return self._search_dir().is_dir()
 
     def search(self, tokens: Sequence[str], *, k: int = 10) -> list[tuple[str, float]]:
         """Rank documents by BM25 over content tokens.
@@ -305,8 +326,10 @@ class _Search:
         for doc_id, tokens in index._token_rows():
             ids.append(doc_id)
             corpus.append(tokens.split())
-        retriever = bm25s.BM25()
-        if corpus:
+        retriever = None
+        # bm25s cannot index a corpus without a single token; such an index matches nothing.
+        if any(corpus):
+            retriever = bm25s.BM25()
             retriever.index(corpus, show_progress=False)
         return cls(retriever, ids, index.generation)
 
@@ -315,7 +338,7 @@ class _Search:
         import bm25s
 
         generation = index.generation
-        folder = index.path / f"search-{generation}"
+        folder = index._search_dir(generation)
         if folder.is_dir():
             try:
                 retriever = bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
@@ -324,18 +347,18 @@ class _Search:
             except (OSError, ValueError, KeyError) as exc:
                 logger.warning("%s: search structure unreadable (%s); rebuilding", folder, exc)
         search = cls.build(index)
-        search.save(index.path, generation)
+        search.save(folder)
         return search
 
-    def save(self, root: Path, generation: int) -> None:
-        """Write to a temporary directory, then rename into place; remove older generations."""
-        if not self.ids:
+    def save(self, target: Path) -> None:
+        """Write to a temporary directory, then rename it to ``target``; remove older structures."""
+        root = target.parent
+        if self.retriever is None:
             return
         try:
             tmp = Path(tempfile.mkdtemp(prefix=".search-tmp-", dir=root))
             self.retriever.save(str(tmp), show_progress=False)
             (tmp / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
-            target = root / f"search-{generation}"
             if target.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
             else:
@@ -345,14 +368,14 @@ class _Search:
             logger.warning("%s: could not save the search structure (%s)", root, exc)
             return
         for old in root.glob("search-*"):
-            if old.name != f"search-{generation}":
+            if old != target:
                 shutil.rmtree(old, ignore_errors=True)
         for tmpdir in root.glob(".search-tmp-*"):
             shutil.rmtree(tmpdir, ignore_errors=True)
 
     def scores(self, tokens: Sequence[str]) -> np.ndarray:
-        if not self.ids:
-            return np.zeros(0, dtype=np.float32)
+        if self.retriever is None:
+            return np.zeros(len(self.ids), dtype=np.float32)
         known = [t for t in tokens if t in self.retriever.vocab_dict]
         if not known:
             return np.zeros(len(self.ids), dtype=np.float32)

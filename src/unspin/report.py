@@ -19,12 +19,11 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
 
-from .results import Passage, SourceMatch, TraceResult
+from .results import DECISION_THRESHOLD, Passage, SourceMatch, TraceResult
 
 logger = logging.getLogger(__name__)
 
 #: Decision threshold on :attr:`SourceMatch.score` (the one :attr:`SourceMatch.is_source` uses).
-THRESHOLD = 0.5
 _META_KEYS = ("title", "url", "date", "site")
 _ELLIPSIS = "…"
 _N_COLOURS = 8
@@ -80,7 +79,8 @@ def _verdict(result: TraceResult) -> tuple[str, str | None]:
     if not result.rejected:
         return verdict, None
     near = result.rejected[0]
-    return verdict, f"closest: {near.doc_id} score {near.score:.2f} — below the {THRESHOLD:.2f} threshold"
+    below = f"below the {result.threshold:.2f} threshold"
+    return verdict, f"closest: {near.doc_id} score {near.score:.2f} — {below}"
 
 
 def _meta_items(meta: Any) -> list[tuple[str, str]]:
@@ -108,7 +108,7 @@ class _Style:
         return self._sgr("2", text)
 
     def score(self, value: float) -> str:
-        code = "32" if value >= 0.8 else "33" if value >= THRESHOLD else "31"
+        code = "32" if value >= 0.8 else "33" if value >= DECISION_THRESHOLD else "31"
         return self._sgr(code, f"{value:.2f}")
 
 
@@ -460,8 +460,8 @@ def render_html(result: TraceResult, *, title: str | None = None) -> str:
     if result.sources:
         parts.append(f"<h2>Sources</h2>{_sources_table(result.sources, link=True)}")
     if result.rejected:
-        parts.append(f'<h2 class="rejected">Closest rejected candidates (score below {THRESHOLD:.2f})</h2>'
-                     f"{_sources_table(result.rejected, link=False)}")
+        heading = f"Closest rejected candidates (score below {result.threshold:.2f})"
+        parts.append(f'<h2 class="rejected">{heading}</h2>{_sources_table(result.rejected, link=False)}')
     parts += [_source_section(i, s, result) for i, s in enumerate(result.sources)]
     if not result.sources:
         marks = _boilerplate_marks(result.boilerplate, 0)

@@ -18,6 +18,9 @@ SCHEMA_VERSION = "1.0"
 
 Span = tuple[int, int]
 
+#: Default decision threshold on :attr:`SourceMatch.score`.
+DECISION_THRESHOLD = 0.5
+
 
 @dataclass(frozen=True)
 class SentencePair:
@@ -90,8 +93,8 @@ class SourceMatch:
 
     @property
     def is_source(self) -> bool:
-        """True when :attr:`score` passes the decision threshold (0.5)."""
-        return self.score >= 0.5
+        """True when :attr:`score` passes the default decision threshold (0.5)."""
+        return self.score >= DECISION_THRESHOLD
 
     def to_dict(self, *, include_text: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -114,14 +117,17 @@ class TraceResult:
 
     Attributes:
         suspect: the suspect document (offsets index into ``suspect.text``).
-        sources: sources that pass the decision threshold, best first. Empty means
-            "no source found".
+        sources: sources that pass the decision threshold, in explanation order: the source
+            that explains the suspect best first, then each further source scored on the
+            sentences the earlier ones leave unexplained (a spliced passage after its host
+            story). Empty means "no source found".
         rejected: the best candidates that were aligned but did not pass, best first
             (kept so that a user can see what came close and why).
         boilerplate: spans of the suspect recognised as boilerplate (comment forms, share bars,
             a repeated headline) and left out of matching and coverage.
         candidates: how many candidate documents were considered.
         elapsed_s: wall-clock seconds spent tracing.
+        threshold: the decision threshold the sources passed.
     """
 
     suspect: Document
@@ -130,6 +136,7 @@ class TraceResult:
     boilerplate: tuple[Span, ...] = ()
     candidates: int = 0
     elapsed_s: float = 0.0
+    threshold: float = DECISION_THRESHOLD
 
     @property
     def found(self) -> bool:
@@ -151,6 +158,7 @@ class TraceResult:
             "schema_version": SCHEMA_VERSION,
             "suspect": suspect,
             "found": self.found,
+            "threshold": self.threshold,
             "sources": [s.to_dict(include_text=include_text) for s in self.sources],
             "rejected": [s.to_dict(include_text=False) for s in self.rejected],
             "boilerplate": [list(b) for b in self.boilerplate],

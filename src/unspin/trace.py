@@ -100,7 +100,8 @@ class Tracer:
         found = find_candidates(units, self.index)[: self.max_candidates]
         sources = self.index.get_many([c.doc_id for c in found])
         result = self._explain(doc, sentences, units, sources)
-        return replace(result, candidates=len(found), elapsed_s=time.perf_counter() - started)
+        return replace(result, candidates=len(found), elapsed_s=time.perf_counter() - started,
+                       threshold=self.threshold)
 
     def compare(self, suspect: Document | str, source: Document | str) -> TraceResult:
         """Align ``suspect`` with one ``source`` directly (no index).
@@ -113,7 +114,8 @@ class Tracer:
         other = _as_document(source, default_id="B")
         sentences = split_sentences(doc.text)
         result = self._explain(doc, sentences, units_of(sentences), [other], embed_all=True)
-        return replace(result, candidates=1, elapsed_s=time.perf_counter() - started)
+        return replace(result, candidates=1, elapsed_s=time.perf_counter() - started,
+                       threshold=self.threshold)
 
     # -- steps -----------------------------------------------------------------------------
 
@@ -124,9 +126,9 @@ class Tracer:
             return TraceResult(suspect=doc, sources=(), boilerplate=boilerplate)
         aligned = [self._align_lexically(units, cand) for cand in candidates]
         self._embed_promising(units, aligned, embed_all=embed_all)
-        accepted, rejected = self._choose(units, aligned)
-        return TraceResult(suspect=doc, sources=tuple(accepted), rejected=tuple(rejected[: self.max_rejected]),
-                           boilerplate=boilerplate)
+        accepted, rejected, _ = self._choose(units, aligned, threshold=self.threshold)
+        return TraceResult(suspect=doc, sources=tuple(accepted),
+                           rejected=tuple(rejected[: self.max_rejected]), boilerplate=boilerplate)
 
     def _align_lexically(self, units: list[Unit], cand: Document) -> _Aligned:
         cand_units = self._units_of(cand.text)
@@ -149,18 +151,17 @@ class Tracer:
     def _embed_promising(self, units: list[Unit], aligned: list[_Aligned], *, embed_all: bool) -> None:
         """Re-align with embeddings the candidates where lexical matching may fall short.
 
-        A candidate whose lexical alignment is already conclusive (score >= CONCLUSIVE_SCORE
-        with most suspect sentences aligned) needs no embeddings; when such candidates explain
-        nearly the whole suspect, nothing is embedded at all (verbatim and homoglyph copies).
+        Sources that the lexical alignment already makes certain (score >= CONCLUSIVE_SCORE in
+        the greedy explanation) need no embeddings; when they explain nearly the whole suspect,
+        nothing is embedded at all (verbatim, homoglyph and spliced verbatim copies).
         """
-        lexical = [self._match(units, a, set()) for a in aligned]
-        conclusive = [m.score >= CONCLUSIVE_SCORE and m.evidence.get("aligned_share", 0.0) >= 0.9
-                      for m in lexical]
-        explained = {i for a, ok in zip(aligned, conclusive, strict=True) if ok for i, _ in a.pairs}
+        certain, _, explained = self._choose(units, aligned, threshold=CONCLUSIVE_SCORE)
         if not embed_all and len(explained) >= CONCLUSIVE_COVERAGE * len(units):
             return
-        order = sorted(range(len(aligned)), key=lambda k: -lexical[k].score)
-        todo = [aligned[k] for k in order if not conclusive[k] and aligned[k].units]
+        done = {m.doc_id for m in certain}
+        lexical = {m.doc_id: m.score for m in self._choose(units, aligned, threshold=2.0)[1]}
+        todo = sorted((a for a in aligned if a.doc.id not in done and a.units),
+                      key=lambda a: -lexical.get(a.doc.id, 0.0))
         if not embed_all:
             todo = todo[: self.max_embedded]
         if not todo:
@@ -174,23 +175,33 @@ class Tracer:
             item.pairs = chain(item.sim, threshold=SEED_THRESHOLD)
             item.passages = passages(item.pairs, item.sim, units, item.units)
             item.embedded = True
+            # Embedding is the costly step: stop once accepted sources explain the suspect.
+            if not embed_all:
+                _, _, explained = self._choose(units, aligned, threshold=self.threshold)
+                if len(explained) >= CONCLUSIVE_COVERAGE * len(units):
+                    break
 
-    def _choose(self, units: list[Unit], aligned: list[_Aligned]) -> tuple[list[SourceMatch], list[SourceMatch]]:
-        """Greedy explanation: accept the best source, then re-score the rest on what is left."""
+    def _choose(self, units: list[Unit], aligned: list[_Aligned], *,
+                threshold: float) -> tuple[list[SourceMatch], list[SourceMatch], set[int]]:
+        """Greedy explanation: accept the best source, then re-score the rest on what is left.
+
+        Returns:
+            the accepted sources (in order), the rest re-scored on the unexplained sentences
+            (best first, zero scores dropped), and the indices of the explained suspect units.
+        """
         explained: set[int] = set()
         accepted: list[SourceMatch] = []
         pool = list(aligned)
         while pool and len(accepted) < self.max_sources:
             scored = [(self._match(units, a, explained), a) for a in pool]
-            scored.sort(key=lambda item: -item[0].score)
-            best, item = scored[0]
-            if best.score < self.threshold:
+            best, item = max(scored, key=lambda pair: pair[0].score)
+            if best.score < threshold:
                 break
             accepted.append(best)
             pool.remove(item)
             explained |= {i for i, _ in item.pairs}
         rejected = sorted((self._match(units, a, explained) for a in pool), key=lambda m: -m.score)
-        return accepted, [m for m in rejected if m.score > 0]
+        return accepted, [m for m in rejected if m.score > 0], explained
 
     def _match(self, units: list[Unit], item: _Aligned, explained: set[int]) -> SourceMatch:
         """Score one candidate on the suspect sentences that no accepted source explains yet."""
