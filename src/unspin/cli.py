@@ -7,6 +7,7 @@ non-zero exit status; ``main(argv)`` returns the status so tests can call it.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -59,6 +60,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_read_options(p)
     p.add_argument("--threshold", type=float, default=decide.THRESHOLD,
                    help="decision threshold on the source score (default: %(default)s)")
+
+    p = sub.add_parser("score", help="score one text for signs of laundering, no source needed")
+    p.add_argument("file", metavar="FILE", help="a .txt or .html file, or - for standard input")
+    p.add_argument("--json", action="store_true", help="print JSON (score, verdict, evidence)")
+    _add_read_options(p)
+
+    p = sub.add_parser("serve", help="run the local web app over an index (needs the web extra)")
+    p.add_argument("--index", required=True, metavar="DIR", help="index directory")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: %(default)s, this machine only)")
+    p.add_argument("--port", type=int, default=8000,
+                   help="TCP port (default: %(default)s; 0 picks a free one)")
+    p.add_argument("--results", metavar="RESULTS",
+                   help="scan results (.parquet/.jsonl) to show, with their network")
+    p.add_argument("--max-upload-bytes", type=int, default=5_000_000,
+                   help="largest pasted text or uploaded file, in bytes (default: %(default)s)")
+    _add_crawl_commands(sub)
     return parser
 
 
@@ -86,6 +104,14 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdo
             return _index(args, out, err)
         if args.command == "trace":
             return _trace(args, stdin, out, err)
+        if args.command == "serve":
+            return _serve(args, out)
+        if args.command == "scan":
+            return _scan(args, out, err)
+        if args.command == "network":
+            return _network(args, out)
+        if args.command == "score":
+            return _score(args, stdin, out)
         return _compare(args, stdin, out, err)
     except UnspinError as exc:
         print(f"unspin: error: {exc}", file=err)
@@ -142,6 +168,82 @@ def _compare(args: argparse.Namespace, stdin: TextIO | None, out: TextIO, err: T
     source = read_suspect(args.source, encoding=args.encoding, max_bytes=args.max_bytes)
     result = Tracer(None, threshold=args.threshold).compare(suspect, source)
     return _emit(result, args, out)
+
+
+def _score(args: argparse.Namespace, stdin: TextIO | None, out: TextIO) -> int:
+    from .spin import score_text
+
+    doc = read_suspect(args.file, encoding=args.encoding, max_bytes=args.max_bytes, stdin=stdin)
+    result = score_text(doc.text, source=args.file)
+    if args.json:
+        out.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        return 0
+    out.write(f"{args.file}: {result.score:.2f} {result.verdict} ({result.words} words)\n")
+    for e in result.evidence:
+        out.write(f"  {e.probability:.2f} {e.signal}: {e.detail}\n")
+    return 0
+
+
+def _serve(args: argparse.Namespace, out: TextIO) -> int:
+    from .web import serve  # imports nothing of the web extra until the server starts
+
+    serve(args.index, host=args.host, port=args.port, results=args.results,
+          max_upload_bytes=args.max_upload_bytes, out=out)
+    return 0
+
+
+def _add_crawl_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("scan", help="sweep a web crawl (WARC/JSONL) for copies of indexed documents")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help=".warc .warc.gz .arc .jsonl files or folders")
+    p.add_argument("--index", required=True, metavar="DIR", help="index directory")
+    p.add_argument("--out", required=True, metavar="RESULTS",
+                   help="results file, .parquet or .jsonl (progress is kept in RESULTS.parts/)")
+    p.add_argument("--engine", choices=["local", "spark"], default="local",
+                   help="local processes (default) or PySpark (needs the spark extra)")
+    p.add_argument("--workers", type=int, default=2, help="local worker processes (default: 2)")
+    p.add_argument("--spark-master", metavar="URL",
+                   help="Spark master when not run by spark-submit (default: local[*])")
+    p.add_argument("--spark-index", choices=["ship", "shared"], default="ship",
+                   help="ship the index to the executors (default) or read it at the same path on every node")
+    p.add_argument("--threshold", type=float, default=decide.THRESHOLD,
+                   help="decision threshold on the source score (default: %(default)s)")
+    p.add_argument("--no-screen", action="store_true",
+                   help="trace every page (slow; for auditing the screen)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("network", help="map which sites copy which sources, from scan results")
+    p.add_argument("results", metavar="RESULTS", help="results of unspin scan (.parquet or .jsonl)")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for the CSV, GEXF and HTML files")
+    p.add_argument("--min-shared", type=float, default=0.2,
+                   help="share of copied documents two sites must have in common to be clustered "
+                        "(overlap coefficient; default: 0.2)")
+
+
+def _scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .scan import ScanOptions, scan
+
+    options = ScanOptions(threshold=args.threshold, screen=not args.no_screen)
+    progress = not args.no_progress and err.isatty()
+    if args.engine == "spark":
+        from .spark import scan_spark
+
+        stats = scan_spark(args.inputs, args.index, out=args.out, options=options, master=args.spark_master,
+                           index_mode=args.spark_index)
+    else:
+        stats = scan(args.inputs, args.index, out=args.out, workers=args.workers, options=options,
+                     progress=progress)
+    for error in stats.errors[:MAX_ERRORS_LISTED]:
+        print(f"unspin: skipped {error}", file=err)
+    print(stats.summary(), file=out)
+    return InputError.exit_code if stats.errors else 0
+
+
+def _network(args: argparse.Namespace, out: TextIO) -> int:
+    from .network import write_network
+
+    written = write_network(args.results, args.out, min_shared=args.min_shared)
+    print(written.summary(), file=out)
+    return 0
 
 
 def _emit(result: TraceResult, args: argparse.Namespace, out: TextIO) -> int:

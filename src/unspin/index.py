@@ -82,6 +82,35 @@ class AddStats:
     seconds: float = 0.0
 
 
+#: Fields :meth:`Index.browse` searches: the id and these metadata fields.
+BROWSE_FIELDS = ("id", "title", "site", "date", "url")
+# SQL for each browse field; fixed strings, so no request text ever reaches the SQL itself.
+_BROWSE_SQL = {"id": "id", **{name: f"json_extract(meta, '$.{name}')" for name in BROWSE_FIELDS[1:]}}
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """One row of :meth:`Index.browse`: a document without its text.
+
+    Attributes:
+        id: the document id.
+        title: the ``title`` metadata field as a string, or None when absent (likewise ``site``,
+            ``date`` and ``url``).
+        length: length of the text in characters (code points).
+    """
+
+    id: str
+    title: str | None
+    site: str | None
+    date: str | None
+    url: str | None
+    length: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "site": self.site, "date": self.date, "url": self.url,
+                "length": self.length}
+
+
 class Index:
     """A reference collection stored in a directory.
 
@@ -205,6 +234,28 @@ class Index:
                 found[row[0]] = Document(id=row[0], text=row[1], meta=json.loads(row[2]))
         return [found[i] for i in doc_ids if i in found]
 
+    def stored_tokens(self, doc_ids: Sequence[str] | None = None) -> Iterator[tuple[str, list[str]]]:
+        """Yield ``(doc_id, content tokens)`` as stored when the documents were added.
+
+        The tokens are :func:`unspin.normalize.content_tokens` of each text, in text order; the
+        crawl screen (:mod:`unspin.screen`) compares pages with them without reading the texts.
+
+        Args:
+            doc_ids: the documents wanted, in that order (missing ids skipped); None for every
+                document, in insertion order.
+        """
+        if doc_ids is None:
+            for doc_id, tokens in self._token_rows():
+                yield doc_id, tokens.split()
+            return
+        for start in range(0, len(doc_ids), 500):
+            chunk = list(doc_ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = dict(self._conn.execute(f"SELECT id, tokens FROM docs WHERE id IN ({marks})", chunk))
+            for doc_id in chunk:
+                if doc_id in rows:
+                    yield doc_id, rows[doc_id].split()
+
     def ids(self) -> Iterator[str]:
         """Yield every document id, in insertion order."""
         for (doc_id,) in self._conn.execute("SELECT id FROM docs ORDER BY rowid"):
@@ -214,6 +265,38 @@ class Index:
         """Yield every stored document, in insertion order."""
         for row in self._conn.execute("SELECT id, text, meta FROM docs ORDER BY rowid"):
             yield Document(id=row[0], text=row[1], meta=json.loads(row[2]))
+
+    def browse(self, query: str = "", *, field: str | None = None, limit: int = 50,
+               offset: int = 0) -> list[DocumentSummary]:
+        """List the documents whose id or metadata contain ``query``, in insertion order.
+
+        Args:
+            query: text to look for, as a substring (case-insensitive for ASCII letters; ``%`` and
+                ``_`` match themselves); empty lists every document.
+            field: one of :data:`BROWSE_FIELDS` to search only that field; None searches them all.
+            limit: most documents returned.
+            offset: matching documents skipped first, for paging.
+
+        Raises:
+            ValueError: an unknown field, or a negative limit or offset.
+        """
+        if field is not None and field not in _BROWSE_SQL:
+            raise ValueError(f"unknown field {field!r}; expected one of {', '.join(BROWSE_FIELDS)}")
+        if limit < 0 or offset < 0:
+            raise ValueError("limit and offset must not be negative")
+        where, params = "", []
+        if query:
+            pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            columns = [_BROWSE_SQL[field]] if field else list(_BROWSE_SQL.values())
+            where = "WHERE " + " OR ".join(f"{column} LIKE ? ESCAPE '\\'" for column in columns)
+            params = [pattern] * len(columns)
+        sql = f"SELECT id, meta, length(text) FROM docs {where} ORDER BY rowid LIMIT ? OFFSET ?"
+        out: list[DocumentSummary] = []
+        for doc_id, meta_json, length in self._conn.execute(sql, [*params, limit, offset]):
+            meta = json.loads(meta_json)
+            shown = {k: None if meta.get(k) in (None, "") else str(meta[k]) for k in BROWSE_FIELDS[1:]}
+            out.append(DocumentSummary(id=doc_id, length=int(length), **shown))
+        return out
 
     # -- writing ---------------------------------------------------------------------------
 

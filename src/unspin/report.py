@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
 
+from .report_changes import CHANGES_CSS, html_factual_list, html_pairs, text_summary
 from .results import DECISION_THRESHOLD, Passage, SourceMatch, TraceResult
 
 logger = logging.getLogger(__name__)
@@ -153,6 +154,8 @@ def _text_source(rank: int, source: SourceMatch, suspect_text: str, *, width: in
                  max_passages: int, style: _Style) -> list[str]:
     lines = [style.bold(f"[{rank}] {source.doc_id}") + f"  score {style.score(source.score)}"]
     lines += [f"    {key}: {value}" for key, value in _meta_items(source.meta)]
+    if source.language:
+        lines.append(f"    language: {source.language}")
     lines.append(f"    covers {_pct(source.coverage)} of the suspect, {_pct(source.source_coverage)} "
                  f"of the source, {_plural(len(source.passages), 'passage')}")
     for i, passage in enumerate(source.passages[:max_passages]):
@@ -182,7 +185,8 @@ def render_text(result: TraceResult, *, color: bool = False, width: int = 100,
     max_passages = max(max_passages, 0)
     suspect = result.suspect
     title = f' "{suspect.title}"' if suspect.title else ""
-    lines = [style.bold(f"Suspect {suspect.id}{title}") + f" ({len(suspect.text)} chars)"]
+    language = f", language {result.language}" if result.language else ""
+    lines = [style.bold(f"Suspect {suspect.id}{title}") + f" ({len(suspect.text)} chars{language})"]
     if result.boilerplate:
         chars = sum(max(e - s, 0) for s, e in result.boilerplate)
         lines.append(f"Boilerplate: {_plural(len(result.boilerplate), 'span')} ({chars} chars) "
@@ -191,6 +195,7 @@ def render_text(result: TraceResult, *, color: bool = False, width: int = 100,
     lines.append(style.bold(verdict))
     if closest:
         lines.append("  " + closest)
+    lines += text_summary(result, bold=style.bold)  # what the copy changed, factual changes first
     for rank, source in enumerate(result.sources, 1):
         lines.append("")
         lines += _text_source(rank, source, suspect.text, width=width, max_passages=max_passages,
@@ -361,9 +366,11 @@ def _source_section(idx: int, source: SourceMatch, result: TraceResult) -> str:
     return (
         f'<section class="source" id="s{idx}"><h2>#{idx + 1} {heading}</h2>'
         f'<p class="facts">score {source.score:.2f} · covers {_pct(source.coverage)} of the suspect and '
-        f"{_pct(source.source_coverage)} of the source · {_plural(len(source.passages), 'passage')}</p>"
+        f"{_pct(source.source_coverage)} of the source · {_plural(len(source.passages), 'passage')}"
+        f"{html.escape(f' · language {source.language}') if source.language else ''}</p>"
         '<table class="passages"><thead><tr><th>#</th><th>suspect ↔ source</th><th>score</th>'
         f"<th>pairs</th><th>suspect</th><th>source</th></tr></thead><tbody>{rows}</tbody></table>"
+        f"{html_pairs(idx, source, suspect_text)}"
         '<div class="sbs"><div class="col"><h3>Suspect</h3>'
         f'<div class="text" data-col="s{idx}-suspect">{_markup(suspect_text, suspect_marks)}</div></div>'
         f'<div class="col"><h3>Source {html.escape(source.doc_id)}</h3>{missing}'
@@ -376,6 +383,7 @@ def _header(result: TraceResult, title: str) -> str:
     verdict, closest = _verdict(result)
     suspect = result.suspect
     facts = [("suspect", suspect.id), *_meta_items(suspect.meta), ("length", f"{len(suspect.text)} chars"),
+             *([("language", result.language)] if result.language else []),
              ("candidates checked", str(result.candidates)),
              ("boilerplate", _plural(len(result.boilerplate), "span")), ("time", f"{result.elapsed_s:.2f} s")]
     dl = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in facts)
@@ -457,6 +465,7 @@ def render_html(result: TraceResult, *, title: str | None = None) -> str:
     """
     title = title if title is not None else f"unspin: {result.suspect.title or result.suspect.id}"
     parts = [_header(result, title)]
+    parts += [section for section in (html_factual_list(result),) if section]
     if result.sources:
         parts.append(f"<h2>Sources</h2>{_sources_table(result.sources, link=True)}")
     if result.rejected:
@@ -470,5 +479,5 @@ def render_html(result: TraceResult, *, title: str | None = None) -> str:
                      f'<div class="text" data-col="suspect">{body}</div></section>')
     return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{html.escape(title)}</title><style>{_CSS}</style></head>\n<body>\n"
+            f"<title>{html.escape(title)}</title><style>{_CSS}{CHANGES_CSS}</style></head>\n<body>\n"
             + "\n".join(parts) + f"\n<script>{_JS}</script>\n</body></html>\n")

@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .changes import Change, summarize
 from .documents import Document
 
 #: Version of the JSON produced by :meth:`TraceResult.to_dict` (see ``docs/json-schema.md``).
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 Span = tuple[int, int]
 
@@ -80,6 +81,10 @@ class SourceMatch:
             in-order run, mean similarity, order agreement, ...), for auditing.
         meta: the source document's metadata (title, url, date, site, ...).
         text: the source document's text (what the offsets index into).
+        changes: what the copy changed relative to this source, in suspect order (computed for
+            accepted sources only; see :mod:`unspin.changes` and ``docs/changes.md``).
+        language: ISO 639-1 code of the source's language as detected (``"und"`` when
+            undetermined), or None when not detected (see :mod:`unspin.language`).
     """
 
     doc_id: str
@@ -90,6 +95,8 @@ class SourceMatch:
     evidence: Mapping[str, float] = field(default_factory=dict)
     meta: Mapping[str, Any] = field(default_factory=dict)
     text: str = field(default="", repr=False)
+    changes: tuple[Change, ...] = ()
+    language: str | None = None
 
     @property
     def is_source(self) -> bool:
@@ -105,7 +112,10 @@ class SourceMatch:
             "meta": dict(self.meta),
             "evidence": {k: round(float(v), 4) for k, v in self.evidence.items()},
             "passages": [p.to_dict() for p in self.passages],
+            "changes": [c.to_dict() for c in self.changes],
         }
+        if self.language is not None:
+            out["language"] = self.language
         if include_text:
             out["text"] = self.text
         return out
@@ -128,6 +138,9 @@ class TraceResult:
         candidates: how many candidate documents were considered.
         elapsed_s: wall-clock seconds spent tracing.
         threshold: the decision threshold the sources passed.
+        language: ISO 639-1 code of the suspect's language as detected (``"und"`` when
+            undetermined); suspects in another language than English take the cross-language
+            path (:mod:`unspin.crosslang`). None when not detected.
     """
 
     suspect: Document
@@ -137,6 +150,7 @@ class TraceResult:
     candidates: int = 0
     elapsed_s: float = 0.0
     threshold: float = DECISION_THRESHOLD
+    language: str | None = None
 
     @property
     def found(self) -> bool:
@@ -152,6 +166,8 @@ class TraceResult:
         """
         suspect: dict[str, Any] = {"id": self.suspect.id, "meta": dict(self.suspect.meta),
                                    "length": len(self.suspect.text)}
+        if self.language is not None:
+            suspect["language"] = self.language
         if include_text:
             suspect["text"] = self.suspect.text
         return {
@@ -164,4 +180,6 @@ class TraceResult:
             "boilerplate": [list(b) for b in self.boilerplate],
             "candidates": self.candidates,
             "elapsed_s": round(self.elapsed_s, 4),
+            "summary": summarize([c for s in self.sources for c in s.changes],
+                                 doc_ids=[s.doc_id for s in self.sources for _ in s.changes]),
         }

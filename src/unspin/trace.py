@@ -22,10 +22,13 @@ import numpy as np
 from . import decide
 from .align import SEED_THRESHOLD, Unit, chain, lexical_matrix, passages, similarity_matrix, units_of
 from .candidates import find_candidates
+from .crosslang import CrossLanguage, MultilingualEmbedder, cross_units, number_changes
+from .docdiff import attach_changes
 from .documents import Document
 from .embed import CachedEmbedder, Embedder, MiniLMEmbedder
 from .errors import InputError
 from .index import EMBEDDINGS_NAME, Index
+from .language import detect_language
 from .results import Passage, SourceMatch, TraceResult
 from .segment import Sentence, split_sentences
 
@@ -59,16 +62,22 @@ class Tracer:
         threshold: decision threshold on :attr:`SourceMatch.score`.
         max_sources: most sources reported.
         max_rejected: most rejected candidates kept in the result (closest first).
+        multilingual_embedder: sentence embedder for suspects in another language than English
+            (see :mod:`unspin.crosslang`); by default USE multilingual v3, cached like ``embedder``.
     """
 
     def __init__(self, index: Index | None = None, *, embedder: Embedder | None = None,
                  max_candidates: int = 12, max_embedded: int = 3, threshold: float = decide.THRESHOLD,
-                 max_sources: int = 5, max_rejected: int = 3) -> None:
+                 max_sources: int = 5, max_rejected: int = 3,
+                 multilingual_embedder: Embedder | None = None) -> None:
         self.index = index
+        cache = index.path / EMBEDDINGS_NAME if index is not None else None
         if embedder is None:
-            cache = index.path / EMBEDDINGS_NAME if index is not None else None
             embedder = CachedEmbedder(MiniLMEmbedder(), path=cache)
         self.embedder = embedder
+        # Loaded lazily: an English-only workload never loads the multilingual model.
+        self.crosslang = CrossLanguage(multilingual_embedder
+                                       or CachedEmbedder(MultilingualEmbedder(), path=cache))
         self.max_candidates = max_candidates
         self.max_embedded = max_embedded
         self.threshold = threshold
@@ -95,13 +104,19 @@ class Tracer:
             raise ValueError("this Tracer has no index; use compare() or pass an index")
         started = time.perf_counter()
         doc = _as_document(suspect)
+        detected = detect_language(doc.text)
+        language = detected.code
         sentences = split_sentences(doc.text)
-        units = units_of(sentences)
-        found = find_candidates(units, self.index)[: self.max_candidates]
-        sources = self.index.get_many([c.doc_id for c in found])
-        result = self._explain(doc, sentences, units, sources)
-        return replace(result, candidates=len(found), elapsed_s=time.perf_counter() - started,
-                       threshold=self.threshold)
+        if not detected.is_default:  # another language than English: the cross-language path
+            result = self._trace_across(doc, sentences, language)
+        else:
+            units = units_of(sentences)
+            found = find_candidates(units, self.index)[: self.max_candidates]
+            sources = self.index.get_many([c.doc_id for c in found])
+            result = replace(self._explain(doc, sentences, units, sources), candidates=len(found))
+            if not result.sources:  # an English copy of a source in another language?
+                result = self._try_foreign(doc, sentences, language, sources, result)
+        return self._finish(result, language, started)
 
     def compare(self, suspect: Document | str, source: Document | str) -> TraceResult:
         """Align ``suspect`` with one ``source`` directly (no index).
@@ -113,11 +128,70 @@ class Tracer:
         doc = _as_document(suspect, default_id="A")
         other = _as_document(source, default_id="B")
         sentences = split_sentences(doc.text)
-        result = self._explain(doc, sentences, units_of(sentences), [other], embed_all=True)
-        return replace(result, candidates=1, elapsed_s=time.perf_counter() - started,
-                       threshold=self.threshold)
+        language, other_language = detect_language(doc.text), detect_language(other.text)
+        if language.is_default and other_language.is_default:
+            result = self._explain(doc, sentences, units_of(sentences), [other], embed_all=True)
+        else:  # either text is in another language than English: align across languages
+            units = cross_units(doc.text, sentences, language.code)
+            result = self._explain_across(doc, sentences, units, language.code, [other])
+        return self._finish(replace(result, candidates=1), language.code, started)
 
     # -- steps -----------------------------------------------------------------------------
+
+    def _finish(self, result: TraceResult, language: str, started: float) -> TraceResult:
+        """Stamp the languages, the threshold and the elapsed time on a result."""
+        def stamp(matches: Sequence[SourceMatch]) -> tuple[SourceMatch, ...]:
+            return tuple(replace(m, language=detect_language(m.text).code) for m in matches)
+
+        return replace(result, sources=stamp(result.sources), rejected=stamp(result.rejected),
+                       language=language, elapsed_s=time.perf_counter() - started, threshold=self.threshold)
+
+    def _trace_across(self, doc: Document, sentences: list[Sentence], language: str) -> TraceResult:
+        """Trace a suspect that is not in English: candidates by anchors, multilingual alignment."""
+        assert self.index is not None
+        units = cross_units(doc.text, sentences, language)
+        # Anchors rank the source first or second (docs/crosslang.md): only the best few are aligned.
+        found = self.crosslang.candidates(units, self.index)
+        sources = self.index.get_many([c.doc_id for c in found[: min(self.max_candidates,
+                                                                      self.crosslang.max_embedded)]])
+        result = self._explain_across(doc, sentences, units, language, sources)
+        return replace(result, candidates=len(sources))
+
+    def _try_foreign(self, doc: Document, sentences: list[Sentence], language: str,
+                     candidates: Sequence[Document], result: TraceResult) -> TraceResult:
+        """Align an English suspect across languages with the candidates that are not in English.
+
+        Only called when the lexical path found no source, so English collections cost nothing
+        more than a language check of the candidates.
+        """
+        foreign = [c for c in candidates if not detect_language(c.text).is_default]
+        if not foreign:
+            return result
+        units = cross_units(doc.text, sentences, language)
+        across = self._explain_across(doc, sentences, units, language, foreign[: self.crosslang.max_embedded])
+        return replace(across, candidates=result.candidates) if across.sources else result
+
+    def _explain_across(self, doc: Document, sentences: list[Sentence], units: list[Unit], language: str,
+                        candidates: Sequence[Document]) -> TraceResult:
+        """Align cross-language ``units`` with each candidate and explain the suspect greedily.
+
+        Accepted sources report the numbers the copy changed (:func:`unspin.crosslang.number_changes`);
+        wording, quotes and name spellings change with the language and are not reported.
+        """
+        boilerplate = tuple((s.start, s.end) for s in sentences if s.boilerplate)
+        if not units:
+            return TraceResult(suspect=doc, sources=(), boilerplate=boilerplate)
+        vectors = self.crosslang.encode(units)
+        aligned, languages = [], {}
+        for cand in candidates:
+            cand_units, languages[cand.id] = self.crosslang.units_of(cand.text)
+            found = self.crosslang.align(units, vectors, cand_units)
+            aligned.append(_Aligned(cand, cand_units, found.pairs, found.sim, found.passages, True))
+        accepted, rejected, _ = self._choose(units, aligned, threshold=self.threshold)
+        accepted = [replace(m, changes=number_changes(doc.text, language, m.text, languages[m.doc_id],
+                                                      m.passages)) for m in accepted]
+        return TraceResult(suspect=doc, sources=tuple(accepted),
+                           rejected=tuple(rejected[: self.max_rejected]), boilerplate=boilerplate)
 
     def _explain(self, doc: Document, sentences: list[Sentence], units: list[Unit],
                  candidates: Sequence[Document], *, embed_all: bool = False) -> TraceResult:
@@ -127,6 +201,8 @@ class Tracer:
         aligned = [self._align_lexically(units, cand) for cand in candidates]
         self._embed_promising(units, aligned, embed_all=embed_all)
         accepted, rejected, _ = self._choose(units, aligned, threshold=self.threshold)
+        # What each accepted copy changed (cheap: no model; see unspin.docdiff).
+        accepted = attach_changes(doc.text, sentences, accepted, {a.doc.id: a.units for a in aligned})
         return TraceResult(suspect=doc, sources=tuple(accepted),
                            rejected=tuple(rejected[: self.max_rejected]), boilerplate=boilerplate)
 

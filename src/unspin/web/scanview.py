@@ -1,0 +1,230 @@
+"""Scan results (the output of ``unspin scan``) for the web app: rows to list, a network to draw.
+
+Read with pyarrow or json directly, so that the web app depends only on the file, not on the
+scanning code.
+
+The file is read whole when the app starts (a scan keeps one row per matched page, so even a
+large crawl gives a file that fits in memory). Any columns are accepted: the table shows what is
+there, and the network takes the copying site and the sources from whichever of the usual
+columns are present (see :func:`copier_of` and :func:`sources_of`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import gzip
+import json
+import logging
+import os
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..errors import InputError
+
+logger = logging.getLogger(__name__)
+
+#: Columns shown first in the results table when present, in this order.
+PREFERRED_COLUMNS = ("url", "site", "crawl_date", "date", "title", "source_id", "source_site", "source_title",
+                     "score", "coverage", "copy_kind", "changes", "source_ids", "sources")
+#: Most edges the network keeps (the heaviest), so the map stays readable.
+MAX_EDGES = 400
+
+
+@dataclass(frozen=True)
+class ScanResults:
+    """The rows of a scan results file.
+
+    Attributes:
+        name: the file's name (not its path), for display.
+        columns: column names, the usual ones first.
+        rows: one JSON-ready mapping per row.
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    rows: tuple[Mapping[str, Any], ...]
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> ScanResults:
+        """Read a ``.parquet``, ``.jsonl`` or ``.jsonl.gz`` scan results file.
+
+        Raises:
+            InputError: the file is missing, of another type, or unreadable.
+        """
+        file = Path(path)
+        source = str(path)
+        if not file.is_file():
+            raise InputError(source, "no such results file")
+        name = file.name.lower()
+        if name.endswith(".parquet"):
+            rows = _read_parquet(file)
+        elif name.endswith((".jsonl", ".jsonl.gz")):
+            rows = list(_read_jsonl(file))
+        else:
+            raise InputError(source, "scan results must be a .parquet or .jsonl file")
+        seen: dict[str, None] = {}
+        for row in rows:
+            seen.update(dict.fromkeys(row))
+        preferred = [c for c in PREFERRED_COLUMNS if c in seen]
+        columns = tuple(preferred + [c for c in seen if c not in preferred])
+        logger.info("%s: %d scan results", source, len(rows))
+        return cls(name=file.name, columns=columns, rows=tuple(rows))
+
+    def page(self, query: str = "", *, offset: int = 0,
+             limit: int = 50) -> tuple[int, list[Mapping[str, Any]]]:
+        """Rows containing ``query`` (case-insensitive, in any value), and how many there are in all.
+
+        Returns:
+            ``(total matching, rows[offset:offset + limit])``.
+        """
+        needle = query.casefold()
+        matching = [r for r in self.rows if not needle or needle in _row_text(r)]
+        return len(matching), matching[offset:offset + limit]
+
+    def network(self) -> dict[str, Any]:
+        """Sites and the sources they copy: nodes and weighted edges, JSON-ready.
+
+        Returns:
+            ``{"nodes": [{"id", "kind" ("copier", "source" or "both"), "copies", "copied"}],
+            "edges": [{"source", "target", "weight"}], "rows_used", "rows_skipped"}``; an edge
+            goes from a copying site to a source (its site when known, else its id), weighted by
+            the number of copies; only the :data:`MAX_EDGES` heaviest edges are kept.
+        """
+        weights: Counter[tuple[str, str]] = Counter()
+        used = skipped = 0
+        for row in self.rows:
+            copier, sources = copier_of(row), sources_of(row)
+            if not copier or not sources:
+                skipped += 1
+                continue
+            used += 1
+            for source in sources:
+                if source != copier:
+                    weights[(copier, source)] += 1
+        edges = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:MAX_EDGES]
+        copies: Counter[str] = Counter()
+        copied: Counter[str] = Counter()
+        for (copier, source), weight in edges:
+            copies[copier] += weight
+            copied[source] += weight
+        names = sorted(set(copies) | set(copied))
+        nodes = [{"id": n, "kind": _kind(n in copies, n in copied), "copies": copies[n], "copied": copied[n]}
+                 for n in names]
+        return {"nodes": nodes, "edges": [{"source": c, "target": s, "weight": w} for (c, s), w in edges],
+                "rows_used": used, "rows_skipped": skipped}
+
+
+def copier_of(row: Mapping[str, Any]) -> str | None:
+    """The copying site of a row: ``site``, else the host of ``url``."""
+    site = row.get("site")
+    if isinstance(site, str) and site.strip():
+        return site.strip()
+    return _host(row.get("url"))
+
+
+def sources_of(row: Mapping[str, Any]) -> list[str]:
+    """The sources a row's page copies, as node names (the source's site when known, else its id).
+
+    Reads, in order: a ``sources`` list (objects with ``site``/``meta.site``/``url``/``doc_id``/
+    ``source_id``/``id``, or plain ids), ``source_site``, ``source_url``, ``source_ids``, ``source_id``.
+    """
+    listed = row.get("sources")
+    if isinstance(listed, list) and listed:
+        return _unique(name for item in listed if (name := _source_name(item)))
+    for key in ("source_site", "source_url", "source_ids", "source_id"):
+        value = row.get(key)
+        values = value if isinstance(value, list) else [value]
+        names = [_host(v) if key == "source_url" else v for v in values]
+        found = _unique(str(n).strip() for n in names if n is not None and str(n).strip())
+        if found:
+            return found
+    return []
+
+
+def _source_name(item: Any) -> str | None:
+    if isinstance(item, str):
+        return item.strip() or None
+    if not isinstance(item, Mapping):
+        return None
+    meta = item.get("meta")
+    if not isinstance(meta, Mapping):
+        meta = {}
+    for value in (item.get("site"), meta.get("site"), _host(item.get("url")), _host(meta.get("url")),
+                  item.get("doc_id"), item.get("source_id"), item.get("id")):
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def _host(url: Any) -> str | None:
+    if not isinstance(url, str) or "//" not in url:
+        return None
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError:
+        return None
+    return host.removeprefix("www.") if host else None
+
+
+def _unique(names: Iterator[str] | Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(names))
+
+
+def _kind(copies: bool, copied: bool) -> str:
+    return "both" if copies and copied else "copier" if copies else "source"
+
+
+def _row_text(row: Mapping[str, Any]) -> str:
+    return json.dumps(row, ensure_ascii=False).casefold()
+
+
+def _read_parquet(path: Path) -> list[dict[str, Any]]:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except (OSError, ValueError) as exc:
+        raise InputError(str(path), f"cannot read the Parquet file ({exc})") from None
+    return [_jsonable(row) for row in table.to_pylist()]
+
+
+def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8") as stream:
+            for lineno, line in enumerate(stream, 1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"{path}:{lineno}", f"not valid JSON ({exc.msg})") from None
+                if not isinstance(record, dict):
+                    raise InputError(f"{path}:{lineno}", "each line must be a JSON object")
+                yield _jsonable(record)
+    except (OSError, UnicodeDecodeError, EOFError) as exc:
+        raise InputError(str(path), f"cannot read ({exc})") from None
+
+
+def _jsonable(value: Any) -> Any:
+    """``value`` made JSON-ready (Parquet gives dates, decimals and bytes)."""
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else None
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)

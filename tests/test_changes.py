@@ -1,0 +1,374 @@
+"""Tests of the change report: unspin.changes, lexicon, textview, pairdiff, namediff, docdiff, and rendering.
+
+Pairs are invented here; each test aligns them with the lexical aligner (no model) and checks
+the typed changes. The change-annotated fixtures in ``tests/fixtures/changes`` are used as a
+regression gate on the factual changes.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Sequence
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import jsonschema  # type: ignore[import-untyped]
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from unspin import Document, Tracer
+from unspin.align import SEED_THRESHOLD, chain, passages, similarity_matrix, units_of
+from unspin.changes import KINDS, Change, sort_changes, summarize
+from unspin.docdiff import detect_changes
+from unspin.lexicon import alias, negation_words, phonetic, same_name, stance_classes
+from unspin.report import load_schema, render_html, render_json, render_text
+from unspin.results import Passage
+from unspin.segment import split_sentences
+from unspin.textview import TextView
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "changes"
+FACTUAL = {"number-changed", "entity-replaced", "quote-misattributed", "quote-reworded", "quote-truncated",
+           "negation-lost", "negation-added", "stance-changed", "sentence-added"}
+
+
+def align(copy: str, source: str) -> list[Passage]:
+    a, b = units_of(split_sentences(copy)), units_of(split_sentences(source))
+    sim = similarity_matrix(a, b)
+    return passages(chain(sim, threshold=SEED_THRESHOLD), sim, a, b)
+
+
+def changes_of(copy: str, source: str) -> list[Change]:
+    return list(detect_changes(copy, source, align(copy, source)))
+
+
+def kinds(changes: Sequence[Change]) -> list[str]:
+    return [c.kind for c in changes if c.kind != "wording"]
+
+
+def find(changes: Sequence[Change], kind: str) -> Change:
+    hits = [c for c in changes if c.kind == kind]
+    assert len(hits) == 1, [(c.kind, c.suspect_text, c.source_text) for c in changes]
+    return hits[0]
+
+
+SOURCE = ("The council of Marrow Bay approved a budget of £1.3bn on Tuesday. "
+          "Council leader Ines Okafor said the town had no plans to raise taxes. "
+          "The opposition leader, Tom Briggs, rejected the plan.")
+
+
+# ------------------------------------------------------------------------------------ per kind
+
+def test_number_reformatted_is_cosmetic_and_changed_is_factual() -> None:
+    copy = ("The council of Marrow Bay approved a budget of 1.3 billion pounds on Tuesday. "
+            "Council leader Ines Okafor said the town had no plans to raise taxes. "
+            "The opposition leader, Tom Briggs, rejected the plan.")
+    change = find(changes_of(copy, SOURCE), "number-reformatted")
+    assert change.severity == "cosmetic"
+    assert (change.suspect_text, change.source_text) == ("1.3 billion pounds", "£1.3bn")
+    assert copy[change.suspect[0]:change.suspect[1]] == change.suspect_text  # type: ignore[index]
+    changed = find(changes_of(copy.replace("1.3 billion", "3.1 billion"), SOURCE), "number-changed")
+    assert changed.severity == "factual" and changed.source_text == "£1.3bn"
+
+
+def test_negation_lost_and_added() -> None:
+    lost = SOURCE.replace("had no plans", "had plans")
+    change = find(changes_of(lost, SOURCE), "negation-lost")
+    assert change.severity == "factual" and change.source_text == "no" and change.suspect is not None
+    added = SOURCE.replace("approved a budget", "did not approve a budget")
+    assert find(changes_of(added, SOURCE), "negation-added").suspect_text == "not"
+
+
+def test_paraphrased_negation_is_not_a_change() -> None:
+    copy = SOURCE.replace("rejected the plan", "did not accept the plan")
+    assert not [c for c in changes_of(copy, SOURCE) if c.severity == "factual"]
+    copy = SOURCE.replace("had no plans to", "failed to make plans to")
+    assert "negation-lost" not in kinds(changes_of(copy, SOURCE))
+
+
+def test_stance_reversed_and_weakened() -> None:
+    copy = SOURCE.replace("rejected the plan", "accepted the plan")
+    change = find(changes_of(copy, SOURCE), "stance-changed")
+    assert (change.suspect_text, change.source_text) == ("accepted", "rejected") and change.confidence >= 0.8
+    weaker = "Ministers accepted the assurances of the Kestrian delegation on Friday in Vela."
+    copy = "Ministers learned the assurances of the Kestrian delegation on Friday in Vela."
+    assert find(changes_of(copy, weaker), "stance-changed").suspect_text == "learned"
+
+
+def test_entity_renamed_vs_replaced() -> None:
+    renamed = SOURCE.replace("Ines Okafor", "Ines Okaffor").replace("Tom Briggs", "Tom Brigs")
+    found = changes_of(renamed, SOURCE)
+    assert kinds(found).count("entity-renamed") == 2
+    assert all(c.severity == "cosmetic" for c in found if c.kind == "entity-renamed")
+    replaced = SOURCE.replace("Ines Okafor", "Martin Hale")
+    change = find(changes_of(replaced, SOURCE), "entity-replaced")
+    assert (change.suspect_text, change.source_text) == ("Martin Hale", "Ines Okafor")
+    assert change.severity == "factual"
+
+
+def test_transliterated_names_and_aliases_are_renames() -> None:
+    source = "Russian President Vladimir Putin met US officials in Hamburg on Friday."
+    copy = "Russian President Vladimir Poutine met officials of the United States in Hamburg on Friday."
+    found = changes_of(copy, source)
+    assert "entity-replaced" not in kinds(found)
+    assert {c.suspect_text for c in found if c.kind == "entity-renamed"} == {"Poutine", "United States"}
+
+
+def test_quote_reworded_truncated_and_misattributed() -> None:
+    source = ('The mayor spoke on Monday. '
+              '"We will build the bridge, and we will pay for it," said mayor Ada Lund. '
+              "The vote is on Friday.")
+    reworded = source.replace("we will pay for it", "the state will pay for it")
+    change = find(changes_of(reworded, source), "quote-reworded")
+    assert change.suspect_text == "We will build the bridge, and the state will pay for it,"
+    truncated = source.replace(", and we will pay for it,", ",")
+    assert find(changes_of(truncated, source), "quote-truncated").suspect_text == "We will build the bridge,"
+    moved = source.replace("said mayor Ada Lund", "said councillor Bo Wick")
+    change = find(changes_of(moved, source), "quote-misattributed")
+    assert (change.suspect_text, change.source_text) == ("Bo Wick", "Ada Lund")
+
+
+def test_quote_with_spelling_variants_only_is_not_reworded() -> None:
+    source = 'He said: "We honour the agreement and the programme." Talks end on Friday.'
+    copy = 'He said: "We honor the agreement and the program." Talks end on Friday.'
+    found = changes_of(copy, source)
+    assert not [c for c in found if c.severity == "factual"]
+    assert all(c.severity == "cosmetic" for c in found)
+
+
+def test_sentences_omitted_and_added_and_boilerplate() -> None:
+    source = ("Flood barrier opens in Kelby\n\n"
+              "The new flood barrier in Kelby opened on Monday after three years. "
+              "It cost 40 million pounds. Engineers say it will protect 2,000 homes. "
+              "The river rose to a record height last winter.")
+    copy = ("Flood barrier opens in Kelby\n\nFlood barrier opens in Kelby\n\n"
+            "The new flood barrier in Kelby opened on Monday after three years. It cost 40 million pounds. "
+            "Residents claim the contractor was paid twice by the mayor's office. "
+            "The river rose to a record height last winter.\n\nLeave a Reply")
+    found = changes_of(copy, source)
+    assert find(found, "sentence-omitted").source_text == "Engineers say it will protect 2,000 homes."
+    added = find(found, "sentence-added")
+    assert added.severity == "factual" and added.suspect_text.startswith("Residents claim")
+    boiler = [c for c in found if c.kind == "boilerplate-added"]
+    assert len(boiler) == 2 and all(c.severity == "cosmetic" and c.source is None for c in boiler)
+
+
+def test_homoglyphs_are_cosmetic_confusables() -> None:
+    copy = SOURCE.replace("approved", "аpprоved").replace("Okafor", "Okаfor")  # Cyrillic а, о
+    found = changes_of(copy, SOURCE)
+    assert kinds(found) == ["confusable", "confusable"]
+    assert all(c.severity == "cosmetic" for c in found)
+    assert found[0].suspect_text == "аpprоved"
+
+
+# ----------------------------------------------------------------------------- properties
+
+_WORDS = ["council", "budget", "harbour", "ferry", "minister", "report", "plan", "school", "hospital", "road",
+          "bridge", "river", "village", "market", "union", "strike", "vote", "tax", "price", "water",
+          "energy"]
+_ARTICLE = [
+    "The harbour council of Eastmere voted on Tuesday to close the old ferry pier.",
+    "Repairs would have cost 2.4 million pounds, the council's treasurer said.",
+    'Councillor Maren Okafor said: "We had no choice."',
+    "The pier was built in 1911 and failed its last two safety inspections.",
+    "A public meeting is planned for 14 March at the library.",
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), min_size=4, max_size=12), st.integers(min_value=0, max_value=2**16))
+def test_homoglyph_copies_never_yield_factual_changes(extra: list[str], seed: int) -> None:
+    source = " ".join(_ARTICLE) + " The " + " ".join(extra) + " grew."
+    rng = random.Random(seed)
+    look = {"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "i": "і"}
+    copy = "".join(look[ch] if ch in look and rng.random() < 0.2 else ch for ch in source)
+    found = changes_of(copy, source)
+    assert all(c.severity == "cosmetic" and c.kind == "confusable" for c in found)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.permutations(_ARTICLE))
+def test_an_identical_copy_has_no_changes(sentences: list[str]) -> None:
+    text = " ".join(sentences)
+    assert changes_of(text, text) == []
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab Cd.,\"'«»0123456789%£\n")), max_size=200))
+def test_arbitrary_text_never_breaks_detection(noise: str) -> None:
+    source = " ".join(_ARTICLE)
+    for change in changes_of(source + " " + noise, source):
+        assert change.kind in KINDS and 0.0 <= change.confidence <= 1.0
+        if change.suspect is not None:
+            assert change.suspect_text == (source + " " + noise)[change.suspect[0]:change.suspect[1]]
+
+
+# ----------------------------------------------------------------------------- vocabulary
+
+def test_lexicon() -> None:
+    assert phonetic("Poutine") == phonetic("Putin")
+    assert same_name("Pouten", "Putin") > 0 and same_name("Iran", "Iraq") == 0
+    assert same_name("Austria", "Australia") == 0 and same_name("Lawrow", "Lavrov") == 1.0
+    assert alias("United States") == alias("American") == alias("U.S.") == "us"
+    assert alias("Putin") is None
+    assert negation_words(["it", "is", "not", "only", "cheap", "but", "no", "doubt", "good"]) == []
+    assert negation_words(["we", "did", "n't", "know", "and", "never", "will"]) == [2, 5]
+    assert "agree" in stance_classes("accepted") and "deny" in stance_classes("denied")
+
+
+def test_quotations_in_any_style() -> None:
+    text = ("Councillors called it 'a disgrace'. The teachers' pay and the council's 'new deal' stay. "
+            "“Hi there,” he said. «Oui» and „Ja“ and \"straight\".")
+    view = TextView(text)
+    quoted = [text[s:e] for s, e in view.quotes]
+    assert quoted == ["a disgrace", "new deal", "Hi there,", "Oui", "Ja", "straight"]
+
+
+def test_change_dict_summary_and_order() -> None:
+    a = Change("number-changed", "factual", (10, 12), (5, 7), "16", "14", "'14' became '16'", 0.9)
+    b = Change("sentence-omitted", "wording", None, (0, 4), "", "Gone", "not in the copy", 0.8)
+    c = Change("confusable", "cosmetic", (1, 3), None, "ао", "", "look-alikes", 1.0)
+    assert a.to_dict() == {"kind": "number-changed", "severity": "factual", "suspect": [10, 12],
+                           "source": [5, 7], "suspect_text": "16", "source_text": "14",
+                           "explanation": "'14' became '16'", "confidence": 0.9}
+    assert b.to_dict()["suspect"] is None
+    assert sort_changes([a, b, c]) == (b, c, a)  # suspect order; an omitted sentence at its source offset
+    summary = summarize([a, b, c], doc_ids=["x", "x", "x"])
+    assert (summary["factual"], summary["wording"], summary["cosmetic"]) == (1, 1, 1)
+    assert summary["factual_changes"] == [{"doc_id": "x", **a.to_dict()}]
+    assert list(summary["kinds"]) == ["number-changed", "sentence-omitted", "confusable"]
+    with pytest.raises(ValueError):
+        summarize([a], doc_ids=[])
+
+
+# ------------------------------------------------------------------------- annotated fixtures
+
+def _matches(label: dict[str, Any], change: Change) -> bool:
+    if label["kind"] != change.kind:
+        return False
+    sides = []
+    for want, got in ((label["suspect"], change.suspect), (label["source"], change.source)):
+        if want is not None and got is not None:
+            sides.append(want[0] < got[1] and got[0] < want[1])
+    return bool(sides) and all(sides)
+
+
+def test_annotated_pairs_meet_the_factual_targets() -> None:
+    cases = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(FIXTURES.glob("*.json"))]
+    assert len(cases) >= 40
+    tp = fp = fn = 0
+    for case in cases:
+        assert all(lb["kind"] in KINDS for lb in case["changes"])
+        found = [c for c in changes_of(case["copy"], case["source"]) if c.severity == "factual"]
+        labels = [lb for lb in case["changes"] if lb["kind"] in FACTUAL]
+        used: set[int] = set()
+        for label in labels:
+            hit = next((k for k, c in enumerate(found) if k not in used and _matches(label, c)), None)
+            if hit is None:
+                fn += 1
+            else:
+                used.add(hit)
+                tp += 1
+        fp += len(found) - len(used)
+    assert tp / (tp + fp) >= 0.8 and tp / (tp + fn) >= 0.9, (tp, fp, fn)
+
+
+def test_annotated_labels_point_at_their_text() -> None:
+    for path in sorted(FIXTURES.glob("*.json")):
+        case = json.loads(path.read_text(encoding="utf-8"))
+        for label in case["changes"]:
+            for side, text in (("suspect", case["copy"]), ("source", case["source"])):
+                if label[side] is not None:
+                    start, end = label[side]
+                    assert text[start:end] == label[side + "_text"], path.name
+
+
+def test_detection_is_cheap_on_a_30_sentence_article() -> None:
+    cases = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(FIXTURES.glob("*.json"))[:8]]
+    source = "\n\n".join(c["source"] for c in cases)
+    copy = "\n\n".join(c["copy"] for c in cases)
+    assert len(split_sentences(source)) >= 30
+    found = align(copy, source)
+    detect_changes(copy, source, found)  # warm the caches
+    started = time.perf_counter()
+    detect_changes(copy, source, found)
+    # Measured ~10-20 ms on a 2-core machine; the bound only catches a blow-up.
+    assert time.perf_counter() - started < 0.5
+
+
+# ------------------------------------------------------------------ pipeline, JSON, rendering
+
+class _NoEmbedder:
+    """Embeds nothing: every cosine is 0, so the alignment is the lexical one (no model needed)."""
+
+    name = "none"
+
+    def encode(self, sentences: Sequence[str]) -> np.ndarray:
+        return np.zeros((len(sentences), 8), dtype=np.float32)
+
+
+@pytest.fixture(scope="module")
+def traced() -> Any:
+    source = SOURCE + " The budget will be voted on 4 April."
+    copy = ("Marrow Bay budget\n\nMarrow Bay budget\n\n" + SOURCE.replace("no plans", "plans")
+            .replace("Tom Briggs", "Tom Brigs").replace("£1.3bn", "£3.1bn")
+            + ' The mayor said: "<b>taxes</b> & fees stay." The budget will be voted on 4 April.')
+    return Tracer(None, embedder=_NoEmbedder()).compare(Document("copy", copy), Document("source", source))
+
+
+def test_compare_fills_changes_for_the_accepted_source(traced: Any) -> None:
+    assert traced.sources, "the copy should be accepted"
+    got = {c.kind for c in traced.sources[0].changes}
+    assert {"number-changed", "negation-lost", "entity-renamed", "boilerplate-added"} <= got
+    assert all(not r.changes for r in traced.rejected)
+
+
+def test_json_has_changes_and_a_summary_that_validate(traced: Any) -> None:
+    data = json.loads(render_json(traced))
+    assert data["schema_version"] == "1.1"
+    assert data["summary"]["factual"] == sum(c.severity == "factual" for c in traced.sources[0].changes)
+    assert data["summary"]["factual_changes"][0]["doc_id"] == "source"
+    jsonschema.validate(data, load_schema(), cls=jsonschema.Draft202012Validator)
+    bad = json.loads(render_json(traced))
+    bad["sources"][0]["changes"][0]["severity"] = "terrible"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, load_schema(), cls=jsonschema.Draft202012Validator)
+
+
+def test_terminal_report_leads_with_factual_changes(traced: Any) -> None:
+    lines = render_text(traced).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Changes:"))
+    first_source = next(i for i, line in enumerate(lines) if line.startswith("[1]"))
+    assert start < first_source
+    assert lines[start + 1].startswith("  ! ")
+    assert any("number-changed" in line for line in lines[start:first_source])
+
+
+class _Anchors(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if values.get("id"):
+            self.ids.add(values["id"] or "")
+        if tag == "a" and (values.get("href") or "").startswith("#"):
+            self.links.append((values["href"] or "")[1:])
+
+
+def test_html_lists_factual_changes_that_jump_to_marked_words(traced: Any) -> None:
+    page = render_html(traced)
+    parser = _Anchors()
+    parser.feed(page)
+    factual = [n for n, c in enumerate(traced.sources[0].changes) if c.severity == "factual"]
+    assert factual
+    for n in factual:
+        assert f"s0-c{n}" in parser.links and f"s0-c{n}" in parser.ids
+    assert "<b>taxes</b>" not in page and "&lt;b&gt;taxes&lt;/b&gt;" in page
+    assert 'class="wd' in page and "k-number-changed" in page

@@ -1,0 +1,229 @@
+"""Sweeping a small hand-made crawl: matches, skip counts, output formats, resuming, the command line."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from crawl_fixtures import (
+    CYCLING,
+    FERRY,
+    Rec,
+    blog_page,
+    build_index,
+    standard_records,
+    write_jsonl,
+    write_warc,
+)
+
+from unspin import Index
+from unspin.cli import main
+from unspin.errors import IndexError_, InputError
+from unspin.results import SourceMatch
+from unspin.scan import PageScanner, ScanOptions, scan
+from unspin.scanrows import SCHEMA, changes_summary, copy_kind, read_results
+from unspin.screen import TokenStats
+from unspin.warc import Page
+
+SRC = Path(__file__).resolve().parent.parent / "src"
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_index(tmp_path_factory.mktemp("scan") / "idx")
+
+
+@pytest.fixture(scope="module")
+def crawl(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("crawl") / "c.warc.gz"
+    return write_warc(path, [*standard_records(), Rec("https://late.example/x", blog_page(FERRY).encode())],
+                      truncate_last=True)
+
+
+def test_scan_finds_the_copies_and_counts_what_it_skips(index_dir: Path, crawl: Path, tmp_path: Path) -> None:
+    stats = scan([crawl], index_dir, out=tmp_path / "r.jsonl", workers=1)
+    rows = read_results(tmp_path / "r.jsonl")
+    assert [(r["url"], r["source_id"]) for r in rows] == [
+        ("https://copycat.example/ferry", "src-ferry"),
+        ("https://www.mirror-news.example/2024/orchard", "src-orchard"),
+        ("https://mirror-news.example/stars", "src-observatory")]
+    assert (stats.pages, stats.screened_out, stats.traced, stats.matches, stats.rows) == (4, 1, 3, 3, 3)
+    assert stats.skipped == {"not_html": 1, "http_status": 1, "truncated": 1}
+    assert stats.records == 7 and stats.inputs == 1 and stats.resumed == 0 and not stats.errors
+
+
+def test_row_fields(index_dir: Path, crawl: Path, tmp_path: Path) -> None:
+    scan([crawl], index_dir, out=tmp_path / "r.jsonl", workers=1)
+    ferry, orchard, stars = read_results(tmp_path / "r.jsonl")
+    assert list(ferry) == SCHEMA.names
+    assert orchard["site"] == "mirror-news.example" and orchard["crawl_date"] == "2024-05-20T08:00:00Z"
+    assert orchard["copy_kind"] == "obfuscated" and ferry["copy_kind"] == "verbatim"
+    assert ferry["source_site"] == "eastmere-gazette.example" and ferry["source_date"] == "2024-03-05"
+    assert ferry["title"] == "Eastmere council closes the old ferry pier" and ferry["language"] == "en"
+    assert ferry["score"] >= 0.5 and ferry["coverage"] > 0.8 and ferry["passages"] >= 1
+    assert ferry["screen"] > 1.0 and ferry["record"].startswith(f"{crawl}@")
+    source = stars["sources"][0]
+    assert source["doc_id"] == "src-observatory" and source["source_coverage"] < 1.0
+    assert json.loads(source["meta"])["site"] == "eastmere-gazette.example"
+    if "changes" in SourceMatch.__dataclass_fields__:  # the change report of `unspin trace`
+        assert isinstance(stars["changes"], str) and "src-observatory" in stars["changes"]
+
+
+def test_parquet_and_jsonl_hold_the_same_rows(index_dir: Path, crawl: Path, tmp_path: Path) -> None:
+    scan([crawl], index_dir, out=tmp_path / "r.jsonl", workers=1)
+    scan([crawl], index_dir, out=tmp_path / "r.parquet", workers=1)
+    assert read_results(tmp_path / "r.parquet") == read_results(tmp_path / "r.jsonl")
+
+
+def test_rerun_reuses_committed_inputs(index_dir: Path, crawl: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.jsonl"
+    first = scan([crawl], index_dir, out=out, workers=1)
+    before = out.read_bytes()
+    second = scan([crawl], index_dir, out=out, workers=1)
+    assert second.resumed == 1 and second.pages_this_run == 0 and second.rows == first.rows
+    assert out.read_bytes() == before
+    with pytest.raises(InputError, match="another index or other options"):
+        scan([crawl], index_dir, out=out, workers=1, options=ScanOptions(threshold=0.7))
+
+
+def test_jsonl_input_and_pages_without_text(index_dir: Path, tmp_path: Path) -> None:
+    shell = "<html><head><script>var app = 1;</script></head><body><div id='app'></div></body></html>"
+    pages = write_jsonl(tmp_path / "pages.jsonl", [
+        {"url": "https://a.example/1", "text": FERRY, "crawl_date": "2024-04-01"},
+        {"url": "https://a.example/2", "html": shell},
+        {"url": "https://a.example/3", "html": blog_page(CYCLING)},
+    ])
+    stats = scan([pages], index_dir, out=tmp_path / "r.jsonl", workers=1)
+    rows = read_results(tmp_path / "r.jsonl")
+    assert [r["source_id"] for r in rows] == ["src-ferry"] and rows[0]["site"] == "a.example"
+    assert stats.skipped == {"empty_text": 1} and stats.screened_out == 1
+
+
+def test_without_the_screen_every_page_is_traced(index_dir: Path, crawl: Path, tmp_path: Path) -> None:
+    stats = scan([crawl], index_dir, out=tmp_path / "r.jsonl", workers=1, options=ScanOptions(screen=False))
+    assert stats.screened_out == 0 and stats.traced == 4 and stats.rows == 3
+    assert all(r["screen"] is None for r in read_results(tmp_path / "r.jsonl"))
+
+
+def test_page_scanner_reuses_the_trace_of_a_repeated_text(index_dir: Path) -> None:
+    with Index.open(index_dir) as index:
+        scanner = PageScanner(index, TokenStats.from_index(index), ScanOptions())
+        page = Page(url="https://a.example/1", date="", where="x", offset=0, html=blog_page(FERRY))
+        first = scanner.scan(page)
+        again = scanner.scan(Page(url="https://b.example/2", date="", where="y", offset=0,
+                                  html=blog_page(FERRY)))
+    assert first.line is not None and again.line is not None and len(scanner._traced) == 1
+    assert json.loads(again.line)["url"] == "https://b.example/2"
+
+
+def test_copy_kind_and_change_summary() -> None:
+    def match(similarity: float) -> SourceMatch:
+        return SourceMatch(doc_id="d", score=0.9, coverage=1.0, source_coverage=1.0, passages=(),
+                           evidence={"mean_similarity": similarity})
+
+    assert copy_kind(match(0.7), confusables=0) == "rewritten"
+    assert copy_kind(match(0.99), confusables=12) == "obfuscated"
+    assert copy_kind(match(1.0), confusables=1) == "verbatim"
+    assert changes_summary(None) == (None, {"factual": None, "wording": None, "cosmetic": None})
+
+    class Change:
+        def __init__(self, kind: str, severity: str) -> None:
+            self.kind, self.severity = kind, severity
+
+    changes = [Change("number-changed", "factual"), Change("number-changed", "factual"),
+               Change("wording", "wording")]
+    summary, counts = changes_summary(changes)
+    assert summary == "factual: number-changed x2; wording: wording"
+    assert counts == {"factual": 2, "wording": 1, "cosmetic": 0}
+
+
+def test_parallel_workers_write_what_one_process_writes(index_dir: Path, crawl: Path, tmp_path: Path) -> None:
+    second = write_warc(tmp_path / "d.warc", standard_records()[::-1], gzipped=False)
+    scan([crawl, second], index_dir, out=tmp_path / "one.jsonl", workers=1)
+    stats = scan([crawl, second], index_dir, out=tmp_path / "two.jsonl", workers=2)
+    assert (tmp_path / "one.jsonl").read_bytes() == (tmp_path / "two.jsonl").read_bytes()
+    assert stats.rows == 6 and stats.skipped == {"not_html": 2, "http_status": 2, "truncated": 1}
+
+
+def _many_inputs(folder: Path, count: int) -> Path:
+    folder.mkdir()
+    for number in range(count):
+        records = [Rec(f"https://site{number}.example/{i}", blog_page(CYCLING).encode()) for i in range(40)]
+        records += [Rec(f"https://copy{number}.example/ferry", blog_page(FERRY).encode()),
+                    *standard_records()[1:]]
+        write_warc(folder / f"part-{number:02d}.warc.gz", records)
+    return folder
+
+
+def test_killed_scan_resumes_and_writes_the_same_file(index_dir: Path, tmp_path: Path) -> None:
+    crawl = _many_inputs(tmp_path / "crawl", 8)
+    command = [sys.executable, "-m", "unspin.cli", "scan", str(crawl), "--index", str(index_dir),
+               "--workers", "2", "--no-progress", "--out"]
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    subprocess.run([*command, str(tmp_path / "whole.jsonl")], env=env, check=True, capture_output=True)
+    parts = tmp_path / "killed.jsonl.parts"
+    process = subprocess.Popen([*command, str(tmp_path / "killed.jsonl")], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list(parts.glob("*.done.json")):
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    committed = len(list(parts.glob("*.done.json")))
+    assert 1 <= committed < 8, "the scan was not killed part-way"
+    assert not (tmp_path / "killed.jsonl").exists()
+    resumed = subprocess.run([*command, str(tmp_path / "killed.jsonl")], env=env, check=True,
+                             capture_output=True, text=True)
+    assert f"({committed} resumed" in resumed.stdout
+    assert (tmp_path / "killed.jsonl").read_bytes() == (tmp_path / "whole.jsonl").read_bytes()
+
+
+def _cli(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_cli_scan(index_dir: Path, crawl: Path, tmp_path: Path) -> None:
+    code, out, err = _cli("scan", str(crawl), "--index", str(index_dir), "--out", str(tmp_path / "r.parquet"),
+                          "--workers", "1")
+    assert code == 0 and "3 pages with a source" in out and "1 truncated" in out and err == ""
+    assert len(read_results(tmp_path / "r.parquet")) == 3
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (["missing.warc"], 2, "missing.warc: no such file"),
+    (["CRAWL", "--out", "r.csv"], 2, "must be a .parquet"),
+    (["CRAWL", "--index", "nowhere"], 3, "no such index"),
+])
+def test_cli_scan_errors(index_dir: Path, crawl: Path, tmp_path: Path, args: list[str], code: int,
+                         message: str) -> None:
+    argv = ["scan", *[str(crawl) if a == "CRAWL" else a for a in args]]
+    if "--index" not in argv:
+        argv += ["--index", str(index_dir)]
+    if "--out" not in argv:
+        argv += ["--out", str(tmp_path / "r.jsonl")]
+    status, _, err = _cli(*[str(tmp_path / a) if a in ("missing.warc", "nowhere") else a for a in argv])
+    assert status == code and message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_empty_index_is_refused(tmp_path: Path, crawl: Path) -> None:
+    Index.open(tmp_path / "empty", create=True).close()
+    with pytest.raises(IndexError_, match="empty"):
+        scan([crawl], tmp_path / "empty", out=tmp_path / "r.jsonl")
+
+
+def test_an_input_that_is_not_a_warc_is_reported(index_dir: Path, crawl: Path, tmp_path: Path) -> None:
+    fake = tmp_path / "fake.warc"
+    fake.write_bytes(b"<html>not an archive</html>")
+    stats = scan([crawl, fake], index_dir, out=tmp_path / "r.jsonl", workers=1)
+    assert stats.failed == 1 and "not a WARC file" in stats.errors[0] and stats.rows == 3
+    assert Counter(p.suffix for p in (tmp_path / "r.jsonl.parts").iterdir())[".json"] == 2  # run + one input

@@ -1,0 +1,702 @@
+"""Tests of the local web app (``unspin serve``): every API endpoint through FastAPI's TestClient,
+the same-JSON-as-the-CLI property, the safety measures, scan results, ``Index.browse``, the
+``serve`` command, and a schemathesis run against the app's own OpenAPI schema.
+
+The articles are invented for these tests. The page's behaviour in a real browser is tested in
+``tests/test_web_browser.py``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import socket
+import subprocess
+import sys
+import threading
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("fastapi", reason="the web extra is not installed")
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from fastapi.testclient import TestClient
+
+from unspin import Document, Index, InputError
+from unspin.cli import main
+from unspin.web import allowed_hosts_for, missing_packages
+from unspin.web.app import STATIC, create_app
+from unspin.web.scanview import ScanResults, copier_of, sources_of
+from unspin.web.security import CONTENT_SECURITY_POLICY
+from unspin.web.service import clean_upload_name
+
+BASE = "http://127.0.0.1"
+
+TRAM_ID = "valecourier/2026/05/12/tram-line"
+TRAM = """Tram line to Fenwick Hill approved after ten-year fight
+
+Councillors in Aldervale voted on Tuesday to build a tram line from the railway station to Fenwick \
+Hill, ending a ten-year argument over how to link the town's fastest-growing district to its centre.
+
+The line will run for 6.4 kilometres, stop at 14 stops and cost £212 million, most of it paid by \
+a national transport grant. Construction is due to start in 2028 and the first trams should run in 2031.
+
+Councillor Ines Marlowe, who chairs the transport committee, said the vote was close but the case was \
+clear. "Every year we waited, the traffic on Fenwick Road got worse," she said.
+
+Shopkeepers on Mill Street, where the tracks will be laid, said they feared two years of roadworks \
+would drive customers away. The council promised a compensation fund of £3 million for them."""
+
+FLOOD_ID = "northstar/2026-05-13-river-flood"
+FLOOD = """River Aske floods forty homes in Dunmere
+
+Forty homes in the village of Dunmere were flooded on Wednesday night when the River Aske burst \
+its banks after two days of heavy rain.
+
+Firefighters used boats to rescue an elderly couple from their cottage near the old mill. No one \
+was seriously hurt, the fire service said.
+
+The Environment Office said it had warned residents on Monday and that the flood defences built in \
+2019 had held along most of the river."""
+
+SCHOOL_ID = "ridgeway/2025-08-21-exam_results"
+SCHOOL = """Ridgeway school marks 100% pass rate
+
+Every pupil at Ridgeway High passed their final exams this summer, the first time the school has \
+reached a 100% pass rate since it opened in 1987.
+
+Head teacher Colm Ashdown praised the pupils and their families and said the school would use the \
+results to argue for a new science block."""
+
+# TRAM scraped onto a blog and lightly reworded; the cost changed from £212 million to £312 million.
+COPY = """Aldervale Today | News | Sport | Weather
+
+Tram line to Fenwick Hill approved after ten-year fight
+
+Councillors in Aldervale voted on Tuesday to construct a tram line from the railway station to \
+Fenwick Hill, ending a ten-year dispute over how to connect the town's fastest-growing district to its centre.
+
+The line will run for 6.4 kilometres, stop at 14 stops and cost £312 million, most of it paid by \
+a national transport grant. Construction is due to begin in 2028 and the first trams should run in 2031.
+
+Councillor Ines Marlowe, who chairs the transport committee, said the vote was close but the case was \
+clear. "Every year we waited, the traffic on Fenwick Road got worse," she said.
+
+Shopkeepers on Mill Street, where the tracks will be laid, said they feared two years of roadworks \
+would drive customers away. The council promised a compensation fund of £3 million for them.
+
+Share this: Facebook Twitter"""
+
+DOCS = [
+    Document(TRAM_ID, TRAM, {"title": "Tram line to Fenwick Hill approved after ten-year fight",
+                             "site": "Vale Courier", "date": "2026-05-12",
+                             "url": "https://valecourier.example.com/2026/05/12/tram-line"}),
+    Document(FLOOD_ID, FLOOD, {"title": "River Aske floods forty homes in Dunmere",
+                               "site": "North Star Gazette", "date": "2026-05-13"}),
+    Document(SCHOOL_ID, SCHOOL, {"title": "Ridgeway school marks 100% pass rate", "site": "Ridgeway Post",
+                                 "date": "2025-08-21"}),
+]
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def index_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("web-index")
+    with Index.open(path, create=True) as index:
+        index.add(DOCS)
+    return path
+
+
+@pytest.fixture(scope="module")
+def client(index_path: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(index_path), base_url=BASE) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def traced(client: TestClient) -> dict[str, Any]:
+    response = client.post("/api/trace", json={"text": COPY})
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def _cli_json(argv: list[str], stdin: str | None = None) -> dict[str, Any]:
+    out, err = io.StringIO(), io.StringIO()
+    status = main(argv, stdin=io.StringIO(stdin) if stdin is not None else None, stdout=out, stderr=err)
+    assert status == 0, err.getvalue()
+    result: dict[str, Any] = json.loads(out.getvalue())
+    return result
+
+
+def _without_timing(result: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in result.items() if k != "elapsed_s"}
+
+
+def _error(response: Any, status: int) -> str:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"}
+    message: str = body["error"]
+    assert message and "\n" not in message and "Traceback" not in message
+    return message
+
+
+# --------------------------------------------------------------------------- info and page
+
+
+def test_info_describes_the_index(client: TestClient, index_path: Path) -> None:
+    info = client.get("/api/info").json()
+    assert info["documents"] == len(DOCS)
+    assert info["index"] == index_path.name
+    assert info["threshold"] == 0.5
+    assert info["max_upload_bytes"] == 5_000_000
+    assert info["results"] is None
+
+
+def test_page_and_assets_are_served_with_a_strict_policy(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    policy = page.headers["content-security-policy"]
+    assert policy == CONTENT_SECURITY_POLICY
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["x-frame-options"] == "DENY"
+    for script in re.findall(r'src="([^"]+)"', page.text):
+        asset = client.get("/" + script)
+        assert asset.status_code == 200, script
+        assert "javascript" in asset.headers["content-type"]
+    assert client.get("/static/style.css").status_code == 200
+
+
+def test_static_files_name_no_external_url_and_parse_no_html() -> None:
+    files = sorted(STATIC.iterdir())
+    names = {f.name for f in files}
+    assert names >= {"index.html", "app.js", "compare.js", "network.js", "util.js", "style.css"}
+    for file in files:
+        text = file.read_text(encoding="utf-8")
+        # The SVG namespace is an identifier, never fetched; nothing else may name another site.
+        urls = set(re.findall(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}", text)) - {"http://www.w3.org"}
+        assert not urls, (file.name, urls)
+        if file.suffix == ".js":
+            # Text reaches the page only as text nodes: no HTML-parsing sink, no eval.
+            for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
+                         "new Function"):
+                assert sink not in text, (file.name, sink)
+
+
+def test_api_answers_are_not_cached(client: TestClient) -> None:
+    assert client.get("/api/info").headers["cache-control"] == "no-store"
+
+
+# --------------------------------------------------------------------------- trace
+
+
+def test_trace_finds_the_source_first(traced: dict[str, Any]) -> None:
+    assert traced["found"] is True
+    best = traced["sources"][0]
+    assert best["doc_id"] == TRAM_ID
+    assert best["score"] >= 0.8 and best["coverage"] >= 0.8
+    assert best["text"] == TRAM
+    assert all(s["doc_id"] != FLOOD_ID for s in traced["sources"])
+
+
+def test_trace_gives_the_same_json_as_the_cli(client: TestClient, index_path: Path,
+                                              traced: dict[str, Any]) -> None:
+    cli = _cli_json(["trace", "-", "--index", str(index_path), "--json"], stdin=COPY)
+    assert _without_timing(traced) == _without_timing(cli)
+    assert traced["suspect"]["meta"]["path"] == "<stdin>"
+
+
+def test_trace_reports_the_changed_number_when_changes_are_reported(traced: dict[str, Any]) -> None:
+    best = traced["sources"][0]
+    if "changes" not in best:
+        pytest.skip("this unspin does not report typed changes")
+    factual = [c for c in best["changes"] if c["severity"] == "factual"]
+    assert any("312" in (c.get("suspect_text") or "") for c in factual), factual
+
+
+def test_trace_threshold_is_applied(client: TestClient) -> None:
+    result = client.post("/api/trace", json={"text": COPY, "threshold": 0.999}).json()
+    assert result["threshold"] == 0.999
+    assert all(s["score"] >= 0.999 for s in result["sources"])
+    assert all(s["score"] < 0.999 for s in result["rejected"])
+    default = client.post("/api/trace", json={"text": COPY}).json()
+    assert default["threshold"] == 0.5
+
+
+def test_trace_of_html_extracts_the_article(client: TestClient) -> None:
+    paragraphs = "".join(f"<p>{p}</p>" for p in TRAM.split("\n\n")[1:])
+    page = f"<nav>Home | News</nav><article><h1>Tram news</h1>{paragraphs}</article><footer>Share</footer>"
+    result = client.post("/api/trace", json={"html": page}).json()
+    assert "<p>" not in result["suspect"]["text"]
+    assert "Councillors in Aldervale" in result["suspect"]["text"]
+    assert result["sources"][0]["doc_id"] == TRAM_ID
+
+
+def test_concurrent_traces_give_the_same_result(client: TestClient, traced: dict[str, Any]) -> None:
+    answers: list[dict[str, Any]] = []
+
+    def post() -> None:
+        answers.append(client.post("/api/trace", json={"text": COPY}).json())
+
+    threads = [threading.Thread(target=post) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 3
+    assert all(_without_timing(a) == _without_timing(traced) for a in answers)
+
+
+@pytest.mark.parametrize("body, expected", [
+    ({}, "exactly one of `text` or `html`"),
+    ({"text": COPY, "html": "<p>x</p>"}, "exactly one of `text` or `html`"),
+    ({"text": COPY, "threshold": 1.5}, "threshold"),
+    ({"text": COPY, "url": "https://example.com/"}, "url"),
+    ({"text": 42}, "text"),
+])
+def test_bad_trace_requests_get_a_clear_422(client: TestClient, body: dict[str, Any], expected: str) -> None:
+    assert expected in _error(client.post("/api/trace", json=body), 422)
+
+
+def test_malformed_json_gets_a_422(client: TestClient) -> None:
+    response = client.post("/api/trace", content=b'{"text": ', headers={"content-type": "application/json"})
+    assert "invalid request" in _error(response, 422)
+
+
+@pytest.mark.parametrize("text, reason", [("   \n ", "no text"), ("", "empty input"),
+                                          ("\x00\x01\x02binary\x03" * 10, "binary")])
+def test_unusable_text_gets_a_400_naming_the_input(client: TestClient, text: str, reason: str) -> None:
+    message = _error(client.post("/api/trace", json={"text": text}), 400)
+    assert message.startswith("<stdin>: ") and reason in message
+
+
+def test_unexpected_failure_is_a_json_500_without_traceback(index_path: Path) -> None:
+    def broken(index: Index) -> Any:
+        raise RuntimeError("boom at /secret/path")
+
+    app = create_app(index_path, tracer_factory=broken)
+    with TestClient(app, base_url=BASE, raise_server_exceptions=False) as test_client:
+        message = _error(test_client.post("/api/trace", json={"text": COPY}), 500)
+    assert "RuntimeError" in message and "/secret/path" not in message
+
+
+# --------------------------------------------------------------------------- upload
+
+
+def test_upload_gives_the_same_json_as_the_cli_on_the_same_file(client: TestClient, index_path: Path,
+                                                                 tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    page = "<html><head><title>Tram line</title></head><body><article>" + "".join(
+        f"<p>{p}</p>" for p in COPY.split("\n\n")[1:-1]) + "</article></body></html>"
+    (tmp_path / "tram-copy.html").write_text(page, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    cli = _cli_json(["trace", "tram-copy.html", "--index", str(index_path), "--json"])
+    response = client.post("/api/upload", files={"file": ("tram-copy.html", page.encode(), "text/html")})
+    assert response.status_code == 200, response.text
+    assert _without_timing(response.json()) == _without_timing(cli)
+    assert response.json()["suspect"]["id"] == "tram-copy"
+    assert response.json()["sources"][0]["doc_id"] == TRAM_ID
+
+
+def test_upload_uses_only_the_last_part_of_the_file_name(client: TestClient) -> None:
+    response = client.post("/api/upload", data={"threshold": "0.5"},
+                           files={"file": ("../../etc/tram copy.txt", COPY.encode(), "text/plain")})
+    assert response.status_code == 200, response.text
+    suspect = response.json()["suspect"]
+    assert suspect["id"] == "tram_copy" and suspect["meta"]["path"] == "tram_copy.txt"
+
+
+@pytest.mark.parametrize("name, expected", [("report.pdf", "only .txt, .html and .htm"),
+                                            ("notes", "only .txt, .html and .htm"),
+                                            ("../", "no name")])
+def test_upload_refuses_other_files(client: TestClient, name: str, expected: str) -> None:
+    response = client.post("/api/upload", files={"file": (name, b"some text", "application/octet-stream")})
+    assert expected in _error(response, 400)
+
+
+def test_upload_of_binary_data_names_the_file(client: TestClient) -> None:
+    response = client.post("/api/upload", files={"file": ("scan.txt", bytes(range(256)) * 4, "text/plain")})
+    assert _error(response, 400) == "scan.txt: looks binary, not text"
+
+
+def test_upload_without_a_file_gets_a_422(client: TestClient) -> None:
+    assert "file" in _error(client.post("/api/upload", data={"threshold": "0.5"}), 422)
+
+
+@pytest.mark.parametrize("name, cleaned", [("a/b/c.html", "c.html"), ("C:\\Users\\x\\page.htm", "page.htm"),
+                                           ("..hidden.txt", "hidden.txt"), ("ünï cödé.txt", "n_c_d_.txt")])
+def test_clean_upload_name(name: str, cleaned: str) -> None:
+    assert clean_upload_name(name) == cleaned
+
+
+# --------------------------------------------------------------------------- size limit and hosts
+
+
+@pytest.fixture(scope="module")
+def small_client(index_path: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(index_path, max_upload_bytes=2000), base_url=BASE) as test_client:
+        yield test_client
+
+
+def test_oversized_text_gets_a_413_with_the_limit(small_client: TestClient) -> None:
+    message = _error(small_client.post("/api/trace", json={"text": "word " * 1000}), 413)
+    assert "too large" in message and "2 KB" in message and "--max-upload-bytes" in message
+
+
+def test_oversized_upload_gets_a_413(small_client: TestClient) -> None:
+    response = small_client.post("/api/upload", files={"file": ("big.txt", b"word " * 1000, "text/plain")})
+    assert "too large" in _error(response, 413)
+
+
+def test_oversized_body_without_a_declared_size_gets_a_413(small_client: TestClient) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"text": "'
+        for _ in range(50):
+            yield b"word " * 20
+        yield b'"}'
+
+    response = small_client.post("/api/trace", content=chunks(), headers={"content-type": "application/json"})
+    assert "too large" in _error(response, 413)
+
+
+def test_body_under_the_limit_passes(small_client: TestClient) -> None:
+    short = TRAM.split("\n\n")[2]
+    assert small_client.post("/api/trace", json={"text": short}).status_code == 200
+
+
+def test_unknown_host_name_is_refused(client: TestClient) -> None:
+    response = client.get("/api/info", headers={"host": "attacker.example:8000"})
+    assert "unknown host" in _error(response, 400)
+    assert client.get("/api/info", headers={"host": "localhost:8000"}).status_code == 200
+    assert client.get("/api/info", headers={"host": "[::1]:8000"}).status_code == 200
+
+
+def test_allowed_hosts_follow_the_listening_address() -> None:
+    assert allowed_hosts_for("0.0.0.0") == ["*"]
+    assert "127.0.0.1" in allowed_hosts_for("127.0.0.1")
+    assert allowed_hosts_for("192.0.2.7")[-1] == "192.0.2.7"
+
+
+def test_unknown_route_and_method_give_json(client: TestClient) -> None:
+    assert _error(client.get("/api/nothing"), 404)
+    assert _error(client.get("/api/trace"), 405)
+    assert client.get("/docs").status_code == 404  # Swagger UI would load scripts from a CDN
+
+
+# --------------------------------------------------------------------------- browse and documents
+
+
+def _ids(response: Any) -> list[str]:
+    assert response.status_code == 200, response.text
+    return [d["id"] for d in response.json()["documents"]]
+
+
+def test_browse_lists_every_document_in_index_order(client: TestClient) -> None:
+    body = client.get("/api/documents").json()
+    assert [d["id"] for d in body["documents"]] == [TRAM_ID, FLOOD_ID, SCHOOL_ID]
+    assert body["total"] == 3 and body["more"] is False
+    first = body["documents"][0]
+    assert first == {"id": TRAM_ID, "title": DOCS[0].meta["title"], "site": "Vale Courier",
+                     "date": "2026-05-12", "url": DOCS[0].meta["url"], "length": len(TRAM)}
+
+
+@pytest.mark.parametrize("params, expected", [
+    ({"q": "fenwick"}, [TRAM_ID]),
+    ({"q": "north star", "field": "site"}, [FLOOD_ID]),
+    ({"q": "2025", "field": "date"}, [SCHOOL_ID]),
+    ({"q": "northstar/", "field": "id"}, [FLOOD_ID]),
+    ({"q": "fenwick", "field": "site"}, []),
+    ({"q": "100%"}, [SCHOOL_ID]),
+    ({"q": "%"}, [SCHOOL_ID]),
+    ({"q": "exam_"}, [SCHOOL_ID]),
+    ({"q": "_"}, [SCHOOL_ID]),
+    ({"q": "example.com", "field": "url"}, [TRAM_ID]),
+])
+def test_browse_searches_fields_literally(client: TestClient, params: dict[str, str],
+                                          expected: list[str]) -> None:
+    assert _ids(client.get("/api/documents", params=params)) == expected
+
+
+def test_browse_pages(client: TestClient) -> None:
+    first = client.get("/api/documents", params={"limit": 2}).json()
+    second = client.get("/api/documents", params={"limit": 2, "offset": 2}).json()
+    assert [d["id"] for d in first["documents"]] == [TRAM_ID, FLOOD_ID] and first["more"] is True
+    assert [d["id"] for d in second["documents"]] == [SCHOOL_ID] and second["more"] is False
+
+
+@pytest.mark.parametrize("params", [{"field": "text"}, {"limit": 0}, {"limit": 501}, {"offset": -1}])
+def test_browse_refuses_bad_parameters(client: TestClient, params: dict[str, Any]) -> None:
+    assert _error(client.get("/api/documents", params=params), 422).startswith("invalid request: query.")
+
+
+def test_document_with_slashes_in_its_id(client: TestClient) -> None:
+    body = client.get(f"/api/documents/{TRAM_ID}").json()
+    assert body == {"id": TRAM_ID, "text": TRAM, "meta": dict(DOCS[0].meta), "length": len(TRAM)}
+    encoded = client.get("/api/documents/" + TRAM_ID.replace("/", "%2F"))
+    assert encoded.status_code == 200 and encoded.json()["id"] == TRAM_ID
+
+
+def test_missing_document_is_a_404(client: TestClient) -> None:
+    assert "no document 'valecourier/none'" in _error(client.get("/api/documents/valecourier/none"), 404)
+
+
+def test_index_browse_directly(index_path: Path) -> None:
+    with Index.open(index_path) as index:
+        assert [d.id for d in index.browse("RIVER")] == [FLOOD_ID]  # ASCII case-insensitive
+        assert [d.id for d in index.browse(limit=1, offset=1)] == [FLOOD_ID]
+        assert index.browse("Dunmere", field="site") == []
+        assert index.browse("zzz") == []
+        summary = index.browse("school")[0]
+        assert (summary.title, summary.site, summary.url, summary.length) == (
+            "Ridgeway school marks 100% pass rate", "Ridgeway Post", None, len(SCHOOL))
+        with pytest.raises(ValueError, match="unknown field"):
+            index.browse("x", field="text")
+        with pytest.raises(ValueError, match="negative"):
+            index.browse(limit=-1)
+
+
+# --------------------------------------------------------------------------- scan results
+
+
+RESULT_ROWS: list[dict[str, Any]] = [
+    {"url": "https://www.copyhub.example/a", "site": "copyhub.example", "source_id": TRAM_ID,
+     "source_site": "Vale Courier", "score": 0.97, "coverage": 0.9, "crawl_date": "2026-05-14"},
+    {"url": "https://copyhub.example/b", "site": "copyhub.example", "source_id": FLOOD_ID,
+     "source_site": "North Star Gazette", "score": 0.88, "coverage": 0.7},
+    {"url": "https://newsmirror.example/x", "source_id": TRAM_ID, "source_site": "Vale Courier",
+     "score": 0.91},
+    {"url": "https://copyhub.example/c", "site": "copyhub.example", "source_site": "Vale Courier",
+     "score": 0.8},
+    {"url": "not a url", "score": 0.6},
+]
+
+
+@pytest.fixture(scope="module")
+def results_client(index_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    path = tmp_path_factory.mktemp("results") / "scan.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in RESULT_ROWS) + "\n", encoding="utf-8")
+    with TestClient(create_app(index_path, results=path), base_url=BASE) as test_client:
+        yield test_client
+
+
+def test_results_list_every_row(results_client: TestClient) -> None:
+    assert results_client.get("/api/info").json()["results"] == "scan.jsonl"
+    body = results_client.get("/api/results").json()
+    assert body["total"] == len(RESULT_ROWS) and body["rows"] == RESULT_ROWS
+    assert body["columns"][:4] == ["url", "site", "crawl_date", "source_id"]
+
+
+def test_results_filter_and_page(results_client: TestClient) -> None:
+    body = results_client.get("/api/results", params={"q": "NEWSMIRROR"}).json()
+    assert body["total"] == 1 and body["rows"][0]["url"] == "https://newsmirror.example/x"
+    page = results_client.get("/api/results", params={"limit": 2, "offset": 4}).json()
+    assert page["total"] == len(RESULT_ROWS) and page["rows"] == RESULT_ROWS[4:]
+
+
+def test_network_counts_copies_between_sites(results_client: TestClient) -> None:
+    network = results_client.get("/api/network").json()
+    edges = {(e["source"], e["target"]): e["weight"] for e in network["edges"]}
+    assert edges == {("copyhub.example", "Vale Courier"): 2, ("copyhub.example", "North Star Gazette"): 1,
+                     ("newsmirror.example", "Vale Courier"): 1}
+    nodes = {n["id"]: n for n in network["nodes"]}
+    assert nodes["copyhub.example"]["kind"] == "copier" and nodes["copyhub.example"]["copies"] == 3
+    assert nodes["Vale Courier"]["kind"] == "source" and nodes["Vale Courier"]["copied"] == 3
+    assert (network["rows_used"], network["rows_skipped"]) == (4, 1)
+
+
+def test_results_routes_without_results_are_404(client: TestClient) -> None:
+    assert "--results" in _error(client.get("/api/results"), 404)
+    assert "--results" in _error(client.get("/api/network"), 404)
+
+
+def test_parquet_results_with_dates_and_missing_columns(tmp_path: Path) -> None:
+    import datetime as dt
+
+    table = pa.table({"url": ["https://blog.example/p1", "https://blog.example/p2"],
+                      "crawl_date": [dt.date(2026, 5, 14), None],
+                      "sources": [[{"doc_id": TRAM_ID, "site": "Vale Courier", "meta": '{"site": "x"}'}], []],
+                      "score": [0.93, float("nan")]})
+    path = tmp_path / "scan.parquet"
+    pq.write_table(table, path)
+    loaded = ScanResults.load(path)
+    assert loaded.rows[0]["crawl_date"] == "2026-05-14" and loaded.rows[1]["score"] is None
+    network = loaded.network()
+    assert network["edges"] == [{"source": "blog.example", "target": "Vale Courier", "weight": 1}]
+    assert network["rows_skipped"] == 1
+
+
+@pytest.mark.parametrize("row, copier, sources", [
+    ({"site": "a.example", "sources": ["x", "y", "x"]}, "a.example", ["x", "y"]),
+    ({"url": "http://www.b.example/p", "source_ids": ["d1", "d2"]}, "b.example", ["d1", "d2"]),
+    ({"url": "http://c.example/p", "source_url": "https://www.orig.example/story"}, "c.example",
+     ["orig.example"]),
+    ({"site": "  ", "url": None, "source_id": ""}, None, []),
+])
+def test_copier_and_sources_of_a_row(row: dict[str, Any], copier: str | None, sources: list[str]) -> None:
+    assert copier_of(row) == copier
+    assert sources_of(row) == sources
+
+
+@pytest.mark.parametrize("name, content, reason", [
+    ("scan.csv", "a,b\n", "must be a .parquet or .jsonl"),
+    ("scan.jsonl", '{"url": "x"}\nnot json\n', "not valid JSON"),
+    ("scan.jsonl", "[1, 2]\n", "JSON object"),
+    ("scan.parquet", "not parquet", "cannot read the Parquet file"),
+])
+def test_bad_results_file_is_an_input_error(tmp_path: Path, name: str, content: str, reason: str) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError, match=reason):
+        ScanResults.load(path)
+
+
+# --------------------------------------------------------------------------- OpenAPI
+
+
+def test_openapi_describes_the_api(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    assert set(schema["paths"]) >= {"/api/trace", "/api/upload", "/api/info", "/api/documents",
+                                    "/api/documents/{doc_id}", "/api/results", "/api/network"}
+    trace = schema["paths"]["/api/trace"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert trace == {"$ref": "#/components/schemas/TraceResult"}
+    components = schema["components"]["schemas"]
+    assert {"TraceResult", "Trace_source", "Trace_passage", "TraceRequest", "ErrorBody"} <= set(components)
+    text = json.dumps(schema)
+    assert "#/$defs/" not in text
+    for ref in re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', text):
+        assert ref in components, ref
+
+
+def test_score_route_exists_only_with_a_spin_scorer(client: TestClient) -> None:
+    has_spin = client.get("/api/info").json()["spin"]
+    assert ("/api/score" in client.get("/openapi.json").json()["paths"]) == has_spin
+
+
+@dataclass(frozen=True)
+class _SpinReport:
+    score: float
+    evidence: tuple[str, ...]
+
+
+def _spin(text: str) -> _SpinReport:
+    """A stand-in spin scorer: laundered when one name is spelled two ways."""
+    if "Marlowe" in text and "Marlow " in text:
+        return _SpinReport(0.9, ("name spelled two ways: Marlowe / Marlow",))
+    return _SpinReport(0.1, ())
+
+
+def test_score_route_with_a_spin_scorer(index_path: Path) -> None:
+    app = create_app(index_path, spin_scorer=_spin)
+    with TestClient(app, base_url=BASE) as test_client:
+        assert test_client.get("/api/info").json()["spin"] is True
+        assert "/api/score" in test_client.get("/openapi.json").json()["paths"]
+        spun = COPY + "\n\nInes Marlow thanked the council."
+        assert test_client.post("/api/score", json={"text": spun}).json() == {
+            "score": 0.9, "evidence": ["name spelled two ways: Marlowe / Marlow"]}
+        assert test_client.post("/api/score", json={"text": TRAM}).json() == {"score": 0.1, "evidence": []}
+        assert _error(test_client.post("/api/score", json={"text": "  "}), 400) == "text: empty text"
+        assert "text" in _error(test_client.post("/api/score", json={}), 422)
+
+
+def test_schemathesis_finds_no_server_error(index_path: Path) -> None:
+    schemathesis = pytest.importorskip("schemathesis")
+    from hypothesis import HealthCheck, given, settings
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        negative_data_rejection,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    checks = [not_a_server_error, response_schema_conformance, status_code_conformance,
+              content_type_conformance, negative_data_rejection]
+    app = create_app(index_path, allowed_hosts=["*"], max_upload_bytes=20_000)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 7
+    for operation in operations:
+        examples = 12 if operation.method.upper() == "POST" else 25
+
+        @given(operation.as_strategy())
+        @settings(max_examples=examples, deadline=None, database=None,
+                  suppress_health_check=list(HealthCheck))
+        def run(case: Any) -> None:
+            case.call_and_validate(checks=checks)
+
+        run()
+
+
+# --------------------------------------------------------------------------- the serve command
+
+
+def test_web_extra_is_installed_here() -> None:
+    assert missing_packages() == []
+
+
+def test_serve_without_the_extra_says_how_to_install_it(index_path: Path) -> None:
+    # A fresh interpreter where importing fastapi fails, as if the extra were not installed.
+    code = (
+        "import importlib.abc, sys\n"
+        "class Hide(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('fastapi', 'uvicorn', 'multipart'):\n"
+        "            raise ModuleNotFoundError(name)\n"
+        "sys.meta_path.insert(0, Hide())\n"
+        "from unspin.cli import main\n"
+        f"sys.exit(main(['serve', '--index', {str(index_path)!r}]))\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and "pip install 'unspin[web]'" in lines[0], run.stderr
+
+
+def test_serve_with_a_missing_index_is_one_line(tmp_path: Path) -> None:
+    err = io.StringIO()
+    assert main(["serve", "--index", str(tmp_path / "none")], stdout=io.StringIO(), stderr=err) == 3
+    assert err.getvalue().count("\n") == 1 and "no such index" in err.getvalue()
+
+
+def test_serve_with_a_bad_results_file_is_one_line(index_path: Path, tmp_path: Path) -> None:
+    err = io.StringIO()
+    status = main(["serve", "--index", str(index_path), "--results", str(tmp_path / "none.jsonl")],
+                  stdout=io.StringIO(), stderr=err)
+    assert status == 2 and "no such results file" in err.getvalue() and err.getvalue().count("\n") == 1
+
+
+def test_serve_on_a_busy_port_is_one_line(index_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        err = io.StringIO()
+        status = main(["serve", "--index", str(index_path), "--port", str(port)], stdout=io.StringIO(),
+                      stderr=err)
+    assert status == 1 and "cannot listen there" in err.getvalue() and err.getvalue().count("\n") == 1
+
+
+def test_serve_prints_the_url_and_answers_there(index_path: Path) -> None:
+    command = [sys.executable, "-m", "unspin.cli", "serve", "--index", str(index_path), "--port", "0"]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        match = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
+        assert match, line
+        with urllib.request.urlopen(match.group(1) + "api/info", timeout=30) as response:
+            assert json.loads(response.read())["documents"] == len(DOCS)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
