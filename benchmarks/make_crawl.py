@@ -158,6 +158,10 @@ def _parse_date(value: str | None) -> dt.datetime | None:
     return None
 
 
+def _date_key(value: str) -> dt.datetime:
+    return _parse_date(value) or dt.datetime.min
+
+
 def _crawl_date(rng: Rng, source_date: str | None, lag: tuple[int, int]) -> str:
     base = _parse_date(source_date)
     if base is None:
@@ -203,9 +207,11 @@ def _bench_specs(rng: Rng, bench: Path, clusters: list[Cluster], pages: int,
     reference = _jsonl(bench / "reference.jsonl")
     suspects = _jsonl(bench / "suspects.jsonl")
     taken = {s["doc"] for r in suspects for s in r["sources"]}
+    dates = {r["id"]: r["date"] for r in reference if r.get("date")}
     specs: list[Spec] = []
     for record in suspects:
-        specs += _bench_suspect(rng, record, clusters)
+        dated = [d for s in record["sources"] if (d := dates.get(s["doc"]))]
+        specs += _bench_suspect(rng, record, clusters, max(dated, key=_date_key) if dated else None)
     target, made = int(pages * copy_share), sum(1 for s in specs if s.group == "copy")
     bbc = [r for r in reference if r["collection"] == "bbc" and r["id"] not in taken]
     reuters = [r for r in reference if r["collection"] == "reuters" and r["id"] not in taken
@@ -227,7 +233,9 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in stream if line.strip()]
 
 
-def _bench_suspect(rng: Rng, record: dict[str, Any], clusters: list[Cluster]) -> list[Spec]:
+def _bench_suspect(rng: Rng, record: dict[str, Any], clusters: list[Cluster],
+                   source_date: str | None) -> list[Spec]:
+    """Pages of one unspin-bench suspect, crawled after its latest dated source (when one has a date)."""
     kind = record["kind"]
     sources = [s["doc"] for s in record["sources"]]
     cluster = clusters[{"roundtrip": 2, "roundtrip2": 2, "homoglyph": 1, "verbatim-html": 0, "partial": 5,
@@ -237,10 +245,12 @@ def _bench_suspect(rng: Rng, record: dict[str, Any], clusters: list[Cluster]) ->
     out = []
     for site in rng.sample(cluster.sites, copies):
         if record.get("format") == "html":
-            page = _page(rng, site, kind, group, "", [], sources, html=record["html"], ring=cluster.name)
+            page = _page(rng, site, kind, group, "", [], sources, source_date, cluster.lag_days,
+                         html=record["html"], ring=cluster.name)
         else:
             title, paragraphs = _split(record["text"])
-            page = _page(rng, site, kind, group, title, paragraphs, sources, ring=cluster.name)
+            page = _page(rng, site, kind, group, title, paragraphs, sources, source_date, cluster.lag_days,
+                         ring=cluster.name)
         page.origin = "bench"
         out.append(page)
     return out

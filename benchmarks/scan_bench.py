@@ -213,10 +213,20 @@ def screen_pass_rates(crawl: Path, index: Path, truth: dict[str, dict[str, Any]]
 def cluster_recovery(results: Path, truth: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """For each ring of copying sites: how many of its sites the found cluster holding most of them holds."""
     sys.path.insert(0, str(REPO / "src"))
-    from unspin.network import build_network
+    import statistics
+
+    from unspin.network import build_network, parse_date
     from unspin.scanrows import read_results
 
     network = build_network(read_results(results))
+    # The network's median lag per site against the lag the generator gave the site's copies.
+    true_lags: dict[str, list[float]] = defaultdict(list)
+    for row in truth.values():
+        crawled, published = parse_date(row.get("crawl_date")), parse_date(row.get("source_date"))
+        if row["group"] == "copy" and crawled is not None and published is not None:
+            true_lags[row["site"]].append((crawled - published).total_seconds() / 86400)
+    differences = [abs(s.median_lag_days - statistics.median(true_lags[s.site])) for s in network.sites
+                   if s.median_lag_days is not None and true_lags.get(s.site)]
     found = {site: s.cluster for s in network.sites for site in [s.site]}
     rings: dict[str, set[str]] = defaultdict(set)
     for row in truth.values():
@@ -228,7 +238,8 @@ def cluster_recovery(results: Path, truth: dict[str, dict[str, Any]]) -> dict[st
         best, size = clusters.most_common(1)[0] if clusters else (None, 0)
         members = sum(1 for s in network.sites if s.cluster == best) if best is not None else 0
         out[ring] = {"sites": len(sites), "in_best_cluster": size, "best_cluster_size": members}
-    return {"rings": out, "clusters": len(network.clusters)}
+    return {"rings": out, "clusters": len(network.clusters), "sites_with_lags": len(differences),
+            "max_lag_difference_days": round(max(differences), 3) if differences else None}
 
 
 # --------------------------------------------------------------------------- report

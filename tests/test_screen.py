@@ -23,7 +23,7 @@ def test_token_stats(index: Index) -> None:
     # "skerrin" is in one document, so it weighs more than "year", which two share.
     rare, common = stats.idf[stats.vocabulary["skerrin"]], stats.idf[stats.vocabulary["year"]]
     assert 0 < common < rare == pytest.approx(stats.unknown_idf)
-    assert stats.idf.dtype == np.float32 and len(stats.idf) == len(stats.vocabulary)
+    assert stats.idf.dtype == np.float64 and len(stats.idf) == len(stats.vocabulary)
 
 
 def test_copies_pass_and_unrelated_pages_do_not(index: Index) -> None:

@@ -1,10 +1,11 @@
 """Sweep a web crawl for laundered copies: ``unspin scan``.
 
-Each HTML page of the inputs (:mod:`unspin.warc`) goes through three steps: main-text extraction
-(:func:`unspin.extract.html_to_text`, as ``unspin trace`` does it), the cheap screen
-(:mod:`unspin.screen`; pages in another language than English skip it and go to the tracer's
-cross-language path), and, for pages that pass, :meth:`unspin.Tracer.trace`. Pages with a source
-become rows (:mod:`unspin.scanrows`).
+Each HTML page of the inputs (:mod:`unspin.warc`) goes through three steps: the cheap screen on a
+quick extraction of its main text (:mod:`unspin.screen`; pages in another language than English
+skip it and go to the tracer's cross-language path), then, for pages that pass, the careful
+main-text extraction of ``unspin trace`` (:func:`unspin.extract.html_to_text`) and
+:meth:`unspin.Tracer.trace`. Pages with a source become rows (:mod:`unspin.scanrows`). The local
+engine's processes are run by :mod:`unspin.scanpool`, the Spark engine by :mod:`unspin.spark`.
 
 Resuming: progress is kept beside the results, in ``RESULTS.parts/``. Each finished input is
 committed there atomically (its rows, then a manifest with its counts, each written to a
@@ -19,10 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
-import queue
-import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
@@ -32,7 +30,7 @@ from typing import Any
 
 from . import decide
 from .documents import Document, content_id
-from .errors import IndexError_, InputError, UnspinError
+from .errors import IndexError_, InputError
 from .extract import html_to_text
 from .index import Index
 from .language import detect_language
@@ -189,25 +187,32 @@ class PageScanner:
         """Process one page; unexpected errors are logged and reported as a ``failed`` skip."""
         try:
             return self._scan(page)
-        except (UnspinError, ValueError, RuntimeError, MemoryError, KeyError, IndexError) as exc:
+        except Exception as exc:
+            # Pages are arbitrary web content run through third-party parsers: one page that
+            # breaks something must cost that page, not hours of sweeping. It is counted and logged.
             logger.warning("%s: failed (%s: %s)", page.where, type(exc).__name__, exc)
             return Outcome(skip="failed")
 
+    def _screen(self, page: Page) -> tuple[Outcome | None, float | None]:
+        """``(outcome, score)``: an outcome when the page stops here, and its screen score."""
+        if not self.options.screen:
+            return None, None
+        # The screen reads a quick extraction (resiliparse, ~20x faster than trafilatura); only
+        # pages that pass pay for the careful one that tracing and the reported offsets use.
+        quick = quick_text(page.html) if page.html is not None else page.text or ""
+        if not quick.strip():
+            return Outcome(skip="empty_text"), None
+        checked = self.screen.check(quick)
+        # A page in another language than English has no English words to screen with: the
+        # tracer's cross-language path decides.
+        if not checked.passed and detect_language(quick[:LANGUAGE_SAMPLE]).is_default:
+            return Outcome(screened_out=True), checked.score
+        return None, checked.score
+
     def _scan(self, page: Page) -> Outcome:
-        if self.options.screen:
-            # The screen reads a quick extraction (resiliparse, ~20x faster than trafilatura); only
-            # pages that pass pay for the careful one that tracing and the reported offsets use.
-            quick = quick_text(page.html) if page.html is not None else page.text or ""
-            if not quick.strip():
-                return Outcome(skip="empty_text")
-            checked = self.screen.check(quick)
-            screen_score: float | None = checked.score
-            # A page in another language than English has no English words to screen with: the
-            # tracer's cross-language path decides.
-            if not checked.passed and detect_language(quick[:LANGUAGE_SAMPLE]).is_default:
-                return Outcome(screened_out=True)
-        else:
-            screen_score = None
+        stop, screen_score = self._screen(page)
+        if stop is not None:
+            return stop
         if page.html is not None:
             try:
                 text, meta = html_to_text(page.html, source=page.where)
@@ -226,7 +231,6 @@ class PageScanner:
         row = make_row(url=page.url, site=site, crawl_date=page.date, title=title, record=page.where,
                        text=text, screen=screen_score, result=result, language=language)
         return Outcome(line=dump_row(row), traced=True)
-
 
     def _trace(self, text: str, title: str | None, page: Page) -> TraceResult:
         """Trace a page's text; the same text seen again (syndicated, mirrored) reuses the result."""
@@ -263,13 +267,14 @@ def scan_file(scanner: PageScanner, file: Path, *,
     stats = InputStats()
     lines: list[str] = []
     for page in iter_pages(file, skips, max_bytes=max_bytes):
-        _count(stats, scanner.scan(page), lines)
+        count_outcome(stats, scanner.scan(page), lines)
     stats.add_skips(skips)
     stats.seconds = time.perf_counter() - started
     return lines, stats
 
 
-def _count(stats: InputStats, outcome: Outcome, lines: list[str]) -> None:
+def count_outcome(stats: InputStats, outcome: Outcome, lines: list[str]) -> None:
+    """Add one page's outcome to ``stats`` (and its row to ``lines``)."""
     stats.records += 1
     if outcome.skip is not None:
         stats.skipped[outcome.skip] = stats.skipped.get(outcome.skip, 0) + 1
@@ -452,212 +457,9 @@ def scan(inputs: Iterable[str | os.PathLike[str]], index: str | os.PathLike[str]
     pages = 0
     if pending:
         stats = job.token_stats()
-        runner = _run_serial if workers <= 1 else _run_parallel
+        from .scanpool import run_parallel, run_serial  # the runners import this module
+
+        runner = run_serial if workers <= 1 else run_parallel
         pages, errors = runner(job, pending, stats, max(workers, 1), progress)
     return job.finish(seconds=time.perf_counter() - started, pages_this_run=pages, errors=errors,
                       resumed=len(job.files) - len(pending))
-
-
-def _progress(enabled: bool) -> Any:
-    if not enabled:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(unit="rec", desc="scanning", smoothing=0.05, mininterval=0.5)
-
-
-def _tick(bar: Any, done: int, matches: int, skipped: int) -> None:
-    if bar is not None:
-        bar.update(done)
-        bar.set_postfix(matches=matches, skipped=skipped, refresh=False)
-
-
-def _run_serial(job: ScanJob, pending: list[Path], stats: TokenStats, workers: int,
-                progress: bool) -> tuple[int, list[str]]:
-    bar = _progress(progress)
-    pages, errors, matches, skipped = 0, [], 0, 0
-    try:
-        with Index.open(job.index_path) as index:
-            scanner = PageScanner(index, stats, job.options)
-            for file in pending:
-                started = time.perf_counter()
-                skips: Counter[str] = Counter()
-                counts = InputStats()
-                lines: list[str] = []
-                try:
-                    for page in iter_pages(file, skips, max_bytes=job.options.max_bytes):
-                        outcome = scanner.scan(page)
-                        _count(counts, outcome, lines)
-                        matches += outcome.line is not None
-                        skipped += outcome.skip is not None
-                        _tick(bar, 1, matches, skipped + sum(skips.values()))
-                except InputError as exc:
-                    errors.append(str(exc))
-                    continue
-                counts.add_skips(skips)
-                counts.seconds = time.perf_counter() - started
-                pages += counts.pages
-                job.commit(file, lines, counts)
-    finally:
-        if bar is not None:
-            bar.close()
-    return pages, errors
-
-
-def _worker_main(tasks: Any, results: Any, index_path: str, stats: TokenStats, options: ScanOptions,
-                 threads: int) -> None:
-    """A worker process: scan the pages of each task until the ``None`` sentinel."""
-    # Each worker gets its share of the cores for the embedding model (set before torch loads).
-    os.environ.setdefault("OMP_NUM_THREADS", str(threads))
-    os.environ.setdefault("MKL_NUM_THREADS", str(threads))
-    try:
-        index = Index.open(index_path)
-        scanner = PageScanner(index, stats, options)
-    except UnspinError as exc:
-        results.put(("error", str(exc)))
-        return
-    parent = os.getppid()
-    while True:
-        try:
-            task = tasks.get(timeout=2.0)
-        except queue.Empty:
-            if os.getppid() != parent:  # the scan was killed: do not linger as an orphan
-                break
-            continue
-        if task is None:
-            break
-        number, sequence, pages = task
-        results.put(("done", number, sequence, [scanner.scan(page) for page in pages]))
-    index.close()
-
-
-class _Reader(threading.Thread):
-    """Reads the pending inputs in the parent, feeding page chunks to the workers (bounded queue)."""
-
-    def __init__(self, pending: list[Path], tasks: Any, max_bytes: int) -> None:
-        super().__init__(daemon=True, name="unspin-scan-reader")
-        self.pending = pending
-        self.tasks = tasks
-        self.max_bytes = max_bytes
-        self.finished: queue.Queue[tuple[int, int, Counter[str], str | None]] = queue.Queue()
-        self.stop = threading.Event()
-        self.crash: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            for number, file in enumerate(self.pending):
-                skips: Counter[str] = Counter()
-                chunks, error = 0, None
-                try:
-                    chunk: list[Page] = []
-                    for page in iter_pages(file, skips, max_bytes=self.max_bytes):
-                        chunk.append(page)
-                        if len(chunk) >= CHUNK:
-                            chunks = self._put((number, chunks, chunk), chunks)
-                            chunk = []
-                    if chunk:
-                        chunks = self._put((number, chunks, chunk), chunks)
-                except InputError as exc:
-                    error = str(exc)
-                self.finished.put((number, chunks, skips, error))
-        except _Stopped:
-            return
-        except BaseException as exc:  # handed to the main thread, which raises it
-            self.crash = exc
-
-    def _put(self, task: tuple[int, int, list[Page]], chunks: int) -> int:
-        while not self.stop.is_set():
-            try:
-                self.tasks.put(task, timeout=0.2)
-                return chunks + 1
-            except queue.Full:
-                continue
-        raise _Stopped
-
-
-class _Stopped(Exception):
-    pass
-
-
-def _run_parallel(job: ScanJob, pending: list[Path], stats: TokenStats, workers: int,
-                  progress: bool) -> tuple[int, list[str]]:
-    context = multiprocessing.get_context("spawn")
-    tasks = context.Queue(maxsize=workers * 4)
-    results = context.Queue()
-    threads = max(1, (os.cpu_count() or workers) // workers)
-    processes = [context.Process(target=_worker_main, name=f"unspin-scan-{n}", daemon=True,
-                                 args=(tasks, results, str(job.index_path), stats, job.options, threads))
-                 for n in range(workers)]
-    for process in processes:
-        process.start()
-    reader = _Reader(pending, tasks, job.options.max_bytes)
-    reader.start()
-    try:
-        return _collect(job, pending, reader, results, processes, _progress(progress))
-    finally:
-        reader.stop.set()
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-            process.join(timeout=5)
-        tasks.cancel_join_thread()
-        results.cancel_join_thread()
-
-
-def _collect(job: ScanJob, pending: list[Path], reader: _Reader, results: Any, processes: list[Any],
-             bar: Any) -> tuple[int, list[str]]:
-    """Gather worker results, committing each input once all its chunks are back."""
-    received: dict[int, dict[int, list[Outcome]]] = {}
-    read: dict[int, tuple[int, Counter[str], str | None]] = {}
-    started = {n: time.perf_counter() for n in range(len(pending))}
-    pages, errors, matches, skipped, open_inputs = 0, [], 0, 0, set(range(len(pending)))
-    sentinels_sent = False
-    try:
-        while open_inputs:
-            while not reader.finished.empty():
-                number, chunks, skips, error = reader.finished.get()
-                read[number] = (chunks, skips, error)
-                skipped += sum(skips.values())
-            if reader.crash is not None:
-                raise reader.crash
-            if not sentinels_sent and not reader.is_alive() and len(read) == len(pending):
-                for _ in processes:
-                    reader.tasks.put(None)  # no more tasks: each worker exits after its last one
-                sentinels_sent = True
-            for number in sorted(open_inputs):
-                if number in read and len(received.get(number, {})) == read[number][0]:
-                    chunks, skips, error = read[number]
-                    open_inputs.discard(number)
-                    if error is not None:
-                        errors.append(error)
-                        continue
-                    counts, lines = InputStats(), list[str]()
-                    for sequence in range(chunks):
-                        for outcome in received[number].pop(sequence):
-                            _count(counts, outcome, lines)
-                    counts.add_skips(skips)
-                    counts.seconds = time.perf_counter() - started[number]
-                    pages += counts.pages
-                    job.commit(pending[number], lines, counts)
-            if not open_inputs:
-                break
-            try:
-                message = results.get(timeout=0.5)
-            except queue.Empty:
-                dead = [p for p in processes if not p.is_alive()]
-                if dead:
-                    raise UnspinError(f"a scan worker stopped (exit code {dead[0].exitcode}); "
-                                      "rerun the same command to resume") from None
-                continue
-            if message[0] == "error":
-                raise UnspinError(message[1])
-            _, number, sequence, outcomes = message
-            received.setdefault(number, {})[sequence] = outcomes
-            matches += sum(o.line is not None for o in outcomes)
-            skipped += sum(o.skip is not None for o in outcomes)
-            _tick(bar, len(outcomes), matches, skipped)
-    finally:
-        if bar is not None:
-            bar.close()
-    return pages, errors
-

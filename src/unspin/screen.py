@@ -90,7 +90,9 @@ class TokenStats:
                     counts.append(0)
                 counts[position] += 1
         df = np.asarray(counts, dtype=np.float64)
-        idf = np.log1p((documents - df + 0.5) / (df + 0.5)).astype(np.float32)
+        # float64 throughout: float32 sums can differ in their last bits with the memory alignment
+        # of the arrays, and the screen's score must be the same in every process (and engine).
+        idf = np.log1p((documents - df + 0.5) / (df + 0.5))
         unknown = float(math.log1p((documents - 1 + 0.5) / 1.5))
         return cls(vocabulary=vocabulary, idf=idf, unknown_idf=unknown, documents=documents)
 
@@ -196,7 +198,7 @@ class Screen:
         ids = np.fromiter((vocabulary[t] if t in vocabulary else size + unknown.setdefault(t, len(unknown))
                            for t in tokens), dtype=np.int64, count=len(tokens))
         known = ids < size
-        weights = np.full(len(tokens), self.stats.unknown_idf, dtype=np.float32)
+        weights = np.full(len(tokens), self.stats.unknown_idf, dtype=np.float64)
         weights[known] = self.stats.idf[ids[known]]
         return ids, weights
 

@@ -84,7 +84,21 @@ def _session(master: str | None) -> tuple[Any, bool]:
         builder = builder.master(master)
     elif not SparkConf().contains("spark.master"):
         builder = builder.master("local[*]")
-    return builder.getOrCreate(), True
+    try:
+        return builder.getOrCreate(), True
+    except Exception as exc:  # PySpark raises its own errors, and Py4J's, when the JVM cannot start
+        raise UnspinError(f"cannot start Spark ({_reason(exc)}); it needs a Java runtime (17) on the PATH "
+                          "or in JAVA_HOME, and SPARK_LOCAL_IP=127.0.0.1 where the host name does not "
+                          "resolve") from None
+
+
+def _reason(exc: BaseException) -> str:
+    """The first informative line of a (often very long) Spark or Py4J error message."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    for line in lines:
+        if "Error" in line or "Exception" in line:
+            return line[:300]
+    return lines[0][:300] if lines else type(exc).__name__
 
 
 def _index_dir(mode: str, shared_path: str) -> Path:
@@ -163,8 +177,12 @@ def _run(context: Any, job: ScanJob, pending: list[Path], index_mode: str,
         pages, errors = 0, []
         for start in range(0, len(pending), size):
             batch = list(enumerate(str(path) for path in pending[start:start + size]))
-            for number, lines, counts, error in sorted(context.parallelize(batch, len(batch))
-                                                        .mapPartitions(task).collect()):
+            try:
+                collected = context.parallelize(batch, len(batch)).mapPartitions(task).collect()
+            except Exception as exc:  # a task failed (Spark retried it first): say why in one line
+                raise UnspinError(f"the Spark job failed: {_reason(exc)}; committed inputs are kept, "
+                                  "rerun to resume") from None
+            for number, lines, counts, error in sorted(collected):
                 if error is not None:
                     errors.append(error)
                     continue
