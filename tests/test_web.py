@@ -550,10 +550,10 @@ def test_copier_and_sources_of_a_row(row: dict[str, Any], copier: str | None, so
 
 
 @pytest.mark.parametrize("name, content, reason", [
-    ("scan.csv", "a,b\n", "must be a .parquet or .jsonl"),
-    ("scan.jsonl", '{"url": "x"}\nnot json\n', "not valid JSON"),
+    ("scan.csv", "a,b\n", "must be a .parquet (default) or .jsonl"),
+    ("scan.jsonl", '{"url": "x"}\nnot json\n', "invalid JSON"),
     ("scan.jsonl", "[1, 2]\n", "JSON object"),
-    ("scan.parquet", "not parquet", "cannot read the Parquet file"),
+    ("scan.parquet", "not parquet", "not a readable Parquet file"),
 ])
 def test_bad_results_file_is_an_input_error(tmp_path: Path, name: str, content: str, reason: str) -> None:
     path = tmp_path / name

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import gzip
 import json
 import logging
 import os
@@ -24,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import InputError
+from ..scanrows import read_results
 
 logger = logging.getLogger(__name__)
 
@@ -51,28 +50,19 @@ class ScanResults:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> ScanResults:
-        """Read a ``.parquet``, ``.jsonl`` or ``.jsonl.gz`` scan results file.
+        """Read a ``.parquet`` or ``.jsonl`` scan results file (:func:`unspin.scanrows.read_results`).
 
         Raises:
             InputError: the file is missing, of another type, or unreadable.
         """
         file = Path(path)
-        source = str(path)
-        if not file.is_file():
-            raise InputError(source, "no such results file")
-        name = file.name.lower()
-        if name.endswith(".parquet"):
-            rows = _read_parquet(file)
-        elif name.endswith((".jsonl", ".jsonl.gz")):
-            rows = list(_read_jsonl(file))
-        else:
-            raise InputError(source, "scan results must be a .parquet or .jsonl file")
+        rows = [_jsonable(row) for row in read_results(file)]
         seen: dict[str, None] = {}
         for row in rows:
             seen.update(dict.fromkeys(row))
         preferred = [c for c in PREFERRED_COLUMNS if c in seen]
         columns = tuple(preferred + [c for c in seen if c not in preferred])
-        logger.info("%s: %d scan results", source, len(rows))
+        logger.info("%s: %d scan results", file, len(rows))
         return cls(name=file.name, columns=columns, rows=tuple(rows))
 
     def page(self, query: str = "", *, offset: int = 0,
@@ -181,34 +171,6 @@ def _kind(copies: bool, copied: bool) -> str:
 
 def _row_text(row: Mapping[str, Any]) -> str:
     return json.dumps(row, ensure_ascii=False).casefold()
-
-
-def _read_parquet(path: Path) -> list[dict[str, Any]]:
-    import pyarrow.parquet as pq
-
-    try:
-        table = pq.read_table(path)
-    except (OSError, ValueError) as exc:
-        raise InputError(str(path), f"cannot read the Parquet file ({exc})") from None
-    return [_jsonable(row) for row in table.to_pylist()]
-
-
-def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    try:
-        with opener(path, "rt", encoding="utf-8") as stream:
-            for lineno, line in enumerate(stream, 1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise InputError(f"{path}:{lineno}", f"not valid JSON ({exc.msg})") from None
-                if not isinstance(record, dict):
-                    raise InputError(f"{path}:{lineno}", "each line must be a JSON object")
-                yield _jsonable(record)
-    except (OSError, UnicodeDecodeError, EOFError) as exc:
-        raise InputError(str(path), f"cannot read ({exc})") from None
 
 
 def _jsonable(value: Any) -> Any:
