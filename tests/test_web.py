@@ -550,7 +550,7 @@ def test_copier_and_sources_of_a_row(row: dict[str, Any], copier: str | None, so
 
 
 @pytest.mark.parametrize("name, content, reason", [
-    ("scan.csv", "a,b\n", "must be a .parquet (default) or .jsonl"),
+    ("scan.csv", "a,b\n", r"must be a \.parquet \(default\) or \.jsonl"),
     ("scan.jsonl", '{"url": "x"}\nnot json\n', "invalid JSON"),
     ("scan.jsonl", "[1, 2]\n", "JSON object"),
     ("scan.parquet", "not parquet", "not a readable Parquet file"),
