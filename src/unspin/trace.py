@@ -94,7 +94,7 @@ class Tracer:
             suspect: a document, or a plain string (given a content-hash id).
 
         Returns:
-            the sources that pass the decision (best first) with their aligned passages, and the
+            the sources that pass the decision (in explanation order) with their aligned passages, and the
             closest rejected candidates.
 
         Raises:
