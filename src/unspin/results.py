@@ -9,18 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from .changes import Change, summarize
 from .documents import Document
 
 #: Version of the JSON produced by :meth:`TraceResult.to_dict` (see ``docs/json-schema.md``).
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 Span = tuple[int, int]
 
 #: Default decision threshold on :attr:`SourceMatch.score`.
 DECISION_THRESHOLD = 0.5
+
+#: What a source is to the suspect: the suspect derives from it as a whole (``"copy"``), or the
+#: two share some passages inside otherwise different texts (``"reused"``).
+Finding = Literal["copy", "reused"]
 
 
 @dataclass(frozen=True)
@@ -53,16 +57,23 @@ class Passage:
         source: ``(start, end)`` span in the source.
         score: mean :attr:`SentencePair.similarity` of the pairs, in [0, 1].
         pairs: the aligned sentence pairs, in suspect order.
+        reuse_score: confidence in [0, 1] that this passage was taken from the source rather than
+            written independently about the same facts: a logistic function of what two independent
+            reports do not share (the reporter's own wording, sentence after sentence, outside
+            quotation marks; see ``docs/scores.md``). 0 for a passage of fewer than two sentence
+            pairs: one shared sentence is never a reused passage.
     """
 
     suspect: Span
     source: Span
     score: float
     pairs: tuple[SentencePair, ...]
+    reuse_score: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {"suspect": list(self.suspect), "source": list(self.source),
-                "score": round(self.score, 4), "pairs": [p.to_dict() for p in self.pairs]}
+                "score": round(self.score, 4), "reuse_score": round(self.reuse_score, 4),
+                "pairs": [p.to_dict() for p in self.pairs]}
 
 
 @dataclass(frozen=True)
@@ -71,8 +82,15 @@ class SourceMatch:
 
     Attributes:
         doc_id: id of the source document in the index (or ``"B"`` for :func:`unspin.compare`).
-        score: confidence in [0, 1] that the suspect was copied from this document (a logistic
-            function of the alignment evidence; 0.5 is the decision threshold, see ``docs/scores.md``).
+        score: confidence in [0, 1] that the suspect took text from this document: the larger of
+            :attr:`copy_score` and the best :attr:`Passage.reuse_score` (0.5 is the decision
+            threshold, see ``docs/scores.md``).
+        finding: ``"copy"`` when the suspect derives from this source as a whole (its passages cover
+            at least half of the suspect), ``"reused"`` when the two share passages inside otherwise
+            different texts (an excerpt, three paragraphs in a long page). Copies are reported
+            before reused passages.
+        copy_score: confidence in [0, 1] from the sequence evidence over the whole suspect (how much
+            of it renders the source sentence after sentence; see ``docs/scores.md``).
         coverage: share of the suspect's characters (boilerplate excluded) inside aligned passages
             with this source, in [0, 1].
         source_coverage: share of the source's characters inside aligned passages, in [0, 1].
@@ -93,6 +111,8 @@ class SourceMatch:
     source_coverage: float
     passages: tuple[Passage, ...]
     evidence: Mapping[str, float] = field(default_factory=dict)
+    finding: Finding = "copy"
+    copy_score: float = 0.0
     meta: Mapping[str, Any] = field(default_factory=dict)
     text: str = field(default="", repr=False)
     changes: tuple[Change, ...] = ()
@@ -106,7 +126,9 @@ class SourceMatch:
     def to_dict(self, *, include_text: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
             "doc_id": self.doc_id,
+            "finding": self.finding,
             "score": round(self.score, 4),
+            "copy_score": round(self.copy_score, 4),
             "coverage": round(self.coverage, 4),
             "source_coverage": round(self.source_coverage, 4),
             "meta": dict(self.meta),

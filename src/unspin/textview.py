@@ -87,7 +87,7 @@ def _word_key(raw: str, latin: bool) -> tuple[str, int]:
     return _POSSESSIVE_RE.sub("", folded), count
 
 
-def _quote_spans(text: str) -> list[Span]:
+def quote_spans(text: str) -> list[Span]:
     """Spans of the quotations in ``text`` (the words inside the marks, marks excluded).
 
     Curly, straight, guillemet and low-9 double quotes open and close quotations; a straight
@@ -122,7 +122,7 @@ def _single_close(text: str, start: int, end: int, mark: str) -> int:
 
 
 def _quotes_in_line(text: str, start: int, end: int) -> list[Span]:
-    """Quotations in one paragraph ``text[start:end]`` (see :func:`_quote_spans`)."""
+    """Quotations in one paragraph ``text[start:end]`` (see :func:`quote_spans`)."""
     out: list[Span] = []
     open_at: int | None = None
     closer = ""
@@ -178,7 +178,7 @@ class TextView:
         self.tokens = [self._token(m) for m in _WORD_RE.finditer(self.text)]
         self.starts = [t.start for t in self.tokens]
         self.names = frozenset(t.key for t in self.tokens if t.capital and not t.initial)
-        self.quotes = _quote_spans(self.text)
+        self.quotes = quote_spans(self.text)
         self.plain = self._unconfused()
 
     def _unconfused(self) -> str:

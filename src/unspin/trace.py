@@ -15,12 +15,12 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from . import decide
-from .align import SEED_THRESHOLD, Unit, chain, lexical_matrix, passages, similarity_matrix, units_of
+from .align import PairAlignment, Unit, align_units, lexical_matrix, local_chains, units_of
 from .candidates import find_candidates
 from .crosslang import CrossLanguage, MultilingualEmbedder, cross_units, number_changes
 from .docdiff import attach_changes
@@ -31,6 +31,7 @@ from .index import EMBEDDINGS_NAME, Index
 from .language import detect_language
 from .results import Passage, SourceMatch, TraceResult
 from .segment import Sentence, split_sentences
+from .textview import quote_spans
 
 logger = logging.getLogger(__name__)
 
@@ -41,13 +42,40 @@ CONCLUSIVE_COVERAGE = 0.9
 
 
 @dataclass
+class _Context:
+    """What every candidate of one suspect shares: its text and quotations."""
+
+    text: str
+    quotes: list[tuple[int, int]]
+
+
+@dataclass
 class _Aligned:
     doc: Document
     units: list[Unit]
-    pairs: list[tuple[int, int]]
-    sim: np.ndarray
-    passages: list[Passage]
+    alignment: PairAlignment
     embedded: bool
+    context: _Context
+    # Reuse scores by passage (suspect span, source span); reset when the alignment changes.
+    reuse: dict[tuple[tuple[int, int], tuple[int, int]], float] = field(default_factory=dict)
+    quotes: list[tuple[int, int]] | None = None
+
+    def realign(self, alignment: PairAlignment) -> None:
+        self.alignment, self.embedded = alignment, True
+        self.reuse.clear()
+
+    def reuse_score(self, passage: Passage) -> float:
+        """The passage's :func:`unspin.decide.reuse_score` (cached)."""
+        key = (passage.suspect, passage.source)
+        found = self.reuse.get(key)
+        if found is None:
+            if self.quotes is None:
+                self.quotes = quote_spans(self.doc.text)
+            found = decide.reuse_score(decide.passage_evidence(
+                passage, self.context.text, self.doc.text, suspect_quotes=self.context.quotes,
+                source_quotes=self.quotes))
+            self.reuse[key] = found
+        return found
 
 
 class Tracer:
@@ -182,11 +210,12 @@ class Tracer:
         if not units:
             return TraceResult(suspect=doc, sources=(), boilerplate=boilerplate)
         vectors = self.crosslang.encode(units)
+        context = _Context(doc.text, quote_spans(doc.text))
         aligned, languages = [], {}
         for cand in candidates:
             cand_units, languages[cand.id] = self.crosslang.units_of(cand.text)
-            found = self.crosslang.align(units, vectors, cand_units)
-            aligned.append(_Aligned(cand, cand_units, found.pairs, found.sim, found.passages, True))
+            aligned.append(_Aligned(cand, cand_units, self.crosslang.align(units, vectors, cand_units), True,
+                                    context))
         accepted, rejected, _ = self._choose(units, aligned, threshold=self.threshold)
         accepted = [replace(m, changes=number_changes(doc.text, language, m.text, languages[m.doc_id],
                                                       m.passages)) for m in accepted]
@@ -198,7 +227,8 @@ class Tracer:
         boilerplate = tuple((s.start, s.end) for s in sentences if s.boilerplate)
         if not units:
             return TraceResult(suspect=doc, sources=(), boilerplate=boilerplate)
-        aligned = [self._align_lexically(units, cand) for cand in candidates]
+        context = _Context(doc.text, quote_spans(doc.text))
+        aligned = [self._align_lexically(units, cand, context) for cand in candidates]
         self._embed_promising(units, aligned, embed_all=embed_all)
         accepted, rejected, _ = self._choose(units, aligned, threshold=self.threshold)
         # What each accepted copy changed (cheap: no model; see unspin.docdiff).
@@ -206,11 +236,9 @@ class Tracer:
         return TraceResult(suspect=doc, sources=tuple(accepted),
                            rejected=tuple(rejected[: self.max_rejected]), boilerplate=boilerplate)
 
-    def _align_lexically(self, units: list[Unit], cand: Document) -> _Aligned:
+    def _align_lexically(self, units: list[Unit], cand: Document, context: _Context) -> _Aligned:
         cand_units = self._units_of(cand.text)
-        sim = similarity_matrix(units, cand_units)
-        pairs = chain(sim, threshold=SEED_THRESHOLD)
-        return _Aligned(cand, cand_units, pairs, sim, passages(pairs, sim, units, cand_units), False)
+        return _Aligned(cand, cand_units, align_units(units, cand_units), False, context)
 
     def _units_of(self, text: str) -> list[Unit]:
         key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
@@ -235,22 +263,20 @@ class Tracer:
         if not embed_all and len(explained) >= CONCLUSIVE_COVERAGE * len(units):
             return
         done = {m.doc_id for m in certain}
-        lexical = {m.doc_id: m.score for m in self._choose(units, aligned, threshold=2.0)[1]}
+        lexical_scores = {m.doc_id: m.score for m in self._choose(units, aligned, threshold=2.0)[1]}
         todo = sorted((a for a in aligned if a.doc.id not in done and a.units),
-                      key=lambda a: -lexical.get(a.doc.id, 0.0))
+                      key=lambda a: -lexical_scores.get(a.doc.id, 0.0))
         if not embed_all:
             todo = todo[: self.max_embedded]
         if not todo:
             return
-        suspect_vectors = self.embedder.encode([u.text for u in units])
+        suspect_vectors = _LazyVectors(self.embedder, units)
         for item in todo:
-            vectors = self.embedder.encode([u.text for u in item.units])
-            lexical_sim = lexical_matrix(units, item.units)
-            item.sim = similarity_matrix(units, item.units, a_vectors=suspect_vectors, b_vectors=vectors,
-                                         lexical=lexical_sim)
-            item.pairs = chain(item.sim, threshold=SEED_THRESHOLD)
-            item.passages = passages(item.pairs, item.sim, units, item.units)
-            item.embedded = True
+            lexical = lexical_matrix(units, item.units)
+            rows, cols = _worth_embedding(lexical)
+            vectors = _LazyVectors(self.embedder, item.units)
+            item.realign(align_units(units, item.units, a_vectors=suspect_vectors.get(rows),
+                                     b_vectors=vectors.get(cols), lexical=lexical))
             # Embedding is the costly step: stop once accepted sources explain the suspect.
             if not embed_all:
                 _, _, explained = self._choose(units, aligned, threshold=self.threshold)
@@ -262,8 +288,9 @@ class Tracer:
         """Greedy explanation: accept the best source, then re-score the rest on what is left.
 
         Returns:
-            the accepted sources (in order), the rest re-scored on the unexplained sentences
-            (best first, zero scores dropped), and the indices of the explained suspect units.
+            the accepted sources (copies first, then reused passages, each in the order accepted),
+            the rest re-scored on the unexplained sentences (best first, zero scores dropped), and
+            the indices of the explained suspect units.
         """
         explained: set[int] = set()
         accepted: list[SourceMatch] = []
@@ -275,29 +302,103 @@ class Tracer:
                 break
             accepted.append(best)
             pool.remove(item)
-            explained |= {i for i, _ in item.pairs}
+            explained |= _units_in(units, best.passages)
         rejected = sorted((self._match(units, a, explained) for a in pool), key=lambda m: -m.score)
+        accepted.sort(key=lambda m: m.finding != "copy")
         return accepted, [m for m in rejected if m.score > 0], explained
 
     def _match(self, units: list[Unit], item: _Aligned, explained: set[int]) -> SourceMatch:
-        """Score one candidate on the suspect sentences that no accepted source explains yet."""
+        """Score one candidate on the suspect sentences that no accepted source explains yet.
+
+        The score is the larger of the copy score (sequence evidence over the open sentences) and
+        the best reuse score of a passage among them. A candidate accepted on its copy score
+        reports all its passages; one accepted on reused passages alone reports only those.
+        """
         open_units = [k for k in range(len(units)) if k not in explained]
         # Passages are re-formed over the open sentences only, so that a host story interrupted
         # by a splice that another source explains counts as one uninterrupted rendering.
         position = {k: n for n, k in enumerate(open_units)}
-        open_chain = [(position[i], j) for i, j in item.pairs if i in position]
-        open_sim = item.sim[open_units, :] if open_units else item.sim[:0, :]
-        open_passages = passages(open_chain, open_sim, [units[k] for k in open_units], item.units)
+        open_chain = sorted((position[i], j) for i, j in item.alignment.pairs if i in position)
+        open_passages = item.alignment.passages(units, item.units, open_rows=open_units)
         chars = sum(units[k].end - units[k].start for k in open_units)
         ev = decide.evidence(open_passages, sentences=len(open_units), chars=chars, chain=open_chain)
+        copy = decide.copy_score(ev)
+        best_reuse = max((item.reuse_score(p) for p in open_passages), default=0.0)
+        reported = [replace(p, reuse_score=item.reuse_score(p))
+                    for p in item.alignment.passages(units, item.units)]
+        if copy < self.threshold <= best_reuse:
+            reported = [p for p in reported if p.reuse_score >= self.threshold]
         all_chars = sum(u.end - u.start for u in units)
         source_chars = sum(u.end - u.start for u in item.units) or 1
-        coverage = _span_chars([p.suspect for p in item.passages]) / all_chars if all_chars else 0.0
-        source_coverage = _span_chars([p.source for p in item.passages]) / source_chars
-        features = ev.as_dict() | {"embedded": float(item.embedded)}
-        return SourceMatch(doc_id=item.doc.id, score=decide.score(ev), coverage=min(coverage, 1.0),
-                           source_coverage=min(source_coverage, 1.0), passages=tuple(item.passages),
-                           evidence=features, meta=dict(item.doc.meta), text=item.doc.text)
+        coverage = min(_span_chars([p.suspect for p in reported]) / all_chars if all_chars else 0.0, 1.0)
+        source_coverage = min(_span_chars([p.source for p in reported]) / source_chars, 1.0)
+        features = ev.as_dict() | {"embedded": float(item.embedded), "best_reuse": best_reuse}
+        return SourceMatch(doc_id=item.doc.id, score=max(copy, best_reuse), coverage=coverage,
+                           source_coverage=source_coverage, passages=tuple(reported), evidence=features,
+                           meta=dict(item.doc.meta), text=item.doc.text,
+                           finding="copy" if coverage >= decide.COPY_COVERAGE else "reused", copy_score=copy)
+
+
+def _units_in(units: Sequence[Unit], passages: Sequence[Passage]) -> set[int]:
+    """Indices of the units that lie inside the suspect spans of ``passages``."""
+    spans = sorted(p.suspect for p in passages)
+    return {k for k, u in enumerate(units) if any(start <= u.start < end for start, end in spans)}
+
+
+#: Pairs of sentences up to which a candidate is embedded whole; past it (long web pages, where a
+#: passage is reused inside much other text) only the neighbourhoods of lexical seeds are embedded
+#: and the rest is compared lexically.
+EMBED_WHOLE_PAIRS = 1_500
+#: Lexical similarity (Dice) of a pair that marks a region worth embedding in a long pair: even a
+#: machine-translation round trip keeps a name, a number or a rare word in some of its sentences.
+AFFINITY = 0.3
+#: Lexical similarity past which a sentence needs no embedding (the lexical match already decides).
+LEXICALLY_SURE = 0.8
+#: Sentences around a lexical seed that are embedded too (the seed's passage may extend over them).
+AFFINITY_REACH = 2
+
+
+def _worth_embedding(lexical: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which suspect rows and source columns to embed.
+
+    All of them in a short pair. In a long one, only around runs of lexical evidence: local chains
+    of at least two pairs at :data:`AFFINITY` (a lone chance resemblance does not qualify), widened
+    by :data:`AFFINITY_REACH` sentences, less the sentences the lexical match already settles.
+    """
+    n, m = lexical.shape
+    rows, cols = np.ones(n, dtype=bool), np.ones(m, dtype=bool)
+    if n * m <= EMBED_WHOLE_PAIRS:
+        return rows, cols
+    rows[:], cols[:] = False, False
+    for run in local_chains(lexical, threshold=AFFINITY):
+        if len(run) >= 2:
+            rows[max(run[0][0] - AFFINITY_REACH, 0):run[-1][0] + AFFINITY_REACH + 1] = True
+            first, last = min(j for _, j in run), max(j for _, j in run)
+            cols[max(first - AFFINITY_REACH, 0):last + AFFINITY_REACH + 1] = True
+    return rows & (lexical.max(axis=1) < LEXICALLY_SURE), cols & (lexical.max(axis=0) < LEXICALLY_SURE)
+
+
+class _LazyVectors:
+    """Embeddings of a list of units, computed only for the rows asked for (zero rows elsewhere:
+    a zero vector has cosine 0 with everything, leaving the lexical similarity to decide)."""
+
+    def __init__(self, embedder: Embedder, units: Sequence[Unit]) -> None:
+        self.embedder = embedder
+        self.units = units
+        self.vectors: np.ndarray | None = None
+        self.done = np.zeros(len(units), dtype=bool)
+
+    def get(self, wanted: np.ndarray) -> np.ndarray:
+        todo = np.nonzero(wanted & ~self.done)[0]
+        if todo.size:
+            fresh = self.embedder.encode([self.units[int(k)].text for k in todo])
+            if self.vectors is None:
+                self.vectors = np.zeros((len(self.units), fresh.shape[1]), dtype=np.float32)
+            self.vectors[todo] = fresh
+            self.done[todo] = True
+        if self.vectors is None:
+            return np.zeros((len(self.units), 1), dtype=np.float32)
+        return self.vectors
 
 
 def _as_document(value: Document | str, *, default_id: str | None = None) -> Document:
