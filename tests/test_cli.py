@@ -293,6 +293,8 @@ def test_compare_needs_two_files_or_pairs(suspect: Path, tmp_path: Path) -> None
     listing.write_text("a b\n", encoding="utf-8")
     rc, _, err = run(["compare", str(suspect), "--pairs", str(listing)])
     assert_one_line_error(rc, err, "--pairs")
+    rc, _, err = run(["compare", str(suspect), str(suspect), "--out", str(tmp_path / "out.jsonl")])
+    assert_one_line_error(rc, err, "--pairs")
 
 
 # --------------------------------------------------------------------------- bad inputs

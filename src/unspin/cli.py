@@ -175,7 +175,7 @@ def _trace(args: argparse.Namespace, stdin: TextIO | None, out: TextIO, err: Tex
 
 
 def _compare(args: argparse.Namespace, stdin: TextIO | None, out: TextIO, err: TextIO) -> int:
-    if args.pairs is not None or args.suspect is None or args.source is None:
+    if args.pairs is not None or args.out is not None or args.suspect is None or args.source is None:
         return _compare_pairs(args, out, err)
     suspect = read_suspect(args.suspect, encoding=args.encoding, max_bytes=args.max_bytes, stdin=stdin)
     source = read_suspect(args.source, encoding=args.encoding, max_bytes=args.max_bytes)
@@ -187,7 +187,7 @@ def _compare_pairs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .pairs import compare_files, read_pairs, write_jsonl
 
     if args.pairs is None or args.suspect is not None or args.html:
-        raise InputError("compare", "give two files A B, or --pairs FILE alone (--html needs A B)")
+        raise InputError("compare", "give two files A B, or --pairs FILE [--out FILE] (--html needs A B)")
     pairs = read_pairs(args.pairs, encoding=args.encoding)
     if not pairs:
         raise InputError(args.pairs, "no pairs listed")
