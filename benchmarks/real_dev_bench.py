@@ -16,8 +16,10 @@ Measures, per kind and overall: Recall@1 over the cases with a source (the first
 source is right); "wrong sources" over the same cases (some reported source is neither the
 source nor an alt); false sources over the cases without a source (any reported source).
 
-Split: by a hash of the case's ``event`` (cases of one event share distractors, so they stay in
-one half); ``--split fit`` for tuning, ``test`` (the default) for reporting, ``all``.
+Split: by event (cases of one event share distractors, so they stay in one half), the events
+taken in the order of their hash and each put in the half that keeps the numbers of cases with
+and without a source closest (:func:`benchlib.balanced_split`); ``--split fit`` for tuning,
+``test`` (the default) for reporting, ``all``.
 
 Usage (from the repository root)::
 
@@ -43,7 +45,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import SPLITS, fmt, in_split, split_of  # noqa: E402
+from benchlib import SPLITS, balanced_split, fmt  # noqa: E402
 from unspin_bench import machine  # noqa: E402
 
 logger = logging.getLogger("real_dev_bench")
@@ -97,8 +99,18 @@ def build_index(path: Path, stored: dict[str, dict[str, Any]], *, exclude: str |
     return index
 
 
+def event_splits(cases: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """Event -> ``"fit"`` or ``"test"``, balancing cases with and without a source."""
+    counts: dict[str, tuple[int, int]] = {}
+    for case in cases:
+        with_source, without = counts.get(case["event"], (0, 0))
+        has = bool(case.get("source") or case.get("alt_sources"))
+        counts[case["event"]] = (with_source + has, without + (not has))
+    return balanced_split(counts)
+
+
 def trace_cases(cases: Sequence[dict[str, Any]], stored: dict[str, dict[str, Any]], folder: Path,
-                *, threshold: float | None) -> list[dict[str, Any]]:
+                *, threshold: float | None, splits: dict[str, str]) -> list[dict[str, Any]]:
     """Trace every suspect; return one row per case with the judged sources."""
     from unspin import Document, Tracer
     from unspin.embed import CachedEmbedder, MiniLMEmbedder
@@ -122,7 +134,7 @@ def trace_cases(cases: Sequence[dict[str, Any]], stored: dict[str, dict[str, Any
         elapsed = time.perf_counter() - started
 
         rows.append({"id": case["id"], "kind": case["kind"], "event": case["event"],
-                     "split": split_of(case["event"]), "has_source": bool(right),
+                     "split": splits[case["event"]], "has_source": bool(right),
                      "expected": [stored[k]["id"] for k in sorted(right)],
                      "own_text_held_out": bool(held_out),
                      "sources": _judged(result.sources, right, digest_of),
@@ -200,9 +212,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     cases = load_cases(Path(args.data))
     stored = reference_texts(cases)
-    chosen = [c for c in cases if in_split(c["event"], args.split)]
+    splits = event_splits(cases)
+    chosen = [c for c in cases if args.split in ("all", splits[c["event"]])]
     started = time.perf_counter()
-    rows = trace_cases(chosen, stored, folder, threshold=args.threshold)
+    rows = trace_cases(chosen, stored, folder, threshold=args.threshold, splits=splits)
     groups: dict[str, dict[str, Any]] = defaultdict(dict)
     for kind in KINDS:
         kind_rows = [r for r in rows if r["kind"] == kind]

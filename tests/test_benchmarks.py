@@ -28,6 +28,17 @@ def test_split_is_stable_and_halves_the_keys() -> None:
     assert all(benchlib.in_split(k, "fit") != benchlib.in_split(k, "test") for k in keys)
 
 
+def test_balanced_split_balances_each_sort_of_item() -> None:
+    counts = {f"event {n}": (n % 4, 1 if n % 3 == 0 else 0) for n in range(31)}
+    splits = benchlib.balanced_split(counts)
+    assert set(splits) == set(counts) and set(splits.values()) == {"fit", "test"}
+    for sort in (0, 1):
+        fit = sum(c[sort] for k, c in counts.items() if splits[k] == "fit")
+        test = sum(c[sort] for k, c in counts.items() if splits[k] == "test")
+        assert abs(fit - test) <= 3, (sort, fit, test)
+    assert benchlib.balanced_split(dict(reversed(list(counts.items())))) == splits
+
+
 def _pairs() -> list[dict[str, object]]:
     pairs = []
     for n in range(60):
