@@ -42,7 +42,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import SPLITS, fmt, in_split  # noqa: E402
+from benchlib import SPLITS, fmt, in_split, quiet_bm25s  # noqa: E402
 from unspin_bench import machine, percentile  # noqa: E402
 
 logger = logging.getLogger("pan_bench")
@@ -278,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(name)s: %(message)s")
-    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
+    quiet_bm25s()
     report = run(args)
     table = markdown(report)
     sys.stdout.write(table)

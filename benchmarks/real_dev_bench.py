@@ -45,7 +45,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import SPLITS, balanced_split, fmt  # noqa: E402
+from benchlib import SPLITS, balanced_split, fmt, quiet_bm25s  # noqa: E402
 from unspin_bench import machine  # noqa: E402
 
 logger = logging.getLogger("real_dev_bench")
@@ -230,7 +230,7 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
-    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
+    quiet_bm25s()
     if args.index:
         report = run(args, Path(args.index))
     else:
