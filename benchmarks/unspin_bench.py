@@ -38,7 +38,10 @@ DESCRIPTION = "Run unspin on unspin-bench and report retrieval, alignment, time 
 REPO = Path(__file__).resolve().parent.parent
 SRC = REPO / "src"
 DEFAULT_BENCH = REPO.parent / "shared" / "data" / "unspin-bench"
-KINDS = ("roundtrip", "roundtrip2", "translated", "verbatim-html", "homoglyph", "partial", "original")
+KINDS = ("roundtrip", "roundtrip2", "translated", "verbatim-html", "homoglyph", "partial", "rewritten",
+         "original")
+#: Styles of the `rewritten` kind, each also reported as a row of its own (`rewritten/paraphrase`, ...).
+STYLES = ("paraphrase", "restructured", "condensed")
 #: Kinds reported without a target (see docs/benchmarks.md); none since the cross-language path.
 NO_TARGET: frozenset[str] = frozenset()
 #: A short invented text traced once before timing, so that loading the model is not timed.
@@ -206,6 +209,22 @@ def score_kind(records: Sequence[dict[str, Any]], traces: dict[str, dict[str, An
     return out
 
 
+def score_kinds(by_kind: dict[str, list[dict[str, Any]]],
+                traces: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Scores of each kind in :data:`KINDS` order, each followed by a row per ``style`` when its
+    suspects have one (``rewritten/paraphrase``, ...)."""
+    out: dict[str, dict[str, Any]] = {}
+    for kind in KINDS:
+        records = by_kind.get(kind)
+        if not records:
+            continue
+        out[kind] = score_kind(records, traces)
+        styles = {r["style"] for r in records if r.get("style")}
+        for style in [*(s for s in STYLES if s in styles), *sorted(styles - set(STYLES))]:
+            out[f"{kind}/{style}"] = score_kind([r for r in records if r.get("style") == style], traces)
+    return out
+
+
 def percentile(values: Sequence[float], q: float) -> float | None:
     """The ``q``-th percentile (0-100) by linear interpolation, ``None`` when ``values`` is empty."""
     if not values:
@@ -324,7 +343,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     return {
         "bench": str(bench), "machine": machine(), "limit": args.limit,
         "phases": {"index": index_report, "trace": trace_report},
-        "kinds": {kind: score_kind(by_kind[kind], traces) for kind in KINDS if by_kind.get(kind)},
+        "kinds": score_kinds(by_kind, traces),
         "no_target": sorted(NO_TARGET),
         "suspects": list(traces.values()),
     }

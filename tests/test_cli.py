@@ -245,6 +245,58 @@ def test_compare_reads_the_suspect_from_stdin(tmp_path: Path) -> None:
     assert json.loads(out)["found"] is True
 
 
+def test_compare_pairs_writes_one_json_line_per_pair_and_keeps_going(suspect: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    (folder / "harbour.txt").write_text(HARBOUR, encoding="utf-8")
+    (folder / "weather.txt").write_text(UNRELATED, encoding="utf-8")
+    (folder / "blank.txt").write_text("   \n", encoding="utf-8")
+    listing = folder / "pairs.tsv"
+    # Relative paths are read from the pairs file's folder, not from the working directory.
+    listing.write_text(f"# suspect\tsource\n{suspect}\tharbour.txt\n\nweather.txt harbour.txt\n"
+                       "gone.txt harbour.txt\nblank.txt harbour.txt\n", encoding="utf-8")
+    rc, out, err = run(["compare", "--pairs", str(listing)])
+    assert rc == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["line"] for r in rows] == [2, 4, 5, 6]
+    assert rows[0]["found"] is True and rows[0]["sources"][0]["doc_id"] == "harbour"
+    assert rows[0]["suspect_path"] == str(suspect)
+    assert rows[1]["found"] is False
+    assert "gone.txt" in rows[2]["error"] and "blank.txt" in rows[3]["error"]
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1] == "unspin: 4 pairs compared: 1 with the source found, 2 errors"
+    out_file = tmp_path / "out.jsonl"
+    rc, out, _ = run(["compare", "--pairs", str(listing), "--out", str(out_file)])
+    assert rc == 0 and out == ""
+    rows = [json.loads(line) for line in out_file.read_text("utf-8").splitlines()]
+    assert len(rows) == 4 and rows[0]["found"] is True
+
+
+def test_compare_pairs_fails_only_when_no_pair_could_be_compared(tmp_path: Path) -> None:
+    listing = tmp_path / "pairs.txt"
+    listing.write_text("gone.txt harbour.txt\n", encoding="utf-8")
+    rc, out, err = run(["compare", "--pairs", str(listing)])
+    assert rc == 2
+    assert "gone.txt" in json.loads(out)["error"]
+    assert "0 with the source found, 1 errors" in err
+    rc, _, err = run(["compare", "--pairs", str(tmp_path / "absent.txt")])
+    assert_one_line_error(rc, err, "absent.txt")
+    listing.write_text("# nothing yet\n", encoding="utf-8")
+    rc, _, err = run(["compare", "--pairs", str(listing)])
+    assert "no pairs" in assert_one_line_error(rc, err, str(listing))
+
+
+def test_compare_needs_two_files_or_pairs(suspect: Path, tmp_path: Path) -> None:
+    rc, _, err = run(["compare", str(suspect)])
+    assert_one_line_error(rc, err, "--pairs")
+    listing = tmp_path / "pairs.txt"
+    listing.write_text("a b\n", encoding="utf-8")
+    rc, _, err = run(["compare", str(suspect), "--pairs", str(listing)])
+    assert_one_line_error(rc, err, "--pairs")
+    rc, _, err = run(["compare", str(suspect), str(suspect), "--out", str(tmp_path / "out.jsonl")])
+    assert_one_line_error(rc, err, "--pairs")
+
+
 # --------------------------------------------------------------------------- bad inputs
 
 

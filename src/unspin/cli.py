@@ -26,6 +26,13 @@ logger = logging.getLogger(__name__)
 
 EXIT_INTERRUPTED = 130
 MAX_ERRORS_LISTED = 20
+PAIRS_HELP = """\
+--pairs FILE: one pair a line, suspect then source path, separated by a tab (or spaces when
+the paths have none); blank lines and # comments are skipped; relative paths are resolved
+against FILE's folder. One JSON line per pair: suspect_path, source_path, line, then the
+fields of --json without texts, or "error" when the pair could not be read (counted and
+skipped). Exit status 0 when at least one pair was compared, 2 when FILE cannot be read or
+no pair could be compared."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,9 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="decision threshold on the source score (default: %(default)s)")
     p.add_argument("--max-sources", type=int, default=5, help="most sources reported (default: 5)")
 
-    p = sub.add_parser("compare", help="align two texts directly, no index needed")
-    p.add_argument("suspect", metavar="A", help="the suspect (.txt/.html file, or - for stdin)")
-    p.add_argument("source", metavar="B", help="the presumed source (.txt/.html file)")
+    p = sub.add_parser("compare", help="align two texts directly, no index needed",
+                       epilog=PAIRS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("suspect", metavar="A", nargs="?", help="the suspect (.txt/.html file, or - for stdin)")
+    p.add_argument("source", metavar="B", nargs="?", help="the presumed source (.txt/.html file)")
+    p.add_argument("--pairs", metavar="FILE",
+                   help="compare every 'A B' pair listed in FILE instead (JSON lines; see below)")
+    p.add_argument("--out", metavar="FILE", help="with --pairs: write the JSON lines to FILE, not stdout")
     _add_output_options(p)
     _add_read_options(p)
     p.add_argument("--threshold", type=float, default=decide.THRESHOLD,
@@ -164,10 +175,34 @@ def _trace(args: argparse.Namespace, stdin: TextIO | None, out: TextIO, err: Tex
 
 
 def _compare(args: argparse.Namespace, stdin: TextIO | None, out: TextIO, err: TextIO) -> int:
+    if args.pairs is not None or args.out is not None or args.suspect is None or args.source is None:
+        return _compare_pairs(args, out, err)
     suspect = read_suspect(args.suspect, encoding=args.encoding, max_bytes=args.max_bytes, stdin=stdin)
     source = read_suspect(args.source, encoding=args.encoding, max_bytes=args.max_bytes)
     result = Tracer(None, threshold=args.threshold).compare(suspect, source)
     return _emit(result, args, out)
+
+
+def _compare_pairs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .pairs import compare_files, read_pairs, write_jsonl
+
+    if args.pairs is None or args.suspect is not None or args.html:
+        raise InputError("compare", "give two files A B, or --pairs FILE [--out FILE] (--html needs A B)")
+    pairs = read_pairs(args.pairs, encoding=args.encoding)
+    if not pairs:
+        raise InputError(args.pairs, "no pairs listed")
+    outcomes = compare_files(pairs, tracer=Tracer(None, threshold=args.threshold), encoding=args.encoding,
+                             max_bytes=args.max_bytes, pairs_name=args.pairs)
+    if args.out:
+        try:
+            with open(args.out, "w", encoding="utf-8") as sink:
+                stats = write_jsonl(outcomes, sink)
+        except OSError as exc:
+            raise InputError(args.out, f"cannot write the results ({exc.strerror})") from None
+    else:
+        stats = write_jsonl(outcomes, out)
+    print(f"unspin: {stats.summary()}", file=err)
+    return InputError.exit_code if stats.errors == stats.pairs else 0
 
 
 def _score(args: argparse.Namespace, stdin: TextIO | None, out: TextIO) -> int:

@@ -1,0 +1,64 @@
+"""Helpers shared by the benchmark scripts: the fit/test split and number formatting."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping
+
+SPLITS = ("fit", "test", "all")
+
+
+def split_of(key: str) -> str:
+    """``"fit"`` or ``"test"`` for ``key``, by a stable hash (the same on every machine and run).
+
+    Everything that shares a key (a suspicious document, a news event) falls in the same half,
+    so tuning on ``fit`` never sees a near-copy of what ``test`` reports on.
+    """
+    return "fit" if hashlib.sha1(key.encode("utf-8")).digest()[0] % 2 == 0 else "test"
+
+
+def balanced_split(counts: Mapping[str, tuple[int, ...]]) -> dict[str, str]:
+    """Assign each key to ``"fit"`` or ``"test"`` so that both halves get about as many items of
+    each sort; deterministic for a given ``counts``.
+
+    For small sets where a plain hash (:func:`split_of`) can leave one half twice the other:
+    keys are taken in the order of their hash and each goes to the half that keeps the counts
+    closest (ties: the half with fewer items, then ``fit``).
+
+    Args:
+        counts: key (a news event, say) -> how many items of each sort it holds, e.g.
+            ``(cases with a source, cases without)``.
+    """
+    width = len(next(iter(counts.values()), ()))
+    totals = {"fit": [0] * width, "test": [0] * width}
+    out: dict[str, str] = {}
+    for key in sorted(counts, key=lambda k: hashlib.sha1(k.encode("utf-8")).digest()):
+        def cost(half: str, key: str = key) -> tuple[int, int, int]:
+            after = {h: [t + (c if h == half else 0) for t, c in zip(totals[h], counts[key], strict=True)]
+                     for h in totals}
+            gap = sum(abs(a - b) for a, b in zip(after["fit"], after["test"], strict=True))
+            return gap, sum(totals[half]), 0 if half == "fit" else 1
+
+        half = min(totals, key=cost)
+        out[key] = half
+        totals[half] = [t + c for t, c in zip(totals[half], counts[key], strict=True)]
+    return out
+
+
+def in_split(key: str, split: str) -> bool:
+    """True when ``key`` belongs to ``split`` (``"all"`` holds every key)."""
+    return split == "all" or split_of(key) == split
+
+
+def fmt(value: float | None, digits: int = 3) -> str:
+    """A number for a markdown cell; ``–`` for None."""
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def quiet_bm25s() -> None:
+    """Drop bm25s's DEBUG records at the root handlers (bm25s sets its logger to DEBUG on import,
+    so a level set on it beforehand does not hold)."""
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(lambda record: record.levelno >= logging.WARNING
+                          or not record.name.startswith("bm25s"))
