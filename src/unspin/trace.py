@@ -388,7 +388,8 @@ class _LazyVectors:
         self.vectors: np.ndarray | None = None
         self.done = np.zeros(len(units), dtype=bool)
 
-    def get(self, wanted: np.ndarray) -> np.ndarray:
+    def get(self, wanted: np.ndarray) -> np.ndarray | None:
+        """The vectors with at least the ``wanted`` rows computed, or None when no row ever was."""
         todo = np.nonzero(wanted & ~self.done)[0]
         if todo.size:
             fresh = self.embedder.encode([self.units[int(k)].text for k in todo])
@@ -396,8 +397,6 @@ class _LazyVectors:
                 self.vectors = np.zeros((len(self.units), fresh.shape[1]), dtype=np.float32)
             self.vectors[todo] = fresh
             self.done[todo] = True
-        if self.vectors is None:
-            return np.zeros((len(self.units), 1), dtype=np.float32)
         return self.vectors
 
 
