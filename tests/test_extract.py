@@ -393,10 +393,19 @@ def test_read_suspect_text_file(tmp_path: Path) -> None:
 
 
 def test_read_suspect_sniffs_html_without_extension(tmp_path: Path) -> None:
-    path = write(tmp_path / "scraped.txt.gz", gzip.compress(WORDPRESS_PAGE.encode()))
+    path = write(tmp_path / "scraped.gz", gzip.compress(WORDPRESS_PAGE.encode()))
     doc = read_suspect(str(path))
     assert doc.id == "scraped"
     assert doc.text == HEADLINE + "\n\n" + "\n\n".join(PARAGRAPHS)
+
+
+def test_read_suspect_txt_with_tags_is_text_unless_asked(tmp_path: Path) -> None:
+    path = write(tmp_path / "scraped.txt.gz", gzip.compress(WORDPRESS_PAGE.encode()))
+    assert read_suspect(str(path)).text == WORDPRESS_PAGE
+    asked = read_suspect(str(path), input_format="html")
+    assert asked.text == HEADLINE + "\n\n" + "\n\n".join(PARAGRAPHS)
+    page = write(tmp_path / "page.html", WORDPRESS_PAGE)
+    assert read_suspect(str(page), input_format="text").text == WORDPRESS_PAGE
 
 
 def test_read_suspect_from_stdin_text_and_bytes() -> None:
