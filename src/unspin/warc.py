@@ -11,6 +11,11 @@ every record it leaves out by reason in a :class:`collections.Counter` (see :dat
 - ``too_large``: the payload is over ``max_bytes``;
 - ``decode_error``: the payload's content encoding or charset cannot be decoded.
 
+Every decoder is capped while it streams (gzip, deflate and brotli content encodings, gzipped
+JSONL lines): a decompression bomb costs at most about ``max_bytes`` of memory before it is
+counted as ``too_large``. A file from which no record at all can be read (random bytes named
+``.warc.gz``) is an :class:`InputError`, so that the scan reports it as unreadable.
+
 The scan adds ``empty_text`` (no main text in the page) and ``failed`` (an unexpected error while
 tracing one page) to the same counter. Request, metadata and warcinfo records are not pages and are
 not counted as skipped.
@@ -22,22 +27,29 @@ UTF-8 with a windows-1252 fallback.
 from __future__ import annotations
 
 import base64
+import contextlib
+import functools
 import gzip
 import hashlib
-import json
+import io
 import logging
 import os
 import re
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from .errors import InputError
+from .jsonrecords import parse_record
+from .readbytes import bounded_lines, require_regular
 
 logger = logging.getLogger(__name__)
+# warcio logs a warning for every odd URI it meets; without a handler of its own, Python would print
+# each to stderr. Its messages reach whatever handler the application sets up.
+logging.getLogger("warcio").addHandler(logging.NullHandler())
 
 __all__ = ["SKIP_REASONS", "Page", "expand_inputs", "input_kind", "iter_pages"]
 
@@ -130,22 +142,29 @@ def iter_pages(path: str | os.PathLike[str], skips: Counter[str], *,
         max_bytes: largest payload read, in bytes.
 
     Raises:
-        InputError: the file cannot be opened, or is not a crawl file at all.
+        InputError: the file cannot be opened, is not a regular file (a named pipe), is not a crawl
+            file at all, or holds no record that can be read; ``max_bytes`` is under 1.
     """
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
+        raise InputError("max_bytes", f"must be a whole number of bytes of at least 1, not {max_bytes!r}")
     file = Path(path)
     kind = input_kind(file)
     source = str(file)
     try:
+        require_regular(file)  # a named pipe would block the open below
         stream = open(file, "rb")  # noqa: SIM115 - closed in the finally below, after the generator ends
     except OSError as exc:
         raise InputError(source, f"cannot read ({exc.strerror or exc})") from None
     try:
         if kind == "jsonl":
             yield from _jsonl_pages(stream, source, skips, max_bytes)
-        elif kind == "arc":
-            yield from _warcio_pages(stream, source, skips, max_bytes)
+            return
+        if kind == "arc":
+            records = yield from _warcio_pages(stream, source, skips, max_bytes)
         else:
-            yield from _warc_pages(stream, source, skips, max_bytes)
+            records = yield from _warc_pages(stream, source, skips, max_bytes)
+        if records == 0:
+            raise InputError(source, "unreadable: no WARC/ARC record could be read from it")
     finally:
         stream.close()
 
@@ -153,15 +172,19 @@ def iter_pages(path: str | os.PathLike[str], skips: Counter[str], *,
 # --------------------------------------------------------------------------- WARC with fastwarc
 
 
-def _warc_pages(stream: IO[bytes], source: str, skips: Counter[str], max_bytes: int) -> Iterator[Page]:
-    """Pages by fastwarc, resuming after a record it cannot parse; warcio when fastwarc reads nothing."""
+def _warc_pages(stream: IO[bytes], source: str, skips: Counter[str],
+                max_bytes: int) -> Generator[Page, None, int]:
+    """Pages by fastwarc, resuming after a record it cannot parse; warcio when fastwarc reads nothing.
+
+    Returns (when exhausted) the number of records of any type that could be parsed.
+    """
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
     head = stream.read(len(_GZIP_MAGIC))
     gzipped = head == _GZIP_MAGIC
     if not gzipped and not head.startswith(_WARC_MAGIC[:3]):
         raise InputError(source, "not a WARC file (it does not start with a WARC record)")
-    start, recovering, yielded_any = 0, False, False
+    start, recovering, yielded_any, records = 0, False, False, 0
     pages = WarcRecordType.response | WarcRecordType.resource
     while True:
         stream.seek(start)
@@ -172,19 +195,22 @@ def _warc_pages(stream: IO[bytes], source: str, skips: Counter[str], max_bytes: 
             for record in ArchiveIterator(stream, parse_http=False, fsspec_args=False):
                 last = record.stream_pos
                 recovering = False
+                if not record.headers.get("WARC-Type"):  # mandatory: without it, bytes that start like WARC
+                    skips["corrupt"] += 1
+                    continue
+                records += 1
                 if not record.record_type & pages:
                     continue
                 page = _fastwarc_page(record, source, skips, max_bytes)
                 if page is not None:
                     yielded_any = True
                     yield page
-            return
+            return records
         except (OSError, ValueError) as exc:
             if last is None and start == 0 and not yielded_any:
                 logger.info("%s: fastwarc cannot read it (%s); trying warcio", source, exc)
                 stream.seek(0)
-                yield from _warcio_pages(stream, source, skips, max_bytes)
-                return
+                return (yield from _warcio_pages(stream, source, skips, max_bytes))
             resume = _next_record_start(stream, (last if last is not None else start) + 1, gzipped)
             if not recovering:  # one bad stretch counts once, however many restarts it takes
                 # Nothing readable after it: the file was cut off (the usual case), else corrupt.
@@ -193,7 +219,7 @@ def _warc_pages(stream: IO[bytes], source: str, skips: Counter[str], max_bytes: 
                             last if last is not None else start, exc)
             recovering = True
             if resume is None:
-                return
+                return records
             start = resume
 
 
@@ -270,14 +296,36 @@ def _digest_matches(payload: bytes, declared: str | None) -> bool:
 # --------------------------------------------------------------------------- warcio (ARC, fallback)
 
 
-def _warcio_pages(stream: IO[bytes], source: str, skips: Counter[str], max_bytes: int) -> Iterator[Page]:
-    """Pages by warcio: ARC files, and WARC files that fastwarc refuses."""
+@functools.cache
+def _quiet_iterator() -> Any:
+    """warcio's ArchiveIterator class without its warnings written straight to stderr (they are logged).
+
+    Built on first use: warcio is imported only when a file needs it.
+    """
     from warcio.archiveiterator import ArchiveIterator
+
+    class QuietArchiveIterator(ArchiveIterator):
+        def _consume_blanklines(self) -> Any:
+            buffer = io.StringIO()
+            with contextlib.redirect_stderr(buffer):
+                result = super()._consume_blanklines()
+            if buffer.getvalue():
+                logger.info("warcio: %s", " ".join(buffer.getvalue().split())[:300])
+            return result
+
+    return QuietArchiveIterator
+
+
+def _warcio_pages(stream: IO[bytes], source: str, skips: Counter[str],
+                  max_bytes: int) -> Generator[Page, None, int]:
+    """Pages by warcio: ARC files, and WARC files that fastwarc refuses; returns the records parsed."""
     from warcio.exceptions import ArchiveLoadFailed
 
-    iterator = ArchiveIterator(stream, arc2warc=True)
+    iterator = _quiet_iterator()(stream, arc2warc=True)
+    records = 0
     try:
         for record in iterator:
+            records += 1
             if record.rec_type not in ("response", "resource"):
                 continue
             page = _warcio_page(record, source, iterator.get_record_offset(), skips, max_bytes)
@@ -286,7 +334,9 @@ def _warcio_pages(stream: IO[bytes], source: str, skips: Counter[str], max_bytes
     except (ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError) as exc:
         # warcio cannot resynchronise: what follows an unreadable record is lost (said in the log).
         skips["corrupt"] += 1
-        logger.warning("%s: unreadable record (%s); the rest of the file is skipped", source, exc)
+        logger.warning("%s: unreadable record (%s); the rest of the file is skipped", source,
+                       " ".join(str(exc).split())[:300])
+    return records
 
 
 def _warcio_page(record: Any, source: str, offset: int, skips: Counter[str], max_bytes: int) -> Page | None:
@@ -394,7 +444,8 @@ def _decompress(payload: bytes, encoding: str, max_bytes: int) -> bytes:
         if encoding == "br":
             import brotli
 
-            return bytes(brotli.decompress(payload))
+            # Capped like zlib above: 1.5 KB of brotli can expand to a gigabyte.
+            return bytes(brotli.Decompressor().process(payload, output_buffer_limit=max_bytes + 1))
     except (zlib.error, OSError, Exception) as exc:
         raise ValueError(f"cannot decode {encoding} content ({exc})") from None
     raise ValueError(f"unsupported content encoding {encoding!r}")
@@ -426,7 +477,11 @@ def _jsonl_pages(stream: IO[bytes], source: str, skips: Counter[str], max_bytes:
     gzipped = source.lower().endswith(".gz")
     reader: IO[bytes] = gzip.GzipFile(fileobj=stream, mode="rb") if gzipped else stream  # type: ignore[assignment]
     try:
-        for lineno, raw in enumerate(reader, start=1):
+        # Lines are read with a cap: a gzipped line can expand to gigabytes.
+        for lineno, raw in enumerate(bounded_lines(reader, max_bytes * 2), start=1):
+            if isinstance(raw, int):
+                skips["too_large"] += 1
+                continue
             if not raw.strip():
                 continue
             page = _jsonl_page(raw, f"{source}:{lineno}", lineno, skips, max_bytes)
@@ -438,12 +493,10 @@ def _jsonl_pages(stream: IO[bytes], source: str, skips: Counter[str], max_bytes:
 
 
 def _jsonl_page(raw: bytes, where: str, lineno: int, skips: Counter[str], max_bytes: int) -> Page | None:
-    if len(raw) > max_bytes * 2:
-        skips["too_large"] += 1
-        return None
-    try:
-        record = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    try:  # refuses deep nesting, huge numbers and lone surrogates; NaN becomes null
+        record = parse_record(raw, where)
+    except InputError as error:
+        logger.info("skipping %s", error)
         skips["corrupt"] += 1
         return None
     if not isinstance(record, dict):
