@@ -23,6 +23,7 @@ from unspin.documents import Document, content_id
 from unspin.errors import InputError
 from unspin.htmltext import html_to_text, looks_like_html
 from unspin.jsonrecords import parse_record
+from unspin.options import check_count
 from unspin.readbytes import (
     check_encoding,
     check_size,
@@ -154,11 +155,9 @@ def check_max_bytes(max_bytes: int) -> int:
     """``max_bytes`` when it is a positive whole number of bytes.
 
     Raises:
-        InputError: it is not (named ``--max-bytes``, as the CLI spells the option).
+        OptionError: it is not.
     """
-    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
-        raise InputError("--max-bytes", f"must be a whole number of bytes of at least 1, not {max_bytes!r}")
-    return max_bytes
+    return check_count(max_bytes, "max_bytes")
 
 
 def _is_html(input_format: str, fmt: str | None, raw: str) -> bool:

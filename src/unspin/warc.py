@@ -44,6 +44,7 @@ from typing import IO, Any
 
 from .errors import InputError
 from .jsonrecords import parse_record
+from .options import check_count
 from .readbytes import bounded_lines, require_regular
 
 logger = logging.getLogger(__name__)
@@ -145,8 +146,7 @@ def iter_pages(path: str | os.PathLike[str], skips: Counter[str], *,
         InputError: the file cannot be opened, is not a regular file (a named pipe), is not a crawl
             file at all, or holds no record that can be read; ``max_bytes`` is under 1.
     """
-    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
-        raise InputError("max_bytes", f"must be a whole number of bytes of at least 1, not {max_bytes!r}")
+    check_count(max_bytes, "max_bytes")
     file = Path(path)
     kind = input_kind(file)
     source = str(file)
