@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from unspin.documents import content_id
-from unspin.errors import InputError
+from unspin.errors import InputError, OptionError
 from unspin.extract import html_to_text, looks_like_html, read_documents, read_suspect
 
 # An invented news story, used across the tests.
@@ -442,3 +443,102 @@ def test_read_suspect_missing_large_and_empty_stdin(tmp_path: Path) -> None:
         read_suspect(str(write(tmp_path / "big.txt", "Eleven char")), max_bytes=10)
     with pytest.raises(InputError, match=r"^<stdin>: empty input$"):
         read_suspect("-", stdin=io.StringIO(""))
+
+
+# --------------------------------------------------------------------------- hostile records (issue 12)
+
+
+HOSTILE_RECORDS = [
+    ('{"id": "a", "text": "Story.", "n": ' + "7" * 5000 + "}", "invalid JSON: Exceeds the limit"),
+    ("[" * 100_000 + "]" * 100_000, "nested deeper than 100 levels"),
+    ('{"id": "c", "text": "Story with a lone \\ud800 surrogate."}', "lone surrogate"),
+    ('{"id": "d", "text": "Story.", "m": ' + '{"k": ' * 150 + "1" + "}" * 150 + "}",
+     "nested deeper than 100 levels"),
+]
+
+
+def test_hostile_jsonl_records_are_skipped_counted_and_named(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": "good", "text": STORY}), *(line for line, _ in HOSTILE_RECORDS)]
+    path = write(tmp_path / "hostile.jsonl", "\n".join(lines) + "\n")
+    errors: list[InputError] = []
+    docs = list(read_documents([path], errors=errors))
+    assert [d.id for d in docs] == ["good"]
+    assert [e.source for e in errors] == [f"{path}:{n}" for n in range(2, 2 + len(HOSTILE_RECORDS))]
+    for error, (_, reason) in zip(errors, HOSTILE_RECORDS, strict=True):
+        assert reason in error.reason and "\n" not in str(error)
+
+
+def test_non_finite_numbers_in_metadata_become_null(tmp_path: Path) -> None:
+    path = write(tmp_path / "nan.jsonl", '{"id": "a", "text": "Story.", "score": NaN, "hi": Infinity, '
+                                          '"lo": -Infinity, "big": 1e999, "ok": 0.5, "list": [NaN, 1]}\n')
+    [doc] = read_documents([path])
+    assert doc.meta == {"score": None, "hi": None, "lo": None, "big": None, "ok": 0.5, "list": [None, 1]}
+
+
+def test_non_finite_numbers_in_parquet_become_null(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "nan.parquet"
+    pq.write_table(pa.table({"id": ["a"], "text": ["Story."], "score": [float("nan")]}), path)
+    [doc] = read_documents([path])
+    assert doc.meta == {"score": None}
+
+
+def test_a_huge_line_is_read_in_bounded_pieces_and_skipped(tmp_path: Path) -> None:
+    # One 4 MB line inside a gzip of a few KB: over 4 x max_bytes, so it is dropped unread.
+    line = '{"id": "big", "text": "' + "x" * 4_000_000 + '"}\n'
+    path = write(tmp_path / "bomb.jsonl.gz", gzip.compress((line + json.dumps({"id": "ok", "text": STORY}) + "\n")
+                                                           .encode()))
+    errors: list[InputError] = []
+    docs = list(read_documents([path], max_bytes=100_000, errors=errors))
+    assert [d.id for d in docs] == ["ok"]
+    assert [e.source for e in errors] == [f"{path}:1"] and "over the" in errors[0].reason
+
+
+def test_csv_with_a_quote_never_closed_is_reported(tmp_path: Path) -> None:
+    path = write(tmp_path / "open.csv", 'id,text\na,"First story.\nb,Second story.\nc,Third story.\n')
+    errors: list[InputError] = []
+    assert list(read_documents([path], errors=errors)) == []
+    assert len(errors) == 1 and "never closed" in errors[0].reason
+
+
+def test_one_stray_nul_byte_is_still_text(tmp_path: Path) -> None:
+    path = write(tmp_path / "stray.txt", STORY.replace("Sunday", "Sun\x00day").encode())
+    [doc] = read_documents([path])
+    assert "Sun\x00day" in doc.text
+    dense = write(tmp_path / "dense.txt", ("word\x00" * 40).encode())  # many NULs: binary
+    assert read_one(dense).reason == "looks binary, not text"
+
+
+def test_duplicate_ids_warn_that_the_last_wins(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = write(tmp_path / "dup.jsonl", "".join(json.dumps({"id": i, "text": f"Story {n}."}) + "\n"
+                                                 for n, i in enumerate(["a", "b", "a", "a"])))
+    with caplog.at_level("WARNING", logger="unspin.extract"):
+        docs = list(read_documents([path]))
+    assert [d.id for d in docs] == ["a", "b", "a", "a"]  # all passed on: the index keeps the last
+    messages = [r.getMessage() for r in caplog.records]
+    assert sum("duplicate id 'a'" in m for m in messages) == 2
+    assert any(m.startswith("2 duplicate ids in the input") and "last" in m for m in messages)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.timeout(60)  # before the fix, opening the pipe blocked forever
+def test_named_pipes_are_skipped_in_batch_and_refused_as_suspects(tmp_path: Path) -> None:
+    write(tmp_path / "docs" / "a.txt", STORY)
+    os.mkfifo(tmp_path / "docs" / "b.txt")
+    errors: list[InputError] = []
+    docs = list(read_documents([tmp_path / "docs"], errors=errors))
+    assert len(docs) == 1
+    assert [(e.source, e.reason) for e in errors] == [
+        (str(tmp_path / "docs" / "b.txt"), "not a regular file (a named pipe); use - to read standard input")]
+    with pytest.raises(InputError, match="not a regular file"):
+        read_suspect(tmp_path / "docs" / "b.txt")
+
+
+@pytest.mark.parametrize("value", [0, -5, 1.5, True])
+def test_max_bytes_out_of_range_is_an_option_error(tmp_path: Path, value: object) -> None:
+    with pytest.raises(OptionError, match="max_bytes: must be a whole number"):
+        read_documents([tmp_path], max_bytes=value)  # type: ignore[arg-type]
+    with pytest.raises(OptionError, match="max_bytes"):
+        read_suspect("-", stdin=io.StringIO(STORY), max_bytes=value)  # type: ignore[arg-type]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import gzip
+import os
+import tracemalloc
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,7 +15,7 @@ from crawl_fixtures import FERRY, Rec, blog_page, standard_records, write_jsonl,
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from unspin.errors import InputError
+from unspin.errors import InputError, OptionError
 from unspin.warc import _content_type, _dechunk, _decode_html, expand_inputs, input_kind, iter_pages
 
 
@@ -184,3 +187,90 @@ def test_content_type_parsing() -> None:
     assert _content_type('text/HTML; Charset="UTF-8"') == ("text/html", "utf-8")
     assert _content_type(None) == ("", None)
     assert _content_type("application/xhtml+xml") == ("application/xhtml+xml", None)
+
+
+# --------------------------------------------------------------------------- hostile inputs (issue 12)
+
+BOMB_BYTES = 64_000_000  # what each bomb below expands to
+BOMB_LIMIT = 1_000_000  # max_bytes of the reads
+MEMORY_BOUND = 12_000_000  # peak traced allocation allowed while reading one bomb, in bytes
+
+
+def _peak_while(read: Callable[[], object]) -> int:
+    tracemalloc.start()
+    try:
+        read()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_brotli_bomb_is_capped_while_decoding(tmp_path: Path) -> None:
+    import brotli
+
+    bomb = brotli.compress(b"<html><body><p>" + bytes(BOMB_BYTES), quality=1)
+    path = write_warc(tmp_path / "br.warc.gz", [
+        Rec("https://a.example/bomb", bomb, headers=[("Content-Type", "text/html"), ("Content-Encoding", "br")]),
+        Rec("https://a.example/ok", brotli.compress(blog_page(FERRY).encode()),
+            headers=[("Content-Type", "text/html"), ("Content-Encoding", "br")])])
+    assert path.stat().st_size < 200_000
+    skips: Counter[str] = Counter()
+    pages: list[str] = []
+    peak = _peak_while(lambda: pages.extend(p.url for p in iter_pages(path, skips, max_bytes=BOMB_LIMIT)))
+    assert pages == ["https://a.example/ok"] and skips == Counter({"too_large": 1})
+    assert peak < MEMORY_BOUND, f"peak {peak} bytes"
+
+
+def test_a_gzipped_jsonl_line_bomb_is_read_in_bounded_pieces(tmp_path: Path) -> None:
+    good = '{"url": "https://a.example/ok", "text": "The pier closes."}\n'
+    line = b'{"url": "https://a.example/bomb", "text": "' + b"x" * BOMB_BYTES + b'"}\n'
+    path = tmp_path / "bomb.jsonl.gz"
+    path.write_bytes(gzip.compress(line + good.encode(), compresslevel=1))
+    skips: Counter[str] = Counter()
+    pages: list[str] = []
+    peak = _peak_while(lambda: pages.extend(p.url for p in iter_pages(path, skips, max_bytes=BOMB_LIMIT)))
+    assert pages == ["https://a.example/ok"] and skips == Counter({"too_large": 1})
+    assert peak < MEMORY_BOUND, f"peak {peak} bytes"
+
+
+def test_hostile_jsonl_crawl_records_are_counted_as_corrupt(tmp_path: Path) -> None:
+    path = tmp_path / "hostile.jsonl"
+    path.write_text("\n".join([
+        '{"url": "https://a.example/n", "text": "Page.", "n": ' + "9" * 5000 + "}",
+        "[" * 100_000 + "]" * 100_000,
+        '{"url": "https://a.example/s", "text": "A lone \\ud800 surrogate."}',
+        '{"url": "https://a.example/ok", "text": "The pier closes.", "score": NaN}',
+    ]) + "\n", encoding="utf-8")
+    skips: Counter[str] = Counter()
+    pages = list(iter_pages(path, skips))
+    assert [(p.url, dict(p.meta)) for p in pages] == [("https://a.example/ok", {"score": None})]
+    assert skips == Counter({"corrupt": 3})
+
+
+@pytest.mark.parametrize("content", [
+    os.urandom(4000),  # not even gzip
+    gzip.compress(os.urandom(4000)),  # a valid gzip member holding noise
+    b"\x1f\x8b\x08" + os.urandom(4000),  # a gzip header, then noise
+    b"WARC/1.0\r\n" + os.urandom(4000),  # a WARC line, then noise
+])
+def test_random_bytes_named_warc_gz_are_unreadable(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "random.warc.gz"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as caught:
+        list(iter_pages(path, Counter()))
+    assert caught.value.source == str(path)
+    assert "not a WARC file" in caught.value.reason or "no WARC/ARC record could be read" in caught.value.reason
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.timeout(60)  # before the fix, opening the pipe blocked forever
+def test_a_named_pipe_is_refused(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.warc.gz")
+    with pytest.raises(InputError, match="not a regular file"):
+        list(iter_pages(tmp_path / "pipe.warc.gz", Counter()))
+
+
+def test_max_bytes_below_one_is_refused(tmp_path: Path) -> None:
+    path = write_warc(tmp_path / "a.warc.gz", standard_records()[:1])
+    with pytest.raises(OptionError, match="max_bytes"):
+        list(iter_pages(path, Counter(), max_bytes=0))
