@@ -488,8 +488,8 @@ def test_non_finite_numbers_in_parquet_become_null(tmp_path: Path) -> None:
 def test_a_huge_line_is_read_in_bounded_pieces_and_skipped(tmp_path: Path) -> None:
     # One 4 MB line inside a gzip of a few KB: over 4 x max_bytes, so it is dropped unread.
     line = '{"id": "big", "text": "' + "x" * 4_000_000 + '"}\n'
-    path = write(tmp_path / "bomb.jsonl.gz", gzip.compress((line + json.dumps({"id": "ok", "text": STORY}) + "\n")
-                                                           .encode()))
+    good = json.dumps({"id": "ok", "text": STORY}) + "\n"
+    path = write(tmp_path / "bomb.jsonl.gz", gzip.compress((line + good).encode()))
     errors: list[InputError] = []
     docs = list(read_documents([path], max_bytes=100_000, errors=errors))
     assert [d.id for d in docs] == ["ok"]
