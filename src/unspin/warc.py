@@ -334,8 +334,10 @@ def _warcio_pages(stream: IO[bytes], source: str, skips: Counter[str],
     except (ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError) as exc:
         # warcio cannot resynchronise: what follows an unreadable record is lost (said in the log).
         skips["corrupt"] += 1
-        logger.warning("%s: unreadable record (%s); the rest of the file is skipped", source,
-                       " ".join(str(exc).split())[:300])
+        # Nothing read before it: the whole file is reported unreadable instead (see iter_pages).
+        logger.log(logging.WARNING if records else logging.INFO,
+                   "%s: unreadable record (%s); the rest of the file is skipped", source,
+                   " ".join(str(exc).split())[:300])
     return records
 
 
