@@ -584,8 +584,13 @@ def test_escape_sequences_in_a_suspect_are_shown_escaped(index_dir: Path, tmp_pa
 
 
 def test_corrupt_parquet_is_one_line(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     bad = tmp_path / "bad.parquet"
-    bad.write_bytes(b"PAR1" + os.urandom(300) + b"PAR1")
+    pq.write_table(pa.table({"id": ["a"], "text": [SCHOOL]}), bad)
+    whole = bad.read_bytes()
+    bad.write_bytes(whole[:20] + bytes(30) + whole[50:])  # a damaged page header: Arrow's message spans lines
     rc, _, err = run(["index", str(bad), "--index", str(tmp_path / "idx"), "--no-progress"])
     assert rc == 2 and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1

@@ -365,16 +365,20 @@ def _read_parquet(path: Path, options: _Options, sink: _Sink) -> Iterator[Docume
     import pyarrow.parquet as pq
 
     source = str(path)
-    try:
-        with reading(source):
-            require_regular(path)
+    with reading(source):  # OS errors with an errno: no such file, permission denied
+        require_regular(path)
+        try:
             parquet = pq.ParquetFile(path)
             batches = parquet.iter_batches(batch_size=_BATCH)
             rows = ((f"{source}:row {n}", row)
                     for n, row in enumerate((r for b in batches for r in b.to_pylist()), start=1))
             yield from _records_to_documents(rows, source, options, sink)
-    except pa.ArrowException as exc:
-        raise InputError(source, f"not a readable Parquet file ({' '.join(str(exc).split())})") from None
+        except (pa.ArrowException, OSError) as exc:
+            if isinstance(exc, OSError) and exc.errno is not None:
+                raise
+            # Arrow reports a damaged file as ArrowInvalid or as an OSError without errno, and its
+            # messages span lines: the reason is kept on one.
+            raise InputError(source, f"not a readable Parquet file ({' '.join(str(exc).split())})") from None
 
 
 def _csv_problem(message: str) -> str:

@@ -65,7 +65,7 @@ def reading(source: str) -> Iterator[None]:
     except (EOFError, zlib.error):
         raise InputError(source, "truncated or corrupt gzip data") from None
     except OSError as exc:
-        raise InputError(source, f"cannot read ({exc.strerror or exc})") from None
+        raise InputError(source, f"cannot read ({exc.strerror or ' '.join(str(exc).split())})") from None
 
 
 def open_input(path: Path, gzipped: bool) -> IO[bytes]:
