@@ -542,3 +542,11 @@ def test_max_bytes_out_of_range_is_an_option_error(tmp_path: Path, value: object
         read_documents([tmp_path], max_bytes=value)  # type: ignore[arg-type]
     with pytest.raises(OptionError, match="max_bytes"):
         read_suspect("-", stdin=io.StringIO(STORY), max_bytes=value)  # type: ignore[arg-type]
+
+
+def test_a_json_file_is_read_whole_only_up_to_a_cap(tmp_path: Path) -> None:
+    records = json.dumps([{"id": str(n), "text": "A short story."} for n in range(5000)])
+    path = write(tmp_path / "many.json.gz", gzip.compress(records.encode()))
+    assert len(list(read_documents([path], max_bytes=10_000))) == 5000  # 100 x 10 KB: fits
+    error = read_one(path, max_bytes=1_000)
+    assert error.source == str(path) and "write large collections as .jsonl" in error.reason

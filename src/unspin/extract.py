@@ -31,6 +31,7 @@ from unspin.readbytes import (
     decode_input,
     file_stem,
     format_of,
+    human_size,
     open_input,
     read_limited,
     read_lines,
@@ -46,6 +47,7 @@ logger = logging.getLogger(__name__)
 _COLLECTIONS = frozenset({"jsonl", "json", "csv", "parquet"})
 _NO_FILES = "no .txt/.html/.jsonl/.csv/.parquet files found"
 _BATCH = 256  # Parquet rows decoded at a time
+_JSON_FILE_DOCUMENTS = 100  # a .json file is read whole: at most this many times max_bytes
 _DUPLICATES_LISTED = 20  # duplicate ids named one by one in the log; the rest are only counted
 _INPUT_FORMATS = ("auto", "text", "html")
 
@@ -322,9 +324,13 @@ def _jsonl_records(path: Path, gzipped: bool, options: _Options, sink: _Sink) ->
 
 def _json_records(path: Path, gzipped: bool, options: _Options, sink: _Sink) -> Iterator[tuple[str, Any]]:
     source = str(path)
+    limit = options.max_bytes * _JSON_FILE_DOCUMENTS
     with reading(source), open_input(path, gzipped) as stream:
-        raw = decode_input(stream.read(), options.encoding, source)
-    data = parse_record(raw, source)
+        data_bytes = stream.read(limit + 1)  # a .json file is parsed whole: capped, as gzip may expand
+    if len(data_bytes) > limit:
+        raise InputError(source, f"a .json file over {human_size(limit)} (uncompressed); "
+                                 "write large collections as .jsonl")
+    data = parse_record(decode_input(data_bytes, options.encoding, source), source)
     if isinstance(data, dict):
         yield source, data
     elif isinstance(data, list):
