@@ -33,6 +33,7 @@ from unspin.readbytes import (
     format_of,
     human_size,
     open_input,
+    read_capped,
     read_limited,
     read_lines,
     read_stdin,
@@ -326,7 +327,7 @@ def _json_records(path: Path, gzipped: bool, options: _Options, sink: _Sink) -> 
     source = str(path)
     limit = options.max_bytes * _JSON_FILE_DOCUMENTS
     with reading(source), open_input(path, gzipped) as stream:
-        data_bytes = stream.read(limit + 1)  # a .json file is parsed whole: capped, as gzip may expand
+        data_bytes = read_capped(stream, limit + 1)  # parsed whole: capped, as gzip may expand
     if len(data_bytes) > limit:
         raise InputError(source, f"a .json file over {human_size(limit)} (uncompressed); "
                                  "write large collections as .jsonl")

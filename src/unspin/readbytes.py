@@ -20,8 +20,8 @@ from unspin.errors import InputError
 
 __all__ = ["FORMATS", "PASS_ENCODING", "SNIFF_BYTES", "check_encoding", "check_size", "clean_text",
            "decode_input", "file_stem", "format_of", "human_size", "is_wide", "looks_binary", "open_input",
-           "read_limited", "read_lines", "read_stdin", "reading", "require_regular", "require_text",
-           "strict_lines", "too_big", "undecodable"]
+           "read_capped", "read_limited", "read_lines", "read_stdin", "reading", "require_regular",
+           "require_text", "strict_lines", "too_big", "undecodable"]
 
 FORMATS = {".txt": "txt", ".html": "html", ".htm": "html", ".jsonl": "jsonl", ".json": "json",
            ".csv": "csv", ".parquet": "parquet"}
@@ -101,17 +101,31 @@ def read_limited(path: Path, gzipped: bool, max_bytes: int) -> bytes:
         if not gzipped and size > max_bytes:
             raise InputError(source, too_big(size, max_bytes))
         with open_input(path, gzipped) as stream:
-            data = stream.read(max_bytes + 1)  # gzip: the real size is only known by reading
+            data = read_capped(stream, max_bytes + 1)  # gzip: the real size is only known by reading
     if len(data) > max_bytes:
         raise InputError(source, too_big(None, max_bytes))
     return data
+
+
+def read_capped(stream: IO[bytes], limit: int, chunk: int = 1 << 20) -> bytes:
+    """Up to ``limit`` bytes of ``stream``, read in pieces: memory grows with what is there, not
+    with ``limit`` (``read(limit)`` sets aside ``limit`` bytes first)."""
+    pieces: list[bytes] = []
+    size = 0
+    while size < limit:
+        piece = stream.read(min(chunk, limit - size))
+        if not piece:
+            break
+        pieces.append(piece)
+        size += len(piece)
+    return b"".join(pieces)
 
 
 def read_stdin(stream: TextIO, encoding: str, max_bytes: int) -> str:
     source = "<stdin>"
     buffer = getattr(stream, "buffer", None)
     if buffer is not None:
-        data = buffer.read(max_bytes + 1)
+        data = read_capped(buffer, max_bytes + 1)
         if len(data) > max_bytes:
             raise InputError(source, too_big(None, max_bytes))
         return decode_input(data, encoding, source, empty="empty input")
