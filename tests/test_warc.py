@@ -12,11 +12,9 @@ from pathlib import Path
 
 import pytest
 from crawl_fixtures import FERRY, Rec, blog_page, standard_records, write_jsonl, write_warc
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from unspin.errors import InputError, OptionError
-from unspin.warc import _content_type, _dechunk, _decode_html, expand_inputs, input_kind, iter_pages
+from unspin.warc import expand_inputs, input_kind, iter_pages
 
 
 def _read(path: Path) -> tuple[list[str], Counter[str]]:
@@ -167,26 +165,6 @@ def test_not_a_warc_file(tmp_path: Path) -> None:
     path.write_bytes(b"<html>this is a web page saved with the wrong name</html>")
     with pytest.raises(InputError, match="not a WARC file"):
         list(iter_pages(path, Counter()))
-
-
-@given(st.binary(max_size=3000), st.integers(min_value=1, max_value=700))
-@settings(max_examples=60, deadline=None)
-def test_dechunk_inverts_chunking(body: bytes, size: int) -> None:
-    chunked = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + size]), body[i:i + size])
-                       for i in range(0, len(body), size)) + b"0\r\n\r\n"
-    assert _dechunk(chunked) == body
-
-
-@given(st.text(alphabet=st.characters(codec="latin-1"), max_size=200))
-@settings(max_examples=60, deadline=None)
-def test_declared_latin1_always_decodes(text: str) -> None:
-    assert _decode_html(text.encode("latin-1"), "iso-8859-1") == text.removeprefix("\ufeff")
-
-
-def test_content_type_parsing() -> None:
-    assert _content_type('text/HTML; Charset="UTF-8"') == ("text/html", "utf-8")
-    assert _content_type(None) == ("", None)
-    assert _content_type("application/xhtml+xml") == ("application/xhtml+xml", None)
 
 
 # --------------------------------------------------------------------------- hostile inputs (issue 12)

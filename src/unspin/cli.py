@@ -23,8 +23,9 @@ from .extract import read_documents, read_suspect
 from .index import Index
 from .jsonrecords import dumps
 from .options import check_count, check_share
-from .report import render_html, render_json, render_text, terminal_safe
+from .report import render_html, render_json, render_text
 from .results import TraceResult
+from .terminal import terminal_safe
 from .trace import Tracer
 
 logger = logging.getLogger(__name__)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import html
 import json
 import logging
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -25,6 +24,7 @@ from typing import Any
 from .jsonrecords import dumps
 from .report_changes import CHANGES_CSS, html_factual_list, html_pairs, text_summary
 from .results import DECISION_THRESHOLD, Passage, SourceMatch, TraceResult
+from .terminal import terminal_safe
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +32,6 @@ logger = logging.getLogger(__name__)
 _META_KEYS = ("title", "url", "date", "site")
 _ELLIPSIS = "…"
 _N_COLOURS = 8
-# C0 controls (newline and tab included: report lines are one line each), DEL and C1 controls.
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def load_schema() -> dict[str, Any]:
@@ -53,15 +51,6 @@ def render_json(result: TraceResult, *, include_text: bool = True, indent: int |
     """
     # dumps: NaN in metadata (from an index written before it was refused) is written as null.
     return dumps(result.to_dict(include_text=include_text), ensure_ascii=False, indent=indent)
-
-
-def terminal_safe(text: str) -> str:
-    """``text`` with control characters (C0 including newline and tab, DEL, C1) shown as ``\\xNN``.
-
-    A title or a page holding ESC or BEL would otherwise let a crawled page move the cursor, clear
-    the screen, set the window title or write the clipboard of whoever reads the report.
-    """
-    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -34,7 +34,6 @@ import hashlib
 import io
 import logging
 import os
-import re
 import zlib
 from collections import Counter
 from collections.abc import Generator, Iterable, Iterator, Mapping
@@ -45,6 +44,7 @@ from typing import IO, Any
 from .errors import InputError
 from .jsonrecords import parse_record
 from .options import check_count
+from .payloads import content_type_of, dechunk, decode_html, decompress, is_html
 from .readbytes import bounded_lines, require_regular
 
 logger = logging.getLogger(__name__)
@@ -60,10 +60,8 @@ SKIP_REASONS = ("truncated", "corrupt", "not_html", "http_status", "too_large", 
 #: Largest payload read, in bytes; bigger pages are skipped as ``too_large``.
 MAX_BYTES = 5_000_000
 
-_HTML_TYPES = ("text/html", "application/xhtml+xml")
 _SUFFIXES = {".warc": "warc", ".warc.gz": "warc", ".arc": "arc", ".arc.gz": "arc", ".jsonl": "jsonl",
              ".jsonl.gz": "jsonl"}
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _WARC_MAGIC = b"WARC/1."
 _SCAN_CHUNK = 1 << 20  # bytes read at a time while looking for the next record after a corrupt one
@@ -375,100 +373,23 @@ def _page_from_payload(payload: bytes, url: str, date: str, where: str, offset: 
     content_encoding, transfer_encoding = (e.strip().lower() for e in encodings)
     try:
         if "chunked" in transfer_encoding:
-            payload = _dechunk(payload)
-        payload = _decompress(payload, content_encoding, max_bytes)
+            payload = dechunk(payload)
+        payload = decompress(payload, content_encoding, max_bytes)
     except ValueError:
         skips["decode_error"] += 1
         return None
     if len(payload) > max_bytes:
         skips["too_large"] += 1
         return None
-    mime, charset = _content_type(content_type)
-    if not payload.strip() or not _is_html(mime, payload):
+    mime, charset = content_type_of(content_type)
+    if not payload.strip() or not is_html(mime, payload):
         skips["not_html"] += 1
         return None
-    html = _decode_html(payload, charset)
+    html = decode_html(payload, charset)
     if html is None:
         skips["decode_error"] += 1
         return None
     return Page(url=url, date=date, where=where, offset=offset, html=html)
-
-
-def _content_type(value: str | None) -> tuple[str, str | None]:
-    """``(mime type, charset)`` of a Content-Type header, lower-cased; ``("", None)`` when absent."""
-    if not value:
-        return "", None
-    parts = [p.strip() for p in value.split(";")]
-    charset = None
-    for part in parts[1:]:
-        key, _, val = part.partition("=")
-        if key.strip().lower() == "charset" and val.strip():
-            charset = val.strip().strip("\"'").lower()
-    return parts[0].lower(), charset
-
-
-def _is_html(mime: str, payload: bytes) -> bool:
-    if mime:
-        return mime in _HTML_TYPES
-    head = payload[:1024].lstrip().lower()  # no Content-Type: sniff like a browser would
-    return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head
-
-
-def _decode_html(payload: bytes, charset: str | None) -> str | None:
-    """The payload as text: declared charset (header, then ``<meta>``), else UTF-8 then windows-1252."""
-    declared = charset
-    if declared is None:
-        found = _META_CHARSET.search(payload[:4096])
-        declared = found.group(1).decode("ascii", "replace").lower() if found else None
-    tries = [declared] if declared else []
-    tries += [c for c in ("utf-8", "cp1252") if c not in tries]
-    for encoding in tries:
-        try:
-            return payload.decode(encoding).removeprefix("\ufeff")
-        except (LookupError, UnicodeDecodeError):
-            if encoding == declared and charset is not None:
-                return None  # a charset the server declared and the bytes contradict
-    return None
-
-
-def _decompress(payload: bytes, encoding: str, max_bytes: int) -> bytes:
-    """Undo a Content-Encoding (gzip, deflate, br); raises ValueError for anything else or bad data."""
-    if encoding in ("", "identity", "none"):
-        return payload
-    try:
-        if encoding in ("gzip", "x-gzip"):
-            return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(payload, max_bytes + 1)
-        if encoding == "deflate":
-            try:
-                return zlib.decompressobj().decompress(payload, max_bytes + 1)
-            except zlib.error:  # raw deflate without the zlib header, as some servers send it
-                return zlib.decompressobj(-zlib.MAX_WBITS).decompress(payload, max_bytes + 1)
-        if encoding == "br":
-            import brotli
-
-            # Capped like zlib above: 1.5 KB of brotli can expand to a gigabyte.
-            return bytes(brotli.Decompressor().process(payload, output_buffer_limit=max_bytes + 1))
-    except (zlib.error, OSError, Exception) as exc:
-        raise ValueError(f"cannot decode {encoding} content ({exc})") from None
-    raise ValueError(f"unsupported content encoding {encoding!r}")
-
-
-def _dechunk(payload: bytes) -> bytes:
-    """Undo HTTP chunked transfer encoding; payloads that are not chunked after all pass unchanged."""
-    out, position = bytearray(), 0
-    while True:
-        end = payload.find(b"\r\n", position)
-        if end < 0:
-            return payload if not out else bytes(out)
-        size_text = payload[position:end].split(b";")[0].strip()
-        try:
-            size = int(size_text, 16)
-        except ValueError:
-            return payload if not out else bytes(out)  # archivers often store de-chunked bodies
-        if size == 0:
-            return bytes(out)
-        out += payload[end + 2:end + 2 + size]
-        position = end + 2 + size + 2
 
 
 # --------------------------------------------------------------------------- JSONL
