@@ -7,6 +7,7 @@ import gzip
 import io
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -269,7 +270,8 @@ def test_cli_scan_of_bombs_counts_them_too_large(index_dir: Path, tmp_path: Path
     assert "1 pages with a source" in out and "2 too_large" in out
 
 
-@pytest.mark.parametrize("content", [gzip.compress(os.urandom(4000)), b"WARC/1.0\r\n" + os.urandom(4000)],
+@pytest.mark.parametrize("content", [gzip.compress(random.Random(1).randbytes(4000)),
+                                     b"WARC/1.0\r\n" + random.Random(2).randbytes(4000)],
                          ids=["gzip-of-noise", "warc-line-then-noise"])
 def test_cli_scan_reports_random_bytes_as_unreadable(index_dir: Path, crawl: Path, tmp_path: Path,
                                                      content: bytes) -> None:

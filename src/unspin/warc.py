@@ -34,6 +34,7 @@ import hashlib
 import io
 import logging
 import os
+import re
 import zlib
 from collections import Counter
 from collections.abc import Generator, Iterable, Iterator, Mapping
@@ -64,6 +65,10 @@ _SUFFIXES = {".warc": "warc", ".warc.gz": "warc", ".arc": "arc", ".arc.gz": "arc
              ".jsonl.gz": "jsonl"}
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _WARC_MAGIC = b"WARC/1."
+# A scheme, a colon, then no space or control character (IRIs may hold other non-ASCII letters).
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20\x7f-\x9f]+")
+_WARC_TYPES = frozenset({"warcinfo", "response", "resource", "request", "metadata", "revisit", "conversion",
+                         "continuation"})
 _SCAN_CHUNK = 1 << 20  # bytes read at a time while looking for the next record after a corrupt one
 
 
@@ -323,6 +328,9 @@ def _warcio_pages(stream: IO[bytes], source: str, skips: Counter[str],
     records = 0
     try:
         for record in iterator:
+            if not _is_a_record(record):  # noise that warcio took for a record header
+                skips["corrupt"] += 1
+                continue
             records += 1
             if record.rec_type not in ("response", "resource"):
                 continue
@@ -337,6 +345,15 @@ def _warcio_pages(stream: IO[bytes], source: str, skips: Counter[str],
                    "%s: unreadable record (%s); the rest of the file is skipped", source,
                    " ".join(str(exc).split())[:300])
     return records
+
+
+def _is_a_record(record: Any) -> bool:
+    """Whether what warcio parsed has a known type and, when it should name a URI, names one."""
+    if record.rec_type not in _WARC_TYPES:
+        return False
+    if record.rec_type not in ("response", "resource", "request", "revisit"):
+        return True
+    return bool(_URI.fullmatch((record.rec_headers.get_header("WARC-Target-URI") or "").strip()))
 
 
 def _warcio_page(record: Any, source: str, offset: int, skips: Counter[str], max_bytes: int) -> Page | None:
