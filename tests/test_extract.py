@@ -497,10 +497,17 @@ def test_a_huge_line_is_read_in_bounded_pieces_and_skipped(tmp_path: Path) -> No
 
 
 def test_csv_with_a_quote_never_closed_is_reported(tmp_path: Path) -> None:
-    path = write(tmp_path / "open.csv", 'id,text\na,"First story.\nb,Second story.\nc,Third story.\n')
+    path = write(tmp_path / "open.csv", 'id,text\nz,Fine story.\na,"Open story.\nb,Second.\nc,Third.\n')
     errors: list[InputError] = []
-    assert list(read_documents([path], errors=errors)) == []
-    assert len(errors) == 1 and "never closed" in errors[0].reason
+    assert [d.id for d in read_documents([path], errors=errors)] == ["z"]
+    assert [e.source for e in errors] == [f"{path}:3"] and "never closed" in errors[0].reason  # where it opens
+
+
+def test_csv_row_with_text_after_its_closing_quote_is_skipped(tmp_path: Path) -> None:
+    path = write(tmp_path / "bad.csv", 'id,text\na,"Bad"quote\nb,Fine story.\n')
+    errors: list[InputError] = []
+    assert [d.id for d in read_documents([path], errors=errors)] == ["b"]
+    assert [e.source for e in errors] == [f"{path}:2"] and "malformed CSV" in errors[0].reason
 
 
 def test_one_stray_nul_byte_is_still_text(tmp_path: Path) -> None:

@@ -348,7 +348,7 @@ def _csv_records(path: Path, gzipped: bool, options: _Options, sink: _Sink) -> I
         csv.field_size_limit(options.max_bytes)
     with reading(source), open_input(path, gzipped) as stream:
         # strict: a quote left open runs to the end of the file, which must be reported, not read
-        # as one field holding the rest of the file.
+        # as one field holding the rest of the file; text after a closing quote is reported too.
         reader = csv.reader(strict_lines(stream, options.encoding, source, options.max_line), strict=True)
         header: list[str] | None = None
         while True:
@@ -358,7 +358,11 @@ def _csv_records(path: Path, gzipped: bool, options: _Options, sink: _Sink) -> I
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise InputError(where, _csv_problem(str(exc))) from None
+                error = InputError(where, _csv_problem(str(exc)))
+                if "expected after" not in str(exc):  # the rest of the file cannot be read
+                    raise error from None
+                sink(error)  # one badly quoted row; the reader goes on at the next line
+                continue
             if header is None:
                 header = row or None  # blank lines before the header are skipped
             elif row and len(row) != len(header):
