@@ -500,7 +500,8 @@ def test_csv_with_a_quote_never_closed_is_reported(tmp_path: Path) -> None:
     path = write(tmp_path / "open.csv", 'id,text\nz,Fine story.\na,"Open story.\nb,Second.\nc,Third.\n')
     errors: list[InputError] = []
     assert [d.id for d in read_documents([path], errors=errors)] == ["z"]
-    assert [e.source for e in errors] == [f"{path}:3"] and "never closed" in errors[0].reason  # where it opens
+    assert [e.source for e in errors] == [f"{path}:3"]  # the line where the quote opens
+    assert "never closed" in errors[0].reason
 
 
 def test_csv_row_with_text_after_its_closing_quote_is_skipped(tmp_path: Path) -> None:
