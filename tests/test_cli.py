@@ -6,10 +6,13 @@ and no traceback. The articles below are invented for these tests.
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
+import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -20,7 +23,12 @@ import pytest
 
 from unspin import SCHEMA_VERSION, Index, __version__
 from unspin.cli import main
+from unspin.documents import Document
+from unspin.errors import OptionError
+from unspin.extract import read_suspect
 from unspin.report import load_schema
+
+SRC = Path(__file__).resolve().parent.parent / "src"
 
 HARBOUR_ID = "orrincourier/2026-06-03-harbour-dredging"
 HARBOUR = """Orrin harbour to be dredged after ferry runs aground
@@ -508,3 +516,216 @@ def test_console_script_error_is_one_line(tmp_path: Path, page: str | None) -> N
     assert done.returncode == 2
     assert done.stdout == ""
     assert_one_line_error(done.returncode, done.stderr, str(suspect))
+
+
+# --------------------------------------------------------------------------- hostile input (issue 12)
+
+
+def _strict_json(text: str) -> object:
+    """Parse JSON as every other tool does: NaN and Infinity are not JSON."""
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} in the JSON output")
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_index_skips_lists_and_counts_hostile_records(tmp_path: Path) -> None:
+    path = tmp_path / "hostile.jsonl"
+    path.write_text("\n".join([
+        json.dumps({"id": HARBOUR_ID, "text": HARBOUR}),
+        '{"id": "n", "text": "A story.", "views": ' + "4" * 5000 + "}",
+        "[" * 100_000 + "]" * 100_000,
+        '{"id": "s", "text": "A lone \\udc00 surrogate."}',
+    ]) + "\n", encoding="utf-8")
+    rc, out, err = run(["index", str(path), "--index", str(tmp_path / "idx"), "--no-progress"])
+    assert rc == 0 and "Traceback" not in err
+    assert "1 added" in out and "3 skipped" in out
+    skipped = err.strip().splitlines()
+    assert [line.split(": ", 2)[1] for line in skipped] == [f"skipped {path}:{n}" for n in (2, 3, 4)]
+
+
+def test_nan_in_metadata_is_stored_as_null_and_json_output_stays_valid(tmp_path: Path, suspect: Path) -> None:
+    path = tmp_path / "nan.jsonl"
+    record = json.dumps({"id": HARBOUR_ID, "text": HARBOUR})[:-1] + ', "rating": NaN, "reach": Infinity}\n'
+    path.write_text(record, encoding="utf-8")
+    index = tmp_path / "idx"
+    assert run(["index", str(path), "--index", str(index), "--no-progress"])[0] == 0
+    with Index.open(index) as opened:
+        assert opened.get(HARBOUR_ID).meta == {"rating": None, "reach": None}
+    # An index written before NaN was refused still holds it: the JSON output writes null.
+    older = tmp_path / "older"
+    with Index.open(older, create=True) as opened:
+        opened.add([Document(id=HARBOUR_ID, text=HARBOUR, meta={"rating": float("nan")})])
+    for folder in (index, older):
+        rc, out, err = run(["trace", str(suspect), "--index", str(folder), "--json"])
+        assert rc == 0, err
+        data = _strict_json(out)
+        assert data["sources"][0]["meta"]["rating"] is None  # type: ignore[index]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.timeout(120)  # before the fix, both commands blocked forever on the pipe
+def test_named_pipe_is_skipped_by_index_and_refused_by_trace(index_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(SCHOOL, encoding="utf-8")
+    os.mkfifo(folder / "pipe.txt")
+    rc, out, err = run(["index", str(folder), "--index", str(tmp_path / "idx"), "--no-progress"])
+    assert rc == 0 and "1 added" in out and "1 skipped" in out
+    assert err.strip() == f"unspin: skipped {folder / 'pipe.txt'}: not a regular file (a named pipe); " \
+                          "use - to read standard input"
+    rc, _, err = run(["trace", str(folder / "pipe.txt"), "--index", str(index_dir)])
+    assert "not a regular file" in assert_one_line_error(rc, err, str(folder / "pipe.txt"))
+
+
+@pytest.mark.parametrize("failure", [sqlite3.OperationalError("database or disk is full"),
+                                     OSError(errno.ENOSPC, "No space left on device", "ids.json")],
+                         ids=["sqlite", "os"])
+def test_disk_full_while_indexing_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              failure: Exception) -> None:
+    (tmp_path / "a.txt").write_text(SCHOOL, encoding="utf-8")
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise failure
+
+    monkeypatch.setattr(Index, "add", full)
+    rc, _, err = run(["index", str(tmp_path / "a.txt"), "--index", str(tmp_path / "idx"), "--no-progress"])
+    line = assert_one_line_error(rc, err, str(tmp_path / "idx"), "cannot write the index")
+    assert rc == 3 and ("full" in line or "No space" in line)
+
+
+class _FullStream(io.StringIO):
+    """A stdout on a full disk."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_output_to_a_full_disk_is_one_line(index_dir: Path, suspect: Path) -> None:
+    err = io.StringIO()
+    rc = main(["trace", str(suspect), "--index", str(index_dir), "--json"], stdout=_FullStream(), stderr=err)
+    assert rc == 1
+    assert "No space left on device" in assert_one_line_error(rc, err.getvalue())
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_json_to_dev_full_is_one_line(tmp_path: Path) -> None:
+    text = tmp_path / "story.txt"
+    text.write_text(SCHOOL, encoding="utf-8")
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "unspin.cli", "score", str(text), "--json"], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=120, check=False,
+                              env={**os.environ, "PYTHONPATH": str(SRC)})
+    assert "No space left on device" in assert_one_line_error(done.returncode, done.stderr)
+    assert done.returncode == 1
+
+
+def test_escape_sequences_in_a_suspect_are_shown_escaped(index_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "evil.txt"
+    title = "Orrin harbour \x1b]0;owned\x07to be dredged\x1b[2J\x9b31m"
+    path.write_text(title + "\n" + COPY.split("\n", 1)[1].replace("sandbank", "sand\x1b[8mbank"),
+                    encoding="utf-8")
+    for color in ("never", "always"):
+        rc, out, _ = run(["trace", str(path), "--index", str(index_dir), "--color", color])
+        assert rc == 0 and f"Source found: {HARBOUR_ID}" in re.sub(r"\x1b\[\d+m", "", out)
+        ours_removed = re.sub(r"\x1b\[\d+m", "", out) if color == "always" else out
+        assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f]", ours_removed), "a control character got through"
+        assert "\\x1b]0;owned\\x07to be dredged\\x1b[2J\\x9b31m" in out
+    missing = tmp_path / "gone\x1b[2J.txt"
+    rc, _, err = run(["trace", str(missing), "--index", str(index_dir)])
+    assert "gone\\x1b[2J.txt" in assert_one_line_error(rc, err)
+
+
+def test_corrupt_parquet_is_one_line(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    bad = tmp_path / "bad.parquet"
+    pq.write_table(pa.table({"id": ["a"], "text": [SCHOOL]}), bad)
+    whole = bad.read_bytes()
+    bad.write_bytes(whole[:20] + bytes(30) + whole[50:])  # a damaged page header: Arrow's message spans lines
+    rc, _, err = run(["index", str(bad), "--index", str(tmp_path / "idx"), "--no-progress"])
+    assert rc == 2 and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith(f"unspin: skipped {bad}: not a readable Parquet file")
+
+
+@pytest.mark.parametrize(("argv", "flag"), [
+    (["trace", "SUSPECT", "--max-bytes", "0"], "--max-bytes"),
+    (["trace", "SUSPECT", "--max-bytes", "-5"], "--max-bytes"),
+    (["trace", "SUSPECT", "--threshold", "2"], "--threshold"),
+    (["trace", "SUSPECT", "--threshold", "nan"], "--threshold"),
+    (["trace", "SUSPECT", "--threshold", "-0.1"], "--threshold"),
+    (["trace", "SUSPECT", "--max-sources", "0"], "--max-sources"),
+    (["compare", "SUSPECT", "SUSPECT", "--threshold", "inf"], "--threshold"),
+    (["score", "SUSPECT", "--max-bytes", "0"], "--max-bytes"),
+    (["index", "SUSPECT", "--max-bytes", "0"], "--max-bytes"),
+    (["scan", "x.warc", "--out", "r.jsonl", "--workers", "0"], "--workers"),
+    (["scan", "x.warc", "--out", "r.jsonl", "--threshold", "1.5"], "--threshold"),
+    (["network", "r.jsonl", "--out", "net", "--min-shared", "nan"], "--min-shared"),
+    (["serve", "--port", "70000"], "--port"),
+    (["serve", "--max-upload-bytes", "0"], "--max-upload-bytes"),
+], ids=lambda value: " ".join(value[:1] + value[-2:]) if isinstance(value, list) else "")
+def test_out_of_range_options_are_refused_in_one_line(index_dir: Path, suspect: Path, argv: list[str],
+                                                      flag: str, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = [str(suspect) if a == "SUSPECT" else a for a in argv]
+    if argv[0] in ("trace", "index", "scan", "serve"):
+        argv += ["--index", str(index_dir)]
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    err = capsys.readouterr().err
+    assert caught.value.code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, lines
+    assert lines[0].startswith(f"unspin {argv[0]}: error: argument {flag}: must be a ")
+
+
+def test_library_refuses_out_of_range_options(index_dir: Path) -> None:
+    from unspin.scan import ScanOptions
+    from unspin.trace import Tracer
+
+    with pytest.raises(OptionError, match="threshold: must be a number from 0 to 1"):
+        Tracer(None, threshold=float("nan"))
+    with pytest.raises(OptionError, match="max_sources"):
+        Tracer(None, max_sources=0)
+    with pytest.raises(OptionError, match="threshold"):
+        ScanOptions(threshold=2.0)
+    with pytest.raises(OptionError, match="max_bytes"):
+        read_suspect("-", stdin=io.StringIO(SCHOOL), max_bytes=0)
+
+
+def test_smaller_input_problems_through_index(tmp_path: Path) -> None:
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    (folder / "a-stray-nul.txt").write_bytes(SCHOOL.replace("breakfast", "break\x00fast", 1).encode())
+    (folder / "b-dupes.jsonl").write_text("".join(json.dumps({"id": "same", "text": text}) + "\n"
+                                                  for text in (UNRELATED, HARBOUR)), encoding="utf-8")
+    (folder / "c-open-quote.csv").write_text(f'id,text\nx,"{UNRELATED}\ny,Another story.\n', encoding="utf-8")
+    rc, out, err = run(["index", str(folder), "--index", str(tmp_path / "idx"), "--no-progress"])
+    assert rc == 0 and "Traceback" not in err
+    assert "2 added" in out and "1 updated" in out and "1 skipped" in out
+    assert f"{folder / 'b-dupes.jsonl'}: duplicate id 'same'" in err and "last" in err
+    assert "1 duplicate ids in the input" in err
+    assert f"skipped {folder / 'c-open-quote.csv'}" in err and "never closed" in err
+    with Index.open(tmp_path / "idx") as opened:
+        assert opened.get("same").text == HARBOUR  # the last one wins, as the warning says
+        assert sum("break\x00fast" in d.text for d in opened.documents()) == 1
+
+
+def test_txt_suspect_with_tags_is_read_as_text(index_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("<p>A note about <b>tags</b>, <i>quoted</i> in <em>plain</em> <span>text</span>.</p>\n"
+                    + COPY, encoding="utf-8")
+    rc, out, _ = run(["trace", str(path), "--index", str(index_dir), "--json"])
+    assert rc == 0 and json.loads(out)["suspect"]["text"].startswith("<p>A note about <b>tags</b>")
+    rc, out, _ = run(["trace", str(path), "--index", str(index_dir), "--json", "--input-format", "html"])
+    assert rc == 0 and not json.loads(out)["suspect"]["text"].startswith("<p>")
+
+
+def test_newer_index_format_says_upgrade(index_dir: Path, suspect: Path, tmp_path: Path) -> None:
+    newer = tmp_path / "newer"
+    shutil.copytree(index_dir, newer)
+    with sqlite3.connect(newer / "unspin.sqlite") as conn:
+        conn.execute("UPDATE info SET value='99' WHERE key='format'")
+    conn.close()
+    rc, _, err = run(["trace", str(suspect), "--index", str(newer)])
+    assert rc == 3 and "upgrade unspin" in assert_one_line_error(rc, err, str(newer))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from unspin.documents import content_id
-from unspin.errors import InputError
+from unspin.errors import InputError, OptionError
 from unspin.extract import html_to_text, looks_like_html, read_documents, read_suspect
 
 # An invented news story, used across the tests.
@@ -393,10 +394,19 @@ def test_read_suspect_text_file(tmp_path: Path) -> None:
 
 
 def test_read_suspect_sniffs_html_without_extension(tmp_path: Path) -> None:
-    path = write(tmp_path / "scraped.txt.gz", gzip.compress(WORDPRESS_PAGE.encode()))
+    path = write(tmp_path / "scraped.gz", gzip.compress(WORDPRESS_PAGE.encode()))
     doc = read_suspect(str(path))
     assert doc.id == "scraped"
     assert doc.text == HEADLINE + "\n\n" + "\n\n".join(PARAGRAPHS)
+
+
+def test_read_suspect_txt_with_tags_is_text_unless_asked(tmp_path: Path) -> None:
+    path = write(tmp_path / "scraped.txt.gz", gzip.compress(WORDPRESS_PAGE.encode()))
+    assert read_suspect(str(path)).text == WORDPRESS_PAGE
+    asked = read_suspect(str(path), input_format="html")
+    assert asked.text == HEADLINE + "\n\n" + "\n\n".join(PARAGRAPHS)
+    page = write(tmp_path / "page.html", WORDPRESS_PAGE)
+    assert read_suspect(str(page), input_format="text").text == WORDPRESS_PAGE
 
 
 def test_read_suspect_from_stdin_text_and_bytes() -> None:
@@ -433,3 +443,118 @@ def test_read_suspect_missing_large_and_empty_stdin(tmp_path: Path) -> None:
         read_suspect(str(write(tmp_path / "big.txt", "Eleven char")), max_bytes=10)
     with pytest.raises(InputError, match=r"^<stdin>: empty input$"):
         read_suspect("-", stdin=io.StringIO(""))
+
+
+# --------------------------------------------------------------------------- hostile records (issue 12)
+
+
+HOSTILE_RECORDS = [
+    ('{"id": "a", "text": "Story.", "n": ' + "7" * 5000 + "}", "invalid JSON: Exceeds the limit"),
+    ("[" * 100_000 + "]" * 100_000, "nested deeper than 100 levels"),
+    ('{"id": "c", "text": "Story with a lone \\ud800 surrogate."}', "lone surrogate"),
+    ('{"id": "d", "text": "Story.", "m": ' + '{"k": ' * 150 + "1" + "}" * 150 + "}",
+     "nested deeper than 100 levels"),
+]
+
+
+def test_hostile_jsonl_records_are_skipped_counted_and_named(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": "good", "text": STORY}), *(line for line, _ in HOSTILE_RECORDS)]
+    path = write(tmp_path / "hostile.jsonl", "\n".join(lines) + "\n")
+    errors: list[InputError] = []
+    docs = list(read_documents([path], errors=errors))
+    assert [d.id for d in docs] == ["good"]
+    assert [e.source for e in errors] == [f"{path}:{n}" for n in range(2, 2 + len(HOSTILE_RECORDS))]
+    for error, (_, reason) in zip(errors, HOSTILE_RECORDS, strict=True):
+        assert reason in error.reason and "\n" not in str(error)
+
+
+def test_non_finite_numbers_in_metadata_become_null(tmp_path: Path) -> None:
+    path = write(tmp_path / "nan.jsonl", '{"id": "a", "text": "Story.", "score": NaN, "hi": Infinity, '
+                                          '"lo": -Infinity, "big": 1e999, "ok": 0.5, "list": [NaN, 1]}\n')
+    [doc] = read_documents([path])
+    assert doc.meta == {"score": None, "hi": None, "lo": None, "big": None, "ok": 0.5, "list": [None, 1]}
+
+
+def test_non_finite_numbers_in_parquet_become_null(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "nan.parquet"
+    pq.write_table(pa.table({"id": ["a"], "text": ["Story."], "score": [float("nan")]}), path)
+    [doc] = read_documents([path])
+    assert doc.meta == {"score": None}
+
+
+def test_a_huge_line_is_read_in_bounded_pieces_and_skipped(tmp_path: Path) -> None:
+    # One 4 MB line inside a gzip of a few KB: over 4 x max_bytes, so it is dropped unread.
+    line = '{"id": "big", "text": "' + "x" * 4_000_000 + '"}\n'
+    good = json.dumps({"id": "ok", "text": STORY}) + "\n"
+    path = write(tmp_path / "bomb.jsonl.gz", gzip.compress((line + good).encode()))
+    errors: list[InputError] = []
+    docs = list(read_documents([path], max_bytes=100_000, errors=errors))
+    assert [d.id for d in docs] == ["ok"]
+    assert [e.source for e in errors] == [f"{path}:1"] and "over the" in errors[0].reason
+
+
+def test_csv_with_a_quote_never_closed_is_reported(tmp_path: Path) -> None:
+    path = write(tmp_path / "open.csv", 'id,text\nz,Fine story.\na,"Open story.\nb,Second.\nc,Third.\n')
+    errors: list[InputError] = []
+    assert [d.id for d in read_documents([path], errors=errors)] == ["z"]
+    assert [e.source for e in errors] == [f"{path}:3"]  # the line where the quote opens
+    assert "never closed" in errors[0].reason
+
+
+def test_csv_row_with_text_after_its_closing_quote_is_skipped(tmp_path: Path) -> None:
+    path = write(tmp_path / "bad.csv", 'id,text\na,"Bad"quote\nb,Fine story.\n')
+    errors: list[InputError] = []
+    assert [d.id for d in read_documents([path], errors=errors)] == ["b"]
+    assert [e.source for e in errors] == [f"{path}:2"] and "malformed CSV" in errors[0].reason
+
+
+def test_one_stray_nul_byte_is_still_text(tmp_path: Path) -> None:
+    path = write(tmp_path / "stray.txt", STORY.replace("Sunday", "Sun\x00day").encode())
+    [doc] = read_documents([path])
+    assert "Sun\x00day" in doc.text
+    dense = write(tmp_path / "dense.txt", ("word\x00" * 40).encode())  # many NULs: binary
+    assert read_one(dense).reason == "looks binary, not text"
+
+
+def test_duplicate_ids_warn_that_the_last_wins(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = write(tmp_path / "dup.jsonl", "".join(json.dumps({"id": i, "text": f"Story {n}."}) + "\n"
+                                                 for n, i in enumerate(["a", "b", "a", "a"])))
+    with caplog.at_level("WARNING", logger="unspin.extract"):
+        docs = list(read_documents([path]))
+    assert [d.id for d in docs] == ["a", "b", "a", "a"]  # all passed on: the index keeps the last
+    messages = [r.getMessage() for r in caplog.records]
+    assert sum("duplicate id 'a'" in m for m in messages) == 2
+    assert any(m.startswith("2 duplicate ids in the input") and "last" in m for m in messages)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.timeout(60)  # before the fix, opening the pipe blocked forever
+def test_named_pipes_are_skipped_in_batch_and_refused_as_suspects(tmp_path: Path) -> None:
+    write(tmp_path / "docs" / "a.txt", STORY)
+    os.mkfifo(tmp_path / "docs" / "b.txt")
+    errors: list[InputError] = []
+    docs = list(read_documents([tmp_path / "docs"], errors=errors))
+    assert len(docs) == 1
+    assert [(e.source, e.reason) for e in errors] == [
+        (str(tmp_path / "docs" / "b.txt"), "not a regular file (a named pipe); use - to read standard input")]
+    with pytest.raises(InputError, match="not a regular file"):
+        read_suspect(tmp_path / "docs" / "b.txt")
+
+
+@pytest.mark.parametrize("value", [0, -5, 1.5, True])
+def test_max_bytes_out_of_range_is_an_option_error(tmp_path: Path, value: object) -> None:
+    with pytest.raises(OptionError, match="max_bytes: must be a whole number"):
+        read_documents([tmp_path], max_bytes=value)  # type: ignore[arg-type]
+    with pytest.raises(OptionError, match="max_bytes"):
+        read_suspect("-", stdin=io.StringIO(STORY), max_bytes=value)  # type: ignore[arg-type]
+
+
+def test_a_json_file_is_read_whole_only_up_to_a_cap(tmp_path: Path) -> None:
+    records = json.dumps([{"id": str(n), "text": "A short story."} for n in range(5000)])
+    path = write(tmp_path / "many.json.gz", gzip.compress(records.encode()))
+    assert len(list(read_documents([path], max_bytes=10_000))) == 5000  # 100 x 10 KB: fits
+    error = read_one(path, max_bytes=1_000)
+    assert error.source == str(path) and "write large collections as .jsonl" in error.reason

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
+import gzip
 import io
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -227,3 +230,86 @@ def test_an_input_that_is_not_a_warc_is_reported(index_dir: Path, crawl: Path, t
     stats = scan([crawl, fake], index_dir, out=tmp_path / "r.jsonl", workers=1)
     assert stats.failed == 1 and "not a WARC file" in stats.errors[0] and stats.rows == 3
     assert Counter(p.suffix for p in (tmp_path / "r.jsonl.parts").iterdir())[".json"] == 2  # run + one input
+
+
+# --------------------------------------------------------------------------- hostile input (issue 12)
+
+
+def test_cli_scan_counts_hostile_jsonl_records_and_goes_on(index_dir: Path, tmp_path: Path) -> None:
+    pages = tmp_path / "hostile.jsonl"
+    pages.write_text("\n".join([
+        '{"url": "https://a.example/n", "text": "A page.", "n": ' + "9" * 5000 + "}",
+        "[" * 100_000 + "]" * 100_000,
+        '{"url": "https://a.example/s", "text": "A lone \\ud800 surrogate."}',
+        json.dumps({"url": "https://a.example/ferry", "text": FERRY})[:-1] + ', "rating": NaN}',
+    ]) + "\n", encoding="utf-8")
+    code, out, err = _cli("scan", str(pages), "--index", str(index_dir), "--out", str(tmp_path / "r.jsonl"),
+                          "--workers", "1")
+    assert code == 0 and err == "", err
+    assert "1 pages with a source" in out and "3 corrupt" in out
+    [row] = read_results(tmp_path / "r.jsonl")
+    assert row["source_id"] == "src-ferry"
+    json.loads((tmp_path / "r.jsonl").read_text(encoding="utf-8"),
+               parse_constant=lambda c: pytest.fail(f"{c} in the results"))
+
+
+def test_cli_scan_of_bombs_counts_them_too_large(index_dir: Path, tmp_path: Path) -> None:
+    import brotli
+
+    bomb = brotli.compress(b"<html><body><p>" + bytes(64_000_000), quality=1)
+    warc = write_warc(tmp_path / "bomb.warc.gz", [
+        Rec("https://a.example/bomb", bomb, headers=[("Content-Type", "text/html"),
+                                                     ("Content-Encoding", "br")]),
+        Rec("https://copycat.example/ferry", blog_page(FERRY).encode())])
+    lines = gzip.compress(b'{"url": "https://a.example/line", "text": "' + b"x" * 64_000_000 + b'"}\n',
+                          compresslevel=1)
+    (tmp_path / "line.jsonl.gz").write_bytes(lines)
+    code, out, err = _cli("scan", str(warc), str(tmp_path / "line.jsonl.gz"), "--index", str(index_dir),
+                          "--out", str(tmp_path / "r.jsonl"), "--workers", "1")
+    assert code == 0 and err == "", err
+    assert "1 pages with a source" in out and "2 too_large" in out
+
+
+@pytest.mark.parametrize("content", [gzip.compress(random.Random(1).randbytes(4000)),
+                                     b"WARC/1.0\r\n" + random.Random(2).randbytes(4000)],
+                         ids=["gzip-of-noise", "warc-line-then-noise"])
+def test_cli_scan_reports_random_bytes_as_unreadable(index_dir: Path, crawl: Path, tmp_path: Path,
+                                                     content: bytes) -> None:
+    noise = tmp_path / "noise.warc.gz"
+    noise.write_bytes(content)
+    code, out, err = _cli("scan", str(crawl), str(noise), "--index", str(index_dir),
+                          "--out", str(tmp_path / "r.jsonl"), "--workers", "1")
+    assert code == 2 and "1 failed" in out and "3 pages with a source" in out
+    assert err.strip() == f"unspin: skipped {noise}: unreadable: no WARC/ARC record could be read from it"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.timeout(120)  # before the fix, reading the pipe blocked forever
+def test_cli_scan_counts_a_named_pipe_as_failed(index_dir: Path, crawl: Path, tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.warc.gz")
+    code, out, err = _cli("scan", str(crawl), str(tmp_path / "pipe.warc.gz"), "--index", str(index_dir),
+                          "--out", str(tmp_path / "r.jsonl"), "--workers", "1")
+    assert code == 2 and "1 failed" in out and "not a regular file" in err and err.count("\n") == 1
+
+
+def test_results_file_gets_the_umask_mode(index_dir: Path, crawl: Path, tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        code, _, _ = _cli("scan", str(crawl), "--index", str(index_dir), "--out", str(tmp_path / "r.parquet"),
+                          "--workers", "1")
+    finally:
+        os.umask(umask)
+    assert code == 0
+    assert (tmp_path / "r.parquet").stat().st_mode & 0o777 == 0o644
+
+
+def test_cli_scan_on_a_full_disk_is_one_line(index_dir: Path, crawl: Path, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(path: Path, text: str) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr("unspin.scan._write_atomic", full)
+    code, _, err = _cli("scan", str(crawl), "--index", str(index_dir), "--out", str(tmp_path / "r.jsonl"),
+                        "--workers", "1")
+    assert code != 0 and "Traceback" not in err
+    assert err.count("\n") == 1 and "No space left on device" in err and err.startswith("unspin: error: ")

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import gzip
+import os
+import random
+import tracemalloc
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from crawl_fixtures import FERRY, Rec, blog_page, standard_records, write_jsonl, write_warc
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from unspin.errors import InputError
-from unspin.warc import _content_type, _dechunk, _decode_html, expand_inputs, input_kind, iter_pages
+from unspin.errors import InputError, OptionError
+from unspin.warc import expand_inputs, input_kind, iter_pages
 
 
 def _read(path: Path) -> tuple[list[str], Counter[str]]:
@@ -166,21 +168,90 @@ def test_not_a_warc_file(tmp_path: Path) -> None:
         list(iter_pages(path, Counter()))
 
 
-@given(st.binary(max_size=3000), st.integers(min_value=1, max_value=700))
-@settings(max_examples=60, deadline=None)
-def test_dechunk_inverts_chunking(body: bytes, size: int) -> None:
-    chunked = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + size]), body[i:i + size])
-                       for i in range(0, len(body), size)) + b"0\r\n\r\n"
-    assert _dechunk(chunked) == body
+# --------------------------------------------------------------------------- hostile inputs (issue 12)
+
+BOMB_BYTES = 64_000_000  # what each bomb below expands to
+BOMB_LIMIT = 1_000_000  # max_bytes of the reads
+BROTLI_HTML = [("Content-Type", "text/html"), ("Content-Encoding", "br")]
+MEMORY_BOUND = 12_000_000  # peak traced allocation allowed while reading one bomb, in bytes
 
 
-@given(st.text(alphabet=st.characters(codec="latin-1"), max_size=200))
-@settings(max_examples=60, deadline=None)
-def test_declared_latin1_always_decodes(text: str) -> None:
-    assert _decode_html(text.encode("latin-1"), "iso-8859-1") == text.removeprefix("\ufeff")
+def _peak_while(read: Callable[[], object]) -> int:
+    tracemalloc.start()
+    try:
+        read()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
 
 
-def test_content_type_parsing() -> None:
-    assert _content_type('text/HTML; Charset="UTF-8"') == ("text/html", "utf-8")
-    assert _content_type(None) == ("", None)
-    assert _content_type("application/xhtml+xml") == ("application/xhtml+xml", None)
+def test_a_brotli_bomb_is_capped_while_decoding(tmp_path: Path) -> None:
+    import brotli
+
+    bomb = brotli.compress(b"<html><body><p>" + bytes(BOMB_BYTES), quality=1)
+    path = write_warc(tmp_path / "br.warc.gz", [
+        Rec("https://a.example/bomb", bomb, headers=BROTLI_HTML),
+        Rec("https://a.example/ok", brotli.compress(blog_page(FERRY).encode()), headers=BROTLI_HTML)])
+    assert path.stat().st_size < 200_000
+    skips: Counter[str] = Counter()
+    pages: list[str] = []
+    peak = _peak_while(lambda: pages.extend(p.url for p in iter_pages(path, skips, max_bytes=BOMB_LIMIT)))
+    assert pages == ["https://a.example/ok"] and skips == Counter({"too_large": 1})
+    assert peak < MEMORY_BOUND, f"peak {peak} bytes"
+
+
+def test_a_gzipped_jsonl_line_bomb_is_read_in_bounded_pieces(tmp_path: Path) -> None:
+    good = '{"url": "https://a.example/ok", "text": "The pier closes."}\n'
+    line = b'{"url": "https://a.example/bomb", "text": "' + b"x" * BOMB_BYTES + b'"}\n'
+    path = tmp_path / "bomb.jsonl.gz"
+    path.write_bytes(gzip.compress(line + good.encode(), compresslevel=1))
+    skips: Counter[str] = Counter()
+    pages: list[str] = []
+    peak = _peak_while(lambda: pages.extend(p.url for p in iter_pages(path, skips, max_bytes=BOMB_LIMIT)))
+    assert pages == ["https://a.example/ok"] and skips == Counter({"too_large": 1})
+    assert peak < MEMORY_BOUND, f"peak {peak} bytes"
+
+
+def test_hostile_jsonl_crawl_records_are_counted_as_corrupt(tmp_path: Path) -> None:
+    path = tmp_path / "hostile.jsonl"
+    path.write_text("\n".join([
+        '{"url": "https://a.example/n", "text": "Page.", "n": ' + "9" * 5000 + "}",
+        "[" * 100_000 + "]" * 100_000,
+        '{"url": "https://a.example/s", "text": "A lone \\ud800 surrogate."}',
+        '{"url": "https://a.example/ok", "text": "The pier closes.", "score": NaN}',
+    ]) + "\n", encoding="utf-8")
+    skips: Counter[str] = Counter()
+    pages = list(iter_pages(path, skips))
+    assert [(p.url, dict(p.meta)) for p in pages] == [("https://a.example/ok", {"score": None})]
+    assert skips == Counter({"corrupt": 3})
+
+
+@pytest.mark.parametrize("wrap", [
+    lambda noise: noise,  # not even gzip
+    gzip.compress,  # a valid gzip member holding noise
+    lambda noise: b"\x1f\x8b\x08" + noise,  # a gzip header, then noise
+    lambda noise: b"WARC/1.0\r\n" + noise,  # a WARC line, then noise
+], ids=["noise", "gzip-of-noise", "gzip-header-then-noise", "warc-line-then-noise"])
+def test_random_bytes_named_warc_gz_are_unreadable(tmp_path: Path, wrap: Callable[[bytes], bytes]) -> None:
+    path = tmp_path / "random.warc.gz"
+    for seed in range(40):  # warcio can take some noise for a record header: every seed must fail
+        path.write_bytes(wrap(random.Random(seed).randbytes(4000)))
+        with pytest.raises(InputError) as caught:
+            list(iter_pages(path, Counter()))
+        assert caught.value.source == str(path)
+        reason, unreadable = caught.value.reason, "no WARC/ARC record could be read from it"
+        assert reason.startswith("not a WARC file") or reason.endswith(unreadable), reason
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.timeout(60)  # before the fix, opening the pipe blocked forever
+def test_a_named_pipe_is_refused(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.warc.gz")
+    with pytest.raises(InputError, match="not a regular file"):
+        list(iter_pages(tmp_path / "pipe.warc.gz", Counter()))
+
+
+def test_max_bytes_below_one_is_refused(tmp_path: Path) -> None:
+    path = write_warc(tmp_path / "a.warc.gz", standard_records()[:1])
+    with pytest.raises(OptionError, match="max_bytes"):
+        list(iter_pages(path, Counter(), max_bytes=0))

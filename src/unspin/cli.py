@@ -1,25 +1,31 @@
 """The ``unspin`` command: argument parsing and dispatch over the library, nothing more.
 
 Library errors (:class:`unspin.errors.UnspinError`) become a one-line message on stderr and a
-non-zero exit status; ``main(argv)`` returns the status so tests can call it.
+non-zero exit status; ``main(argv)`` returns the status so tests can call it. So do out-of-range
+options (checked by :mod:`unspin.options`, as the library checks them) and failures to write
+(a full disk, ``--json > /dev/full``). Messages and log lines show control characters escaped.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
+import os
+import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from . import __version__, decide
-from .errors import InputError, UnspinError
+from .errors import IndexError_, InputError, OptionError, UnspinError
 from .extract import read_documents, read_suspect
 from .index import Index
+from .jsonrecords import dumps
+from .options import check_count, check_share
 from .report import render_html, render_json, render_text
 from .results import TraceResult
+from .terminal import terminal_safe
 from .trace import Tracer
 
 logger = logging.getLogger(__name__)
@@ -33,11 +39,41 @@ against FILE's folder. One JSON line per pair: suspect_path, source_path, line, 
 fields of --json without texts, or "error" when the pair could not be read (counted and
 skipped). Exit status 0 when at least one pair was compared, 2 when FILE cannot be read or
 no pair could be compared."""
+EXIT_WRITE_FAILED = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error (``unspin trace: error: ...``, status 2) instead of a usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {terminal_safe(message)} (see {self.prog} --help)\n")
+
+
+def _whole(minimum: int = 1, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number in range, checked as the library checks it."""
+    def whole(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+        try:
+            return check_count(value, "", minimum=minimum, maximum=maximum)
+        except OptionError as exc:
+            raise argparse.ArgumentTypeError(exc.reason) from None
+    return whole
+
+
+def _share(text: str) -> float:
+    """An argparse type: a finite number from 0 to 1 (``nan`` and ``2`` are refused)."""
+    try:
+        return check_share(float(text), "")
+    except (ValueError, OptionError):
+        raise argparse.ArgumentTypeError(f"must be a number from 0 to 1, not {text!r}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``unspin`` command."""
-    parser = argparse.ArgumentParser(prog="unspin", description="Find the sources of laundered news copies.")
+    parser = _Parser(prog="unspin", description="Find the sources of laundered news copies.")
     parser.add_argument("--version", action="version", version=f"unspin {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details to stderr")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -55,10 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("suspect", metavar="SUSPECT", help="a .txt or .html file, or - for standard input")
     p.add_argument("--index", required=True, metavar="DIR", help="index directory")
     _add_output_options(p)
-    _add_read_options(p)
-    p.add_argument("--threshold", type=float, default=decide.THRESHOLD,
-                   help="decision threshold on the source score (default: %(default)s)")
-    p.add_argument("--max-sources", type=int, default=5, help="most sources reported (default: 5)")
+    _add_read_options(p, suspect=True)
+    p.add_argument("--threshold", type=_share, default=decide.THRESHOLD,
+                   help="decision threshold on the source score, 0 to 1 (default: %(default)s)")
+    p.add_argument("--max-sources", type=_whole(), default=5, help="most sources reported (default: 5)")
 
     p = sub.add_parser("compare", help="align two texts directly, no index needed",
                        epilog=PAIRS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -68,33 +104,37 @@ def build_parser() -> argparse.ArgumentParser:
                    help="compare every 'A B' pair listed in FILE instead (JSON lines; see below)")
     p.add_argument("--out", metavar="FILE", help="with --pairs: write the JSON lines to FILE, not stdout")
     _add_output_options(p)
-    _add_read_options(p)
-    p.add_argument("--threshold", type=float, default=decide.THRESHOLD,
-                   help="decision threshold on the source score (default: %(default)s)")
+    _add_read_options(p, suspect=True)
+    p.add_argument("--threshold", type=_share, default=decide.THRESHOLD,
+                   help="decision threshold on the source score, 0 to 1 (default: %(default)s)")
 
     p = sub.add_parser("score", help="score one text for signs of laundering, no source needed")
     p.add_argument("file", metavar="FILE", help="a .txt or .html file, or - for standard input")
     p.add_argument("--json", action="store_true", help="print JSON (score, verdict, evidence)")
-    _add_read_options(p)
+    _add_read_options(p, suspect=True)
 
     p = sub.add_parser("serve", help="run the local web app over an index (needs the web extra)")
     p.add_argument("--index", required=True, metavar="DIR", help="index directory")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default: %(default)s, this machine only)")
-    p.add_argument("--port", type=int, default=8000,
+    p.add_argument("--port", type=_whole(0, 65535), default=8000,
                    help="TCP port (default: %(default)s; 0 picks a free one)")
     p.add_argument("--results", metavar="RESULTS",
                    help="scan results (.parquet/.jsonl) to show, with their network")
-    p.add_argument("--max-upload-bytes", type=int, default=5_000_000,
+    p.add_argument("--max-upload-bytes", type=_whole(), default=5_000_000,
                    help="largest pasted text or uploaded file, in bytes (default: %(default)s)")
     _add_crawl_commands(sub)
     return parser
 
 
-def _add_read_options(p: argparse.ArgumentParser) -> None:
+def _add_read_options(p: argparse.ArgumentParser, *, suspect: bool = False) -> None:
     p.add_argument("--encoding", default="utf-8", help="text encoding of the inputs (default: utf-8)")
-    p.add_argument("--max-bytes", type=int, default=10_000_000,
+    p.add_argument("--max-bytes", type=_whole(), default=10_000_000,
                    help="largest document accepted, in bytes (default: 10000000)")
+    if suspect:
+        p.add_argument("--input-format", choices=["auto", "text", "html"], default="auto",
+                       help="read the input as text or HTML; auto (default): .html/.htm are HTML, .txt is "
+                            "text, other names and stdin are HTML when they look like it")
 
 
 def _add_output_options(p: argparse.ArgumentParser) -> None:
@@ -111,27 +151,69 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdo
     args = build_parser().parse_args(argv)
     _configure_logging(err, verbose=args.verbose)
     try:
-        if args.command == "index":
-            return _index(args, out, err)
-        if args.command == "trace":
-            return _trace(args, stdin, out, err)
-        if args.command == "serve":
-            return _serve(args, out)
-        if args.command == "scan":
-            return _scan(args, out, err)
-        if args.command == "network":
-            return _network(args, out)
-        if args.command == "score":
-            return _score(args, stdin, out)
-        return _compare(args, stdin, out, err)
+        status = _run(args, stdin, out, err)
+        out.flush()  # stdout on a full disk fails here, not at exit
+        return status
     except UnspinError as exc:
-        print(f"unspin: error: {exc}", file=err)
+        print(f"unspin: error: {terminal_safe(str(exc))}", file=err)
         return exc.exit_code
     except KeyboardInterrupt:
         print("unspin: interrupted; what was committed is kept, rerun the same command to resume", file=err)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0
+    except (OSError, sqlite3.Error) as exc:  # a full disk or a failing device, while writing
+        print(f"unspin: error: {terminal_safe(_write_failure(exc, out))}", file=err)
+        return EXIT_WRITE_FAILED
+    finally:
+        if out is sys.stdout and not _flushes(out):
+            _discard_stdout()
+
+
+def _run(args: argparse.Namespace, stdin: TextIO | None, out: TextIO, err: TextIO) -> int:
+    if args.command == "index":
+        return _index(args, out, err)
+    if args.command == "trace":
+        return _trace(args, stdin, out, err)
+    if args.command == "serve":
+        return _serve(args, out)
+    if args.command == "scan":
+        return _scan(args, out, err)
+    if args.command == "network":
+        return _network(args, out)
+    if args.command == "score":
+        return _score(args, stdin, out)
+    return _compare(args, stdin, out, err)
+
+
+def _write_failure(exc: OSError | sqlite3.Error, out: TextIO) -> str:
+    """One line for a failed write: what could not be written, and why."""
+    if isinstance(exc, sqlite3.Error):
+        return f"the index database failed ({' '.join(str(exc).split())}); what was committed before is kept"
+    reason = exc.strerror or " ".join(str(exc).split())
+    if exc.filename:
+        return f"{exc.filename}: cannot write ({reason})"
+    name = "standard output" if out is sys.stdout else "the output"
+    return f"cannot write to {name} ({reason})"
+
+
+def _flushes(stream: TextIO) -> bool:
+    try:
+        stream.flush()
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _discard_stdout() -> None:
+    """Point stdout at the null device, so that the interpreter's own flush at exit cannot fail again
+    and print a traceback after the one-line message."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def _configure_logging(err: TextIO, *, verbose: bool) -> None:
@@ -142,23 +224,32 @@ def _configure_logging(err: TextIO, *, verbose: bool) -> None:
         if getattr(handler, "_unspin_cli", False):
             package.removeHandler(handler)
     handler = logging.StreamHandler(err)
-    handler.setFormatter(logging.Formatter("unspin: %(message)s"))
+    handler.setFormatter(_SafeFormatter("unspin: %(message)s"))
     handler._unspin_cli = True  # type: ignore[attr-defined]
     package.addHandler(handler)
     package.setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+class _SafeFormatter(logging.Formatter):
+    """Log lines with control characters escaped: they name files and records, which anyone can name."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return terminal_safe(super().format(record))
 
 
 def _index(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     errors: list[InputError] = []
     docs = read_documents(args.paths, id_field=args.id_field, text_field=args.text_field,
                           encoding=args.encoding, max_bytes=args.max_bytes, errors=errors)
-    with Index.open(args.index, create=True) as index:
-        stats = index.add(docs, progress=not args.no_progress and err.isatty())
-        total = len(index)
-    for error in errors[:MAX_ERRORS_LISTED]:
-        print(f"unspin: skipped {error}", file=err)
-    if len(errors) > MAX_ERRORS_LISTED:
-        print(f"unspin: ... and {len(errors) - MAX_ERRORS_LISTED} more skipped inputs", file=err)
+    try:
+        with Index.open(args.index, create=True) as index:
+            stats = index.add(docs, progress=not args.no_progress and err.isatty())
+            total = len(index)
+    except (OSError, sqlite3.Error) as exc:  # a full disk: the index keeps what was committed
+        reason = getattr(exc, "strerror", None) or " ".join(str(exc).split())
+        raise IndexError_(args.index, f"cannot write the index ({reason}); what was committed is kept, "
+                                      "rerun the same command to resume") from None
+    _list_skipped([str(error) for error in errors], err)
     rate = (stats.added + stats.updated + stats.unchanged) / stats.seconds if stats.seconds else 0.0
     print(f"{args.index}: {stats.added} added, {stats.updated} updated, {stats.unchanged} unchanged, "
           f"{len(errors)} skipped; {total} documents in the index ({stats.seconds:.1f} s, {rate:.0f} docs/s)",
@@ -168,7 +259,8 @@ def _index(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _trace(args: argparse.Namespace, stdin: TextIO | None, out: TextIO, err: TextIO) -> int:
-    suspect = read_suspect(args.suspect, encoding=args.encoding, max_bytes=args.max_bytes, stdin=stdin)
+    suspect = read_suspect(args.suspect, encoding=args.encoding, max_bytes=args.max_bytes, stdin=stdin,
+                           input_format=args.input_format)
     with Index.open(args.index) as index:
         result = Tracer(index, threshold=args.threshold, max_sources=args.max_sources).trace(suspect)
     return _emit(result, args, out)
@@ -177,8 +269,10 @@ def _trace(args: argparse.Namespace, stdin: TextIO | None, out: TextIO, err: Tex
 def _compare(args: argparse.Namespace, stdin: TextIO | None, out: TextIO, err: TextIO) -> int:
     if args.pairs is not None or args.out is not None or args.suspect is None or args.source is None:
         return _compare_pairs(args, out, err)
-    suspect = read_suspect(args.suspect, encoding=args.encoding, max_bytes=args.max_bytes, stdin=stdin)
-    source = read_suspect(args.source, encoding=args.encoding, max_bytes=args.max_bytes)
+    suspect = read_suspect(args.suspect, encoding=args.encoding, max_bytes=args.max_bytes, stdin=stdin,
+                           input_format=args.input_format)
+    source = read_suspect(args.source, encoding=args.encoding, max_bytes=args.max_bytes,
+                          input_format=args.input_format)
     result = Tracer(None, threshold=args.threshold).compare(suspect, source)
     return _emit(result, args, out)
 
@@ -208,14 +302,16 @@ def _compare_pairs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _score(args: argparse.Namespace, stdin: TextIO | None, out: TextIO) -> int:
     from .spin import score_text
 
-    doc = read_suspect(args.file, encoding=args.encoding, max_bytes=args.max_bytes, stdin=stdin)
+    doc = read_suspect(args.file, encoding=args.encoding, max_bytes=args.max_bytes, stdin=stdin,
+                       input_format=args.input_format)
     result = score_text(doc.text, source=args.file)
     if args.json:
-        out.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        out.write(dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
         return 0
-    out.write(f"{args.file}: {result.score:.2f} {result.verdict} ({result.words} words)\n")
+    head = f"{args.file}: {result.score:.2f} {result.verdict} ({result.words} words)"
+    out.write(terminal_safe(head) + "\n")
     for e in result.evidence:
-        out.write(f"  {e.probability:.2f} {e.signal}: {e.detail}\n")
+        out.write(terminal_safe(f"  {e.probability:.2f} {e.signal}: {e.detail}") + "\n")
     return 0
 
 
@@ -227,7 +323,7 @@ def _serve(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _add_crawl_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_crawl_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     p = sub.add_parser("scan", help="sweep a web crawl (WARC/JSONL) for copies of indexed documents")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help=".warc .warc.gz .arc .jsonl files or folders")
     p.add_argument("--index", required=True, metavar="DIR", help="index directory")
@@ -235,13 +331,13 @@ def _add_crawl_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
                    help="results file, .parquet or .jsonl (progress is kept in RESULTS.parts/)")
     p.add_argument("--engine", choices=["local", "spark"], default="local",
                    help="local processes (default) or PySpark (needs the spark extra)")
-    p.add_argument("--workers", type=int, default=2, help="local worker processes (default: 2)")
+    p.add_argument("--workers", type=_whole(), default=2, help="local worker processes (default: 2)")
     p.add_argument("--spark-master", metavar="URL",
                    help="Spark master when not run by spark-submit (default: local[*])")
     p.add_argument("--spark-index", choices=["ship", "shared"], default="ship",
                    help="ship the index to the executors (default) or read it at the same path on every node")
-    p.add_argument("--threshold", type=float, default=decide.THRESHOLD,
-                   help="decision threshold on the source score (default: %(default)s)")
+    p.add_argument("--threshold", type=_share, default=decide.THRESHOLD,
+                   help="decision threshold on the source score, 0 to 1 (default: %(default)s)")
     p.add_argument("--no-screen", action="store_true",
                    help="trace every page (slow; for auditing the screen)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -249,7 +345,7 @@ def _add_crawl_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     p = sub.add_parser("network", help="map which sites copy which sources, from scan results")
     p.add_argument("results", metavar="RESULTS", help="results of unspin scan (.parquet or .jsonl)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the CSV, GEXF and HTML files")
-    p.add_argument("--min-shared", type=float, default=0.2,
+    p.add_argument("--min-shared", type=_share, default=0.2,
                    help="share of copied documents two sites must have in common to be clustered "
                         "(overlap coefficient; default: 0.2)")
 
@@ -267,10 +363,17 @@ def _scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         stats = scan(args.inputs, args.index, out=args.out, workers=args.workers, options=options,
                      progress=progress)
-    for error in stats.errors[:MAX_ERRORS_LISTED]:
-        print(f"unspin: skipped {error}", file=err)
-    print(stats.summary(), file=out)
+    _list_skipped(stats.errors, err)
+    print("\n".join(terminal_safe(line) for line in stats.summary().split("\n")), file=out)
     return InputError.exit_code if stats.errors else 0
+
+
+def _list_skipped(errors: Sequence[str], err: TextIO) -> None:
+    """A line per skipped input or record (the first :data:`MAX_ERRORS_LISTED`), then how many more."""
+    for error in errors[:MAX_ERRORS_LISTED]:
+        print(f"unspin: skipped {terminal_safe(error)}", file=err)
+    if len(errors) > MAX_ERRORS_LISTED:
+        print(f"unspin: ... and {len(errors) - MAX_ERRORS_LISTED} more skipped inputs", file=err)
 
 
 def _network(args: argparse.Namespace, out: TextIO) -> int:

@@ -47,3 +47,12 @@ class ModelError(UnspinError):
     """The sentence-embedding model cannot be loaded (package missing or broken)."""
 
     exit_code = 4
+
+
+class OptionError(InputError):
+    """An option (a library keyword argument, or its command-line flag) is out of range.
+
+    Args:
+        option: the option as the user spells it (``"--max-bytes"``, ``"threshold"``).
+        reason: what is wrong, and what is accepted.
+    """

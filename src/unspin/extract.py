@@ -8,37 +8,49 @@ HTML is the exception: its "text" is what :func:`html_to_text` extracts.
 
 from __future__ import annotations
 
-import codecs
 import csv
-import gzip
-import json
 import logging
+import math
 import os
 import sys
-import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
-from typing import IO, Any, TextIO
+from typing import Any, TextIO
 
 from unspin.documents import Document, content_id
 from unspin.errors import InputError
 from unspin.htmltext import html_to_text, looks_like_html
+from unspin.jsonrecords import parse_record
+from unspin.options import check_count
+from unspin.readbytes import (
+    check_encoding,
+    check_size,
+    clean_text,
+    decode_input,
+    file_stem,
+    format_of,
+    human_size,
+    open_input,
+    read_capped,
+    read_limited,
+    read_lines,
+    read_stdin,
+    reading,
+    require_regular,
+    require_text,
+    strict_lines,
+)
 
 logger = logging.getLogger(__name__)
 
-_FORMATS = {".txt": "txt", ".html": "html", ".htm": "html", ".jsonl": "jsonl", ".json": "json",
-            ".csv": "csv", ".parquet": "parquet"}
 _COLLECTIONS = frozenset({"jsonl", "json", "csv", "parquet"})
 _NO_FILES = "no .txt/.html/.jsonl/.csv/.parquet files found"
-_SNIFF_BYTES = 8192  # how much of a file the binary check looks at
-_BINARY_SHARE = 0.10  # share of control bytes above which a file is taken for binary
-# Control bytes that do not occur in text; tab, newline, form feed and carriage return do.
-_CONTROL_BYTES = bytes(b for b in [*range(32), 127] if b not in (9, 10, 12, 13))
 _BATCH = 256  # Parquet rows decoded at a time
-_PASS_ENCODING = "pass --encoding to read it as another encoding"
+_JSON_FILE_DOCUMENTS = 100  # a .json file is read whole: at most this many times max_bytes
+_DUPLICATES_LISTED = 20  # duplicate ids named one by one in the log; the rest are only counted
+_INPUT_FORMATS = ("auto", "text", "html")
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,11 @@ class _Options:
     text_field: str
     encoding: str
     max_bytes: int
+
+    @property
+    def max_line(self) -> int:
+        """Longest line of a JSONL/CSV file read, in bytes: a record may escape its text (\\u00e9)."""
+        return 4 * self.max_bytes + 65536
 
 
 class _UserMistake(Exception):
@@ -89,47 +106,70 @@ def read_documents(paths: Iterable[str | os.PathLike[str]], *, id_field: str = "
         InputError: for a bad input when ``errors`` is None; always (right away, or when the
             file is reached) for an unknown encoding or a ``text_field`` the file does not have.
     """
-    if max_bytes < 1:
-        raise ValueError(f"max_bytes must be positive, got {max_bytes}")
-    options = _Options(id_field, text_field, _check_encoding(encoding), max_bytes)
+    check_max_bytes(max_bytes)
+    options = _Options(id_field, text_field, check_encoding(encoding), max_bytes)
     if isinstance(paths, str | os.PathLike):  # one path passed bare: do not iterate its characters
         paths = [paths]
     return _iter_documents(list(paths), options, errors)
 
 
 def read_suspect(path: str | os.PathLike[str], *, encoding: str = "utf-8", max_bytes: int = 10_000_000,
-                 stdin: TextIO | None = None) -> Document:
+                 stdin: TextIO | None = None, input_format: str = "auto") -> Document:
     """Read one suspect document from a text or HTML file, or from stdin when ``path`` is ``"-"``.
 
-    HTML is recognised by extension (``.html``, ``.htm``) or by its content (:func:`looks_like_html`)
-    and reduced to its main text by :func:`html_to_text`.
+    HTML is reduced to its main text by :func:`html_to_text`. With ``input_format="auto"`` a file
+    is HTML when named ``.html``/``.htm``, text when named ``.txt``, and otherwise (standard input,
+    other names) when its content looks like HTML (:func:`looks_like_html`).
 
     Args:
         path: the file, or ``"-"`` for standard input.
         encoding: text encoding of the input.
-        max_bytes: largest input accepted, in bytes.
+        max_bytes: largest input accepted, in bytes (at least 1).
         stdin: stream read for ``"-"``; defaults to ``sys.stdin``. Its bytes are decoded with
             ``encoding`` when it exposes a ``buffer``.
+        input_format: ``"auto"``, ``"text"`` or ``"html"`` (read as that whatever the name says).
 
     Returns:
         The document: id is the file name without extensions (``content_id`` for stdin); meta has
         ``path`` and ``title`` (and url, date, site, author when found in HTML).
 
     Raises:
-        InputError: the input is missing, empty, binary, undecodable, too large, or a collection.
+        InputError: the input is missing, empty, binary, undecodable, too large, a collection, or
+            not a regular file (a named pipe, a device); an option is out of range.
     """
-    _check_encoding(encoding)
+    check_encoding(encoding)
+    check_max_bytes(max_bytes)
+    if input_format not in _INPUT_FORMATS:
+        raise InputError("input_format", f"must be one of {', '.join(_INPUT_FORMATS)}, not {input_format!r}")
     if str(path) == "-":
-        raw = _read_stdin(stdin if stdin is not None else sys.stdin, encoding, max_bytes)
-        return _suspect_document(raw, "<stdin>", None, html_hint=False)
+        raw = read_stdin(stdin if stdin is not None else sys.stdin, encoding, max_bytes)
+        return _suspect_document(raw, "<stdin>", None, html=_is_html(input_format, None, raw))
     file, source = Path(path), str(path)
     if file.is_dir():
         raise InputError(source, "is a directory, not a file")
-    fmt, gzipped = _format_of(file)
+    fmt, gzipped = format_of(file)
     if fmt in _COLLECTIONS:
         raise InputError(source, f"a .{fmt} file holds many documents; read it as a collection (batch mode)")
-    raw = _decode(_read_limited(file, gzipped, max_bytes), encoding, source)
-    return _suspect_document(raw, source, _stem(file), html_hint=fmt == "html")
+    raw = decode_input(read_limited(file, gzipped, max_bytes), encoding, source)
+    return _suspect_document(raw, source, file_stem(file), html=_is_html(input_format, fmt, raw))
+
+
+def check_max_bytes(max_bytes: int) -> int:
+    """``max_bytes`` when it is a positive whole number of bytes.
+
+    Raises:
+        OptionError: it is not.
+    """
+    return check_count(max_bytes, "max_bytes")
+
+
+def _is_html(input_format: str, fmt: str | None, raw: str) -> bool:
+    """Whether a suspect is read as HTML: asked for, named so, or (no telling name) looking like it."""
+    if input_format != "auto":
+        return input_format == "html"
+    if fmt in ("html", "txt"):
+        return fmt == "html"  # a .txt file that quotes tags is still text
+    return looks_like_html(raw)
 
 
 # --------------------------------------------------------------------------- walking inputs
@@ -143,6 +183,8 @@ def _iter_documents(paths: list[str | os.PathLike[str]], options: _Options,
         logger.debug("skipping %s", error)
         errors.append(error)
 
+    seen: set[str] = set()
+    duplicates = 0
     for path in paths:
         try:
             files = _expand(Path(path))
@@ -151,11 +193,21 @@ def _iter_documents(paths: list[str | os.PathLike[str]], options: _Options,
             continue
         for file in files:
             try:
-                yield from _read_file(file, options, sink)
+                for document in _read_file(file, options, sink):
+                    if document.id in seen:
+                        duplicates += 1
+                        if duplicates <= _DUPLICATES_LISTED:
+                            logger.warning("%s: duplicate id %r; the last record with an id replaces "
+                                           "the earlier ones", file, document.id)
+                    else:
+                        seen.add(document.id)
+                    yield document
             except InputError as error:
                 sink(error)
             except _UserMistake as mistake:
                 raise mistake.error from None
+    if duplicates:
+        logger.warning("%d duplicate ids in the input; for each, the last record read was kept", duplicates)
 
 
 def _expand(path: Path) -> list[Path]:
@@ -165,7 +217,7 @@ def _expand(path: Path) -> list[Path]:
         for root, dirs, names in os.walk(path, onerror=lambda exc: logger.warning("cannot list %s", exc)):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             found.extend(Path(root, n) for n in sorted(names)
-                         if not n.startswith(".") and _format_of(Path(n))[0] is not None)
+                         if not n.startswith(".") and format_of(Path(n))[0] is not None)
         if not found:
             raise InputError(str(path), _NO_FILES)
         return found
@@ -176,17 +228,17 @@ def _expand(path: Path) -> list[Path]:
 
 def _read_file(path: Path, options: _Options, sink: _Sink) -> Iterator[Document]:
     source = str(path)
-    fmt, gzipped = _format_of(path)
+    fmt, gzipped = format_of(path)
     if fmt is None:
         raise InputError(source, f"unsupported file type {path.suffix or '(no extension)'!r}; expected .txt, "
                                  ".html, .htm, .jsonl, .json, .csv or .parquet (the first five may be .gz)")
     logger.debug("reading %s as %s", source, fmt)
     if fmt in ("txt", "html"):
-        raw = _decode(_read_limited(path, gzipped, options.max_bytes), options.encoding, source)
+        raw = decode_input(read_limited(path, gzipped, options.max_bytes), options.encoding, source)
         if fmt == "html":
             text, meta = html_to_text(raw, source=source)
         else:
-            text, meta = _require_text(raw, source), {"title": _first_line(raw)}
+            text, meta = require_text(raw, source), {"title": _first_line(raw)}
         yield Document(id=content_id(text), text=text, meta={**meta, "path": source})
     elif fmt == "parquet":
         yield from _read_parquet(path, options, sink)
@@ -235,18 +287,18 @@ def _record_document(record: Mapping[str, Any], where: str, options: _Options) -
         raise InputError(where, f"no field {field!r}")
     value = record[field]
     if isinstance(value, bytes):
-        value = _decode(value, options.encoding, where, empty="empty text")
+        value = decode_input(value, options.encoding, where, empty="empty text")
     if value is None:
         raise InputError(where, "empty text")
     if not isinstance(value, str):
         raise InputError(where, f"field {field!r} is {_type_name(value)}, not a string")
-    _check_size(value, where, options.max_bytes)
+    check_size(value, where, options.max_bytes)
     meta = {key: _jsonable(val) for key, val in record.items() if key not in (field, options.id_field)}
     if field == "html":
         text, found = html_to_text(value, source=where)
         meta = {**found, **meta}
     else:
-        text = _require_text(_clean(value), where, empty="empty text")
+        text = require_text(clean_text(value), where, empty="empty text")
     doc_id = record.get(options.id_field)
     return Document(id=content_id(text) if doc_id in (None, "") else str(doc_id), text=text, meta=meta)
 
@@ -256,30 +308,30 @@ def _record_document(record: Mapping[str, Any], where: str, options: _Options) -
 
 def _jsonl_records(path: Path, gzipped: bool, options: _Options, sink: _Sink) -> Iterator[tuple[str, Any]]:
     source = str(path)
-    with _reading(source), _open(path, gzipped) as stream:
-        for lineno, line in _lines(stream, options.encoding, source):
-            where = f"{source}:{lineno}"
+    with reading(source), open_input(path, gzipped) as stream:
+        for lineno, line in read_lines(stream, options.encoding, source, options.max_line):
             if isinstance(line, InputError):
                 sink(line)
                 continue
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                sink(InputError(where, f"invalid JSON: {exc.msg} (column {exc.colno})"))
+                record = parse_record(line, f"{source}:{lineno}")
+            except InputError as error:
+                sink(error)
                 continue
-            yield where, record
+            yield f"{source}:{lineno}", record
 
 
 def _json_records(path: Path, gzipped: bool, options: _Options, sink: _Sink) -> Iterator[tuple[str, Any]]:
     source = str(path)
-    with _reading(source), _open(path, gzipped) as stream:
-        raw = _decode(stream.read(), options.encoding, source)
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise InputError(source, f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    limit = options.max_bytes * _JSON_FILE_DOCUMENTS
+    with reading(source), open_input(path, gzipped) as stream:
+        data_bytes = read_capped(stream, limit + 1)  # parsed whole: capped, as gzip may expand
+    if len(data_bytes) > limit:
+        raise InputError(source, f"a .json file over {human_size(limit)} (uncompressed); "
+                                 "write large collections as .jsonl")
+    data = parse_record(decode_input(data_bytes, options.encoding, source), source)
     if isinstance(data, dict):
         yield source, data
     elif isinstance(data, list):
@@ -294,8 +346,10 @@ def _csv_records(path: Path, gzipped: bool, options: _Options, sink: _Sink) -> I
     # our own per-document limit, so that long articles are read and other users lose nothing.
     if csv.field_size_limit() < options.max_bytes:
         csv.field_size_limit(options.max_bytes)
-    with _reading(source), _open(path, gzipped) as stream:
-        reader = csv.reader(_strict_lines(stream, options.encoding, source))
+    with reading(source), open_input(path, gzipped) as stream:
+        # strict: a quote left open runs to the end of the file, which must be reported, not read
+        # as one field holding the rest of the file; text after a closing quote is reported too.
+        reader = csv.reader(strict_lines(stream, options.encoding, source, options.max_line), strict=True)
         header: list[str] | None = None
         while True:
             where = f"{source}:{reader.line_num + 1}"
@@ -304,8 +358,11 @@ def _csv_records(path: Path, gzipped: bool, options: _Options, sink: _Sink) -> I
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise InputError(where, f"malformed CSV ({exc}); raise --max-bytes if a field is that long") \
-                    from None
+                error = InputError(where, _csv_problem(str(exc)))
+                if "expected after" not in str(exc):  # the rest of the file cannot be read
+                    raise error from None
+                sink(error)  # one badly quoted row; the reader goes on at the next line
+                continue
             if header is None:
                 header = row or None  # blank lines before the header are skipped
             elif row and len(row) != len(header):
@@ -319,198 +376,29 @@ def _read_parquet(path: Path, options: _Options, sink: _Sink) -> Iterator[Docume
     import pyarrow.parquet as pq
 
     source = str(path)
-    try:
-        with _reading(source):
+    with reading(source):  # OS errors with an errno: no such file, permission denied
+        require_regular(path)
+        try:
             parquet = pq.ParquetFile(path)
             batches = parquet.iter_batches(batch_size=_BATCH)
             rows = ((f"{source}:row {n}", row)
                     for n, row in enumerate((r for b in batches for r in b.to_pylist()), start=1))
             yield from _records_to_documents(rows, source, options, sink)
-    except pa.ArrowException as exc:
-        raise InputError(source, f"not a readable Parquet file ({exc})") from None
+        except (pa.ArrowException, OSError) as exc:
+            if isinstance(exc, OSError) and exc.errno is not None:
+                raise
+            # Arrow reports a damaged file as ArrowInvalid or as an OSError without errno, and its
+            # messages span lines: the reason is kept on one.
+            raise InputError(source, f"not a readable Parquet file ({' '.join(str(exc).split())})") from None
 
 
-# --------------------------------------------------------------------------- bytes and text
-
-
-def _format_of(path: Path) -> tuple[str | None, bool]:
-    """``(format, gzipped)`` from the file name; format is None when unsupported."""
-    name = path.name.lower()
-    gzipped = name.endswith(".gz")
-    fmt = _FORMATS.get(os.path.splitext(name[:-3] if gzipped else name)[1])
-    return (None, gzipped) if gzipped and fmt == "parquet" else (fmt, gzipped)
-
-
-def _stem(path: Path) -> str:
-    """The file name without ``.gz`` and one extension: ``story.html.gz`` -> ``story``."""
-    name = path.name[:-3] if path.name.lower().endswith(".gz") else path.name
-    return os.path.splitext(name)[0] or name
-
-
-@contextmanager
-def _reading(source: str) -> Iterator[None]:
-    """Turn OS and gzip failures while reading ``source`` into :class:`InputError`."""
-    try:
-        yield
-    except FileNotFoundError:
-        raise InputError(source, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(source, "is a directory, not a file") from None
-    except PermissionError:
-        raise InputError(source, "permission denied") from None
-    except gzip.BadGzipFile:
-        raise InputError(source, "not a valid gzip file") from None
-    except (EOFError, zlib.error):
-        raise InputError(source, "truncated or corrupt gzip data") from None
-    except OSError as exc:
-        raise InputError(source, f"cannot read ({exc.strerror or exc})") from None
-
-
-def _open(path: Path, gzipped: bool) -> IO[bytes]:
-    return gzip.open(path, "rb") if gzipped else open(path, "rb")  # type: ignore[return-value]
-
-
-def _read_limited(path: Path, gzipped: bool, max_bytes: int) -> bytes:
-    """All bytes of a one-document file, refusing files over ``max_bytes`` before reading them."""
-    source = str(path)
-    with _reading(source):
-        size = path.stat().st_size
-        if not gzipped and size > max_bytes:
-            raise InputError(source, _too_big(size, max_bytes))
-        with _open(path, gzipped) as stream:
-            data = stream.read(max_bytes + 1)  # gzip: the real size is only known by reading
-    if len(data) > max_bytes:
-        raise InputError(source, _too_big(None, max_bytes))
-    return data
-
-
-def _read_stdin(stream: TextIO, encoding: str, max_bytes: int) -> str:
-    source = "<stdin>"
-    buffer = getattr(stream, "buffer", None)
-    if buffer is not None:
-        data = buffer.read(max_bytes + 1)
-        if len(data) > max_bytes:
-            raise InputError(source, _too_big(None, max_bytes))
-        return _decode(data, encoding, source, empty="empty input")
-    try:
-        text = stream.read(max_bytes + 1)
-    except UnicodeDecodeError as exc:
-        raise InputError(source, f"not valid {exc.encoding}; {_PASS_ENCODING}") from None
-    _check_size(text, source, max_bytes)
-    if not text:
-        raise InputError(source, "empty input")
-    if _looks_binary(text[:_SNIFF_BYTES].encode("utf-8", "replace")):
-        raise InputError(source, "looks binary, not text")
-    return _clean(text)
-
-
-def _decode(data: bytes, encoding: str, source: str, *, empty: str = "empty file") -> str:
-    """Decode a whole input, refusing empty, binary and undecodable data."""
-    if not data:
-        raise InputError(source, empty)
-    wide = _is_wide(encoding)  # UTF-16/32 text is full of NUL bytes: check it after decoding
-    if not wide and _looks_binary(data[:_SNIFF_BYTES]):
-        raise InputError(source, "looks binary, not text")
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise InputError(source, _undecodable(encoding, data[exc.start], exc.start)) from None
-    if wide and _looks_binary(text[:_SNIFF_BYTES].encode("utf-8", "replace")):
-        raise InputError(source, "looks binary, not text")
-    return _clean(text)
-
-
-def _lines(stream: IO[bytes], encoding: str, source: str) -> Iterator[tuple[int, str | InputError]]:
-    """``(line number, line)`` pairs, a line that cannot be decoded coming as an :class:`InputError`.
-
-    The file is refused as a whole when it is empty or looks binary.
-    """
-    head = stream.read(_SNIFF_BYTES)
-    if not head:
-        raise InputError(source, "empty file")
-    if _is_wide(encoding):  # lines cannot be split as bytes: decode the file at once (rare)
-        text = _decode(head + stream.read(), encoding, source)
-        yield from enumerate(text.splitlines(keepends=True), start=1)
-        return
-    if _looks_binary(head):
-        raise InputError(source, "looks binary, not text")
-    stream.seek(0)
-    offset = 0
-    for lineno, raw in enumerate(stream, start=1):
-        try:
-            line = raw.decode(encoding)
-        except UnicodeDecodeError as exc:
-            yield lineno, InputError(f"{source}:{lineno}", _undecodable(encoding, raw[exc.start],
-                                                                         offset + exc.start))
-        else:
-            yield lineno, line.lstrip("\ufeff") if lineno == 1 else line
-        offset += len(raw)
-
-
-def _strict_lines(stream: IO[bytes], encoding: str, source: str) -> Iterator[str]:
-    """Decoded lines; an undecodable line stops the file (CSV records may span lines)."""
-    for _, line in _lines(stream, encoding, source):
-        if isinstance(line, InputError):
-            raise line
-        yield line
-
-
-def _looks_binary(sample: bytes) -> bool:
-    """NUL bytes, or a high share of control bytes, mean binary data."""
-    if not sample:
-        return False
-    if b"\x00" in sample:
-        return True
-    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
-    return controls / len(sample) > _BINARY_SHARE
-
-
-def _check_encoding(encoding: str) -> str:
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise InputError("--encoding", f"unknown encoding {encoding!r}") from None
-    return encoding
-
-
-def _is_wide(encoding: str) -> bool:
-    """Whether ``encoding`` is not ASCII-compatible (UTF-16/32), so bytes cannot be split at b'\\n'."""
-    return "\n".encode(encoding) != b"\n"
-
-
-def _undecodable(encoding: str, byte: int, offset: int) -> str:
-    name = codecs.lookup(encoding).name
-    shown = name.upper() if name.startswith("utf") else name
-    return f"not valid {shown} (byte 0x{byte:02x} at offset {offset}); {_PASS_ENCODING}"
-
-
-def _clean(text: str) -> str:
-    """The only changes made to text as read: no leading BOM, ``\\r\\n`` line ends as ``\\n``."""
-    return text.removeprefix("\ufeff").replace("\r\n", "\n")
-
-
-def _require_text(text: str, source: str, *, empty: str = "no text (only whitespace)") -> str:
-    if not text.strip():
-        raise InputError(source, empty)
-    return text
-
-
-def _check_size(text: str, source: str, max_bytes: int) -> None:
-    # A character takes at most 4 bytes in UTF-8: most texts pass without being encoded.
-    if len(text) * 4 > max_bytes and len(text.encode("utf-8", "surrogatepass")) > max_bytes:
-        raise InputError(source, _too_big(len(text.encode("utf-8", "surrogatepass")), max_bytes))
-
-
-def _too_big(size: int | None, max_bytes: int) -> str:
-    if size is None:
-        return f"over the {_human(max_bytes)} limit per document (uncompressed); raise --max-bytes"
-    return f"{_human(size)} is over the {_human(max_bytes)} limit per document; raise --max-bytes"
-
-
-def _human(size: int) -> str:
-    if size >= 1_000_000:
-        return f"{size / 1_000_000:.1f} MB"
-    return f"{size / 1000:.1f} KB" if size >= 1000 else f"{size} bytes"
+def _csv_problem(message: str) -> str:
+    """A csv module error told as what is wrong with the file."""
+    if "unexpected end of data" in message:
+        return "malformed CSV (a quoted field is never closed: the file ends inside it)"
+    if "field larger than field limit" in message:
+        return f"malformed CSV ({message}); raise --max-bytes if a field is that long"
+    return f"malformed CSV ({message})"
 
 
 def _first_line(text: str) -> str:
@@ -525,6 +413,8 @@ def _type_name(value: Any) -> str:
 
 def _jsonable(value: Any) -> Any:
     """``value`` made JSON-serialisable (Parquet gives dates, decimals and bytes)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # NaN and infinities are not JSON: stored as null, like NaN in a JSONL record
     if value is None or isinstance(value, str | int | float | bool):
         return value
     if isinstance(value, list | tuple):
@@ -538,9 +428,9 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _suspect_document(raw: str, source: str, doc_id: str | None, *, html_hint: bool) -> Document:
-    if html_hint or looks_like_html(raw):
+def _suspect_document(raw: str, source: str, doc_id: str | None, *, html: bool) -> Document:
+    if html:
         text, meta = html_to_text(raw, source=source)
     else:
-        text, meta = _require_text(raw, source), {"title": _first_line(raw)}
+        text, meta = require_text(raw, source), {"title": _first_line(raw)}
     return Document(id=doc_id or content_id(text), text=text, meta={**meta, "path": source})

@@ -166,8 +166,10 @@ class Index:
                     conn.execute("INSERT OR IGNORE INTO info VALUES ('generation', '0')")
                     conn.execute("INSERT OR IGNORE INTO info VALUES ('uid', ?)", (uuid.uuid4().hex[:12],))
             elif int(version[0]) != FORMAT_VERSION:
-                raise IndexError_(str(root), f"index format {version[0]} is not supported "
-                                             f"(this unspin reads format {FORMAT_VERSION}); rebuild it")
+                newer = int(version[0]) > FORMAT_VERSION  # written by a newer unspin: nothing to rebuild
+                raise IndexError_(str(root), f"index format {version[0]} is not supported (this unspin reads "
+                                             f"format {FORMAT_VERSION}); "
+                                             + ("upgrade unspin to read it" if newer else "rebuild it"))
             conn.execute("SELECT count(*) FROM docs").fetchone()
         except (sqlite3.DatabaseError, IndexError_) as exc:
             if conn is not None:

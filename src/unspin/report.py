@@ -1,6 +1,8 @@
 """Render a :class:`~unspin.results.TraceResult` as a terminal report, JSON, or one HTML page.
 
-* :func:`render_text` — a plain (optionally coloured) report for the terminal.
+* :func:`render_text` — a plain (optionally coloured) report for the terminal. Every piece of
+  input in it (ids, titles, metadata, excerpts) goes through :func:`terminal_safe`, so a page
+  cannot send escape sequences to the terminal.
 * :func:`render_json` — the JSON of :meth:`TraceResult.to_dict`, described by
   ``docs/json-schema.md`` and the JSON Schema returned by :func:`load_schema`.
 * :func:`render_html` — one self-contained page (inline CSS and JS, no external URL) with the
@@ -19,8 +21,10 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
 
+from .jsonrecords import dumps
 from .report_changes import CHANGES_CSS, html_factual_list, html_pairs, text_summary
 from .results import DECISION_THRESHOLD, Passage, SourceMatch, TraceResult
+from .terminal import terminal_safe
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +49,8 @@ def render_json(result: TraceResult, *, include_text: bool = True, indent: int |
         include_text: include the suspect and source texts, so offsets resolve without the index.
         indent: JSON indentation; ``None`` for one line.
     """
-    return json.dumps(result.to_dict(include_text=include_text), ensure_ascii=False, indent=indent)
+    # dumps: NaN in metadata (from an index written before it was refused) is written as null.
+    return dumps(result.to_dict(include_text=include_text), ensure_ascii=False, indent=indent)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -75,18 +80,22 @@ def _verdict(result: TraceResult) -> tuple[str, str | None]:
     if result.sources:
         best = result.sources[0]
         head = "Source found" if len(result.sources) == 1 else f"{len(result.sources)} sources found"
-        return f"{head}: {best.doc_id} (score {best.score:.2f})", None
+        return f"{head}: {terminal_safe(best.doc_id)} (score {best.score:.2f})", None
     verdict = f"No source found ({_plural(result.candidates, 'candidate')} checked)"
     if not result.rejected:
         return verdict, None
     near = result.rejected[0]
     below = f"below the {result.threshold:.2f} threshold"
-    return verdict, f"closest: {near.doc_id} score {near.score:.2f} — {below}"
+    return verdict, f"closest: {terminal_safe(near.doc_id)} score {near.score:.2f} — {below}"
 
 
 def _meta_items(meta: Any) -> list[tuple[str, str]]:
     """The displayed metadata fields (title, url, date, site) that are present and not empty."""
     return [(k, str(meta[k])) for k in _META_KEYS if meta.get(k) not in (None, "")]
+
+
+def _text_meta_items(meta: Any) -> list[tuple[str, str]]:
+    return [(key, terminal_safe(value)) for key, value in _meta_items(meta)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -100,7 +109,7 @@ class _Style:
     color: bool
 
     def _sgr(self, code: str, text: str) -> str:
-        return f"\x1b[{code}m{text}\x1b[0m" if self.color else text
+        return f"\x1b[{code}m{terminal_safe(text)}\x1b[0m" if self.color else text
 
     def bold(self, text: str) -> str:
         return self._sgr("1", text)
@@ -145,17 +154,17 @@ def _text_passage(index: int, passage: Passage, suspect_text: str, source_text: 
     for label, text, span in (("suspect", suspect_text, passage.suspect), ("source ", source_text,
                                                                            passage.source)):
         prefix = f"     {label} | "
-        excerpt = _shorten(_slice(text, span), max(width - len(prefix), 10))
+        excerpt = _shorten(terminal_safe(_slice(text, span)), max(width - len(prefix), 10))
         lines.append(prefix + (excerpt or style.dim("(text not available)")))
     return lines
 
 
 def _text_source(rank: int, source: SourceMatch, suspect_text: str, *, width: int,
                  max_passages: int, style: _Style) -> list[str]:
-    lines = [style.bold(f"[{rank}] {source.doc_id}") + f"  score {style.score(source.score)}"]
-    lines += [f"    {key}: {value}" for key, value in _meta_items(source.meta)]
+    lines = [style.bold(f"[{rank}] {terminal_safe(source.doc_id)}") + f"  score {style.score(source.score)}"]
+    lines += [f"    {key}: {value}" for key, value in _text_meta_items(source.meta)]
     if source.language:
-        lines.append(f"    language: {source.language}")
+        lines.append(f"    language: {terminal_safe(source.language)}")
     lines.append(f"    covers {_pct(source.coverage)} of the suspect, {_pct(source.source_coverage)} "
                  f"of the source, {_plural(len(source.passages), 'passage')}")
     for i, passage in enumerate(source.passages[:max_passages]):
@@ -184,9 +193,10 @@ def render_text(result: TraceResult, *, color: bool = False, width: int = 100,
     width = max(width, 40)
     max_passages = max(max_passages, 0)
     suspect = result.suspect
-    title = f' "{suspect.title}"' if suspect.title else ""
-    language = f", language {result.language}" if result.language else ""
-    lines = [style.bold(f"Suspect {suspect.id}{title}") + f" ({len(suspect.text)} chars{language})"]
+    title = f' "{terminal_safe(suspect.title)}"' if suspect.title else ""
+    language = f", language {terminal_safe(result.language)}" if result.language else ""
+    head = style.bold(f"Suspect {terminal_safe(suspect.id)}{title}")
+    lines = [head + f" ({len(suspect.text)} chars{language})"]
     if result.boilerplate:
         chars = sum(max(e - s, 0) for s, e in result.boilerplate)
         lines.append(f"Boilerplate: {_plural(len(result.boilerplate), 'span')} ({chars} chars) "
@@ -195,7 +205,9 @@ def render_text(result: TraceResult, *, color: bool = False, width: int = 100,
     lines.append(style.bold(verdict))
     if closest:
         lines.append("  " + closest)
-    lines += text_summary(result, bold=style.bold)  # what the copy changed, factual changes first
+    summary = [terminal_safe(line) for line in text_summary(result)]  # what the copy changed
+    if summary:  # its first line is the heading; the others quote the texts
+        lines += [style.bold(summary[0]), *summary[1:]]
     for rank, source in enumerate(result.sources, 1):
         lines.append("")
         lines += _text_source(rank, source, suspect.text, width=width, max_passages=max_passages,

@@ -34,6 +34,7 @@ from .errors import IndexError_, InputError
 from .extract import html_to_text
 from .index import Index
 from .language import detect_language
+from .options import check_count, check_share
 from .results import TraceResult
 from .scanrows import ROWS_VERSION, dump_row, make_row, output_format, site_of, write_results
 from .screen import SCREEN_THRESHOLD, WINDOW_THRESHOLD, Screen, TokenStats
@@ -72,6 +73,13 @@ class ScanOptions:
     screen_threshold: float = SCREEN_THRESHOLD
     window_threshold: float = WINDOW_THRESHOLD
     max_bytes: int = MAX_BYTES
+
+    def __post_init__(self) -> None:
+        """Refuse out-of-range settings (:class:`unspin.errors.OptionError`) before any work starts."""
+        for name in ("threshold", "screen_threshold", "window_threshold"):
+            check_share(getattr(self, name), name)
+        check_count(self.max_sources, "max_sources")
+        check_count(self.max_bytes, "max_bytes")
 
 
 @dataclass

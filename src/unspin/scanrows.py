@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
+import secrets
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import pyarrow as pa
 
 from .errors import InputError
+from .jsonrecords import dumps, parse_record
 from .normalize import count_confusables
 from .results import SourceMatch, TraceResult
 
@@ -145,7 +146,7 @@ def source_entry(match: SourceMatch, confusables: int, language: str | None = No
         "changes_factual": counts["factual"],
         "changes_wording": counts["wording"],
         "changes_cosmetic": counts["cosmetic"],
-        "meta": json.dumps(meta, ensure_ascii=False, sort_keys=True, default=str),
+        "meta": dumps(meta, ensure_ascii=False, sort_keys=True, default=str),
     }
 
 
@@ -185,7 +186,7 @@ def make_row(*, url: str, site: str, crawl_date: str, title: str | None, record:
 
 def dump_row(row: Mapping[str, Any]) -> str:
     """One row as a JSON line (no newline), keys in schema order."""
-    return json.dumps(row, ensure_ascii=False, allow_nan=False)
+    return dumps(row, ensure_ascii=False)
 
 
 def output_format(out: Path) -> str:
@@ -202,15 +203,15 @@ def write_results(lines: Iterable[str], out: Path, *, batch: int = 2000) -> int:
     """Write JSON-line rows to ``out`` (Parquet or JSONL by extension) atomically; return the row count.
 
     The file is written next to ``out`` under a temporary name and renamed into place, so a
-    reader never sees half a file.
+    reader never sees half a file. It gets the usual mode of a new file (0666 less the umask).
     """
     fmt = output_format(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    os.close(handle)
-    tmp = Path(tmp_name)
+    tmp = out.parent / f".{out.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     count = 0
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        # Not tempfile.mkstemp: its files are 0600, which a results file for others to read is not.
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
         if fmt == "jsonl":
             with open(tmp, "w", encoding="utf-8", newline="\n") as stream:
                 for line in lines:
@@ -258,14 +259,11 @@ def read_results(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     try:
         return list(pq.read_table(file).to_pylist())
     except (OSError, ValueError, pa.ArrowException) as exc:
-        raise InputError(source, f"not a readable Parquet file ({exc})") from None
+        raise InputError(source, f"not a readable Parquet file ({' '.join(str(exc).split())})") from None
 
 
 def _json_object(line: str, where: str) -> dict[str, Any]:
-    try:
-        value = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise InputError(where, f"invalid JSON: {exc.msg}") from None
+    value = parse_record(line, where)  # bounded; NaN read as null
     if not isinstance(value, dict):
         raise InputError(where, "each line must be a JSON object")
     return value

@@ -29,6 +29,7 @@ from .embed import CachedEmbedder, Embedder, MiniLMEmbedder
 from .errors import InputError
 from .index import EMBEDDINGS_NAME, Index
 from .language import detect_language
+from .options import check_count, check_share
 from .results import Passage, SourceMatch, TraceResult
 from .segment import Sentence, split_sentences
 from .textview import quote_spans
@@ -108,8 +109,8 @@ class Tracer:
                                        or CachedEmbedder(MultilingualEmbedder(), path=cache))
         self.max_candidates = max_candidates
         self.max_embedded = max_embedded
-        self.threshold = threshold
-        self.max_sources = max_sources
+        self.threshold = check_share(threshold, "threshold")
+        self.max_sources = check_count(max_sources, "max_sources")
         self.max_rejected = max_rejected
         # Candidate documents recur across suspects; splitting them is the costliest lexical step.
         self._units: OrderedDict[str, list[Unit]] = OrderedDict()

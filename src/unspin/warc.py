@@ -11,6 +11,11 @@ every record it leaves out by reason in a :class:`collections.Counter` (see :dat
 - ``too_large``: the payload is over ``max_bytes``;
 - ``decode_error``: the payload's content encoding or charset cannot be decoded.
 
+Every decoder is capped while it streams (gzip, deflate and brotli content encodings, gzipped
+JSONL lines): a decompression bomb costs at most about ``max_bytes`` of memory before it is
+counted as ``too_large``. A file from which no record at all can be read (random bytes named
+``.warc.gz``) is an :class:`InputError`, so that the scan reports it as unreadable.
+
 The scan adds ``empty_text`` (no main text in the page) and ``failed`` (an unexpected error while
 tracing one page) to the same counter. Request, metadata and warcinfo records are not pages and are
 not counted as skipped.
@@ -22,22 +27,31 @@ UTF-8 with a windows-1252 fallback.
 from __future__ import annotations
 
 import base64
+import contextlib
+import functools
 import gzip
 import hashlib
-import json
+import io
 import logging
 import os
 import re
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from .errors import InputError
+from .jsonrecords import parse_record
+from .options import check_count
+from .payloads import content_type_of, dechunk, decode_html, decompress, is_html
+from .readbytes import bounded_lines, require_regular
 
 logger = logging.getLogger(__name__)
+# warcio logs a warning for every odd URI it meets; without a handler of its own, Python would print
+# each to stderr. Its messages reach whatever handler the application sets up.
+logging.getLogger("warcio").addHandler(logging.NullHandler())
 
 __all__ = ["SKIP_REASONS", "Page", "expand_inputs", "input_kind", "iter_pages"]
 
@@ -47,12 +61,14 @@ SKIP_REASONS = ("truncated", "corrupt", "not_html", "http_status", "too_large", 
 #: Largest payload read, in bytes; bigger pages are skipped as ``too_large``.
 MAX_BYTES = 5_000_000
 
-_HTML_TYPES = ("text/html", "application/xhtml+xml")
 _SUFFIXES = {".warc": "warc", ".warc.gz": "warc", ".arc": "arc", ".arc.gz": "arc", ".jsonl": "jsonl",
              ".jsonl.gz": "jsonl"}
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _WARC_MAGIC = b"WARC/1."
+# A scheme, a colon, then no space or control character (IRIs may hold other non-ASCII letters).
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20\x7f-\x9f]+")
+_WARC_TYPES = frozenset({"warcinfo", "response", "resource", "request", "metadata", "revisit", "conversion",
+                         "continuation"})
 _SCAN_CHUNK = 1 << 20  # bytes read at a time while looking for the next record after a corrupt one
 
 
@@ -130,22 +146,28 @@ def iter_pages(path: str | os.PathLike[str], skips: Counter[str], *,
         max_bytes: largest payload read, in bytes.
 
     Raises:
-        InputError: the file cannot be opened, or is not a crawl file at all.
+        InputError: the file cannot be opened, is not a regular file (a named pipe), is not a crawl
+            file at all, or holds no record that can be read; ``max_bytes`` is under 1.
     """
+    check_count(max_bytes, "max_bytes")
     file = Path(path)
     kind = input_kind(file)
     source = str(file)
     try:
+        require_regular(file)  # a named pipe would block the open below
         stream = open(file, "rb")  # noqa: SIM115 - closed in the finally below, after the generator ends
     except OSError as exc:
         raise InputError(source, f"cannot read ({exc.strerror or exc})") from None
     try:
         if kind == "jsonl":
             yield from _jsonl_pages(stream, source, skips, max_bytes)
-        elif kind == "arc":
-            yield from _warcio_pages(stream, source, skips, max_bytes)
+            return
+        if kind == "arc":
+            records = yield from _warcio_pages(stream, source, skips, max_bytes)
         else:
-            yield from _warc_pages(stream, source, skips, max_bytes)
+            records = yield from _warc_pages(stream, source, skips, max_bytes)
+        if records == 0:
+            raise InputError(source, "unreadable: no WARC/ARC record could be read from it")
     finally:
         stream.close()
 
@@ -153,15 +175,19 @@ def iter_pages(path: str | os.PathLike[str], skips: Counter[str], *,
 # --------------------------------------------------------------------------- WARC with fastwarc
 
 
-def _warc_pages(stream: IO[bytes], source: str, skips: Counter[str], max_bytes: int) -> Iterator[Page]:
-    """Pages by fastwarc, resuming after a record it cannot parse; warcio when fastwarc reads nothing."""
+def _warc_pages(stream: IO[bytes], source: str, skips: Counter[str],
+                max_bytes: int) -> Generator[Page, None, int]:
+    """Pages by fastwarc, resuming after a record it cannot parse; warcio when fastwarc reads nothing.
+
+    Returns (when exhausted) the number of records of any type that could be parsed.
+    """
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
     head = stream.read(len(_GZIP_MAGIC))
     gzipped = head == _GZIP_MAGIC
     if not gzipped and not head.startswith(_WARC_MAGIC[:3]):
         raise InputError(source, "not a WARC file (it does not start with a WARC record)")
-    start, recovering, yielded_any = 0, False, False
+    start, recovering, yielded_any, records = 0, False, False, 0
     pages = WarcRecordType.response | WarcRecordType.resource
     while True:
         stream.seek(start)
@@ -172,19 +198,22 @@ def _warc_pages(stream: IO[bytes], source: str, skips: Counter[str], max_bytes: 
             for record in ArchiveIterator(stream, parse_http=False, fsspec_args=False):
                 last = record.stream_pos
                 recovering = False
+                if not record.headers.get("WARC-Type"):  # mandatory: without it, bytes that start like WARC
+                    skips["corrupt"] += 1
+                    continue
+                records += 1
                 if not record.record_type & pages:
                     continue
                 page = _fastwarc_page(record, source, skips, max_bytes)
                 if page is not None:
                     yielded_any = True
                     yield page
-            return
+            return records
         except (OSError, ValueError) as exc:
             if last is None and start == 0 and not yielded_any:
                 logger.info("%s: fastwarc cannot read it (%s); trying warcio", source, exc)
                 stream.seek(0)
-                yield from _warcio_pages(stream, source, skips, max_bytes)
-                return
+                return (yield from _warcio_pages(stream, source, skips, max_bytes))
             resume = _next_record_start(stream, (last if last is not None else start) + 1, gzipped)
             if not recovering:  # one bad stretch counts once, however many restarts it takes
                 # Nothing readable after it: the file was cut off (the usual case), else corrupt.
@@ -193,7 +222,7 @@ def _warc_pages(stream: IO[bytes], source: str, skips: Counter[str], max_bytes: 
                             last if last is not None else start, exc)
             recovering = True
             if resume is None:
-                return
+                return records
             start = resume
 
 
@@ -270,14 +299,39 @@ def _digest_matches(payload: bytes, declared: str | None) -> bool:
 # --------------------------------------------------------------------------- warcio (ARC, fallback)
 
 
-def _warcio_pages(stream: IO[bytes], source: str, skips: Counter[str], max_bytes: int) -> Iterator[Page]:
-    """Pages by warcio: ARC files, and WARC files that fastwarc refuses."""
+@functools.cache
+def _quiet_iterator() -> Any:
+    """warcio's ArchiveIterator class without its warnings written straight to stderr (they are logged).
+
+    Built on first use: warcio is imported only when a file needs it.
+    """
     from warcio.archiveiterator import ArchiveIterator
+
+    class QuietArchiveIterator(ArchiveIterator):
+        def _consume_blanklines(self) -> Any:
+            buffer = io.StringIO()
+            with contextlib.redirect_stderr(buffer):
+                result = super()._consume_blanklines()
+            if buffer.getvalue():
+                logger.info("warcio: %s", " ".join(buffer.getvalue().split())[:300])
+            return result
+
+    return QuietArchiveIterator
+
+
+def _warcio_pages(stream: IO[bytes], source: str, skips: Counter[str],
+                  max_bytes: int) -> Generator[Page, None, int]:
+    """Pages by warcio: ARC files, and WARC files that fastwarc refuses; returns the records parsed."""
     from warcio.exceptions import ArchiveLoadFailed
 
-    iterator = ArchiveIterator(stream, arc2warc=True)
+    iterator = _quiet_iterator()(stream, arc2warc=True)
+    records = 0
     try:
         for record in iterator:
+            if not _is_a_record(record):  # noise that warcio took for a record header
+                skips["corrupt"] += 1
+                continue
+            records += 1
             if record.rec_type not in ("response", "resource"):
                 continue
             page = _warcio_page(record, source, iterator.get_record_offset(), skips, max_bytes)
@@ -286,7 +340,20 @@ def _warcio_pages(stream: IO[bytes], source: str, skips: Counter[str], max_bytes
     except (ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError) as exc:
         # warcio cannot resynchronise: what follows an unreadable record is lost (said in the log).
         skips["corrupt"] += 1
-        logger.warning("%s: unreadable record (%s); the rest of the file is skipped", source, exc)
+        # Nothing read before it: the whole file is reported unreadable instead (see iter_pages).
+        logger.log(logging.WARNING if records else logging.INFO,
+                   "%s: unreadable record (%s); the rest of the file is skipped", source,
+                   " ".join(str(exc).split())[:300])
+    return records
+
+
+def _is_a_record(record: Any) -> bool:
+    """Whether what warcio parsed has a known type and, when it should name a URI, names one."""
+    if record.rec_type not in _WARC_TYPES:
+        return False
+    if record.rec_type not in ("response", "resource", "request", "revisit"):
+        return True
+    return bool(_URI.fullmatch((record.rec_headers.get_header("WARC-Target-URI") or "").strip()))
 
 
 def _warcio_page(record: Any, source: str, offset: int, skips: Counter[str], max_bytes: int) -> Page | None:
@@ -323,99 +390,23 @@ def _page_from_payload(payload: bytes, url: str, date: str, where: str, offset: 
     content_encoding, transfer_encoding = (e.strip().lower() for e in encodings)
     try:
         if "chunked" in transfer_encoding:
-            payload = _dechunk(payload)
-        payload = _decompress(payload, content_encoding, max_bytes)
+            payload = dechunk(payload)
+        payload = decompress(payload, content_encoding, max_bytes)
     except ValueError:
         skips["decode_error"] += 1
         return None
     if len(payload) > max_bytes:
         skips["too_large"] += 1
         return None
-    mime, charset = _content_type(content_type)
-    if not payload.strip() or not _is_html(mime, payload):
+    mime, charset = content_type_of(content_type)
+    if not payload.strip() or not is_html(mime, payload):
         skips["not_html"] += 1
         return None
-    html = _decode_html(payload, charset)
+    html = decode_html(payload, charset)
     if html is None:
         skips["decode_error"] += 1
         return None
     return Page(url=url, date=date, where=where, offset=offset, html=html)
-
-
-def _content_type(value: str | None) -> tuple[str, str | None]:
-    """``(mime type, charset)`` of a Content-Type header, lower-cased; ``("", None)`` when absent."""
-    if not value:
-        return "", None
-    parts = [p.strip() for p in value.split(";")]
-    charset = None
-    for part in parts[1:]:
-        key, _, val = part.partition("=")
-        if key.strip().lower() == "charset" and val.strip():
-            charset = val.strip().strip("\"'").lower()
-    return parts[0].lower(), charset
-
-
-def _is_html(mime: str, payload: bytes) -> bool:
-    if mime:
-        return mime in _HTML_TYPES
-    head = payload[:1024].lstrip().lower()  # no Content-Type: sniff like a browser would
-    return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head
-
-
-def _decode_html(payload: bytes, charset: str | None) -> str | None:
-    """The payload as text: declared charset (header, then ``<meta>``), else UTF-8 then windows-1252."""
-    declared = charset
-    if declared is None:
-        found = _META_CHARSET.search(payload[:4096])
-        declared = found.group(1).decode("ascii", "replace").lower() if found else None
-    tries = [declared] if declared else []
-    tries += [c for c in ("utf-8", "cp1252") if c not in tries]
-    for encoding in tries:
-        try:
-            return payload.decode(encoding).removeprefix("\ufeff")
-        except (LookupError, UnicodeDecodeError):
-            if encoding == declared and charset is not None:
-                return None  # a charset the server declared and the bytes contradict
-    return None
-
-
-def _decompress(payload: bytes, encoding: str, max_bytes: int) -> bytes:
-    """Undo a Content-Encoding (gzip, deflate, br); raises ValueError for anything else or bad data."""
-    if encoding in ("", "identity", "none"):
-        return payload
-    try:
-        if encoding in ("gzip", "x-gzip"):
-            return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(payload, max_bytes + 1)
-        if encoding == "deflate":
-            try:
-                return zlib.decompressobj().decompress(payload, max_bytes + 1)
-            except zlib.error:  # raw deflate without the zlib header, as some servers send it
-                return zlib.decompressobj(-zlib.MAX_WBITS).decompress(payload, max_bytes + 1)
-        if encoding == "br":
-            import brotli
-
-            return bytes(brotli.decompress(payload))
-    except (zlib.error, OSError, Exception) as exc:
-        raise ValueError(f"cannot decode {encoding} content ({exc})") from None
-    raise ValueError(f"unsupported content encoding {encoding!r}")
-
-
-def _dechunk(payload: bytes) -> bytes:
-    """Undo HTTP chunked transfer encoding; payloads that are not chunked after all pass unchanged."""
-    out, position = bytearray(), 0
-    while True:
-        end = payload.find(b"\r\n", position)
-        if end < 0:
-            return payload if not out else bytes(out)
-        size_text = payload[position:end].split(b";")[0].strip()
-        try:
-            size = int(size_text, 16)
-        except ValueError:
-            return payload if not out else bytes(out)  # archivers often store de-chunked bodies
-        if size == 0:
-            return bytes(out)
-        out += payload[end + 2:end + 2 + size]
-        position = end + 2 + size + 2
 
 
 # --------------------------------------------------------------------------- JSONL
@@ -426,7 +417,11 @@ def _jsonl_pages(stream: IO[bytes], source: str, skips: Counter[str], max_bytes:
     gzipped = source.lower().endswith(".gz")
     reader: IO[bytes] = gzip.GzipFile(fileobj=stream, mode="rb") if gzipped else stream  # type: ignore[assignment]
     try:
-        for lineno, raw in enumerate(reader, start=1):
+        # Lines are read with a cap: a gzipped line can expand to gigabytes.
+        for lineno, raw in enumerate(bounded_lines(reader, max_bytes * 2), start=1):
+            if isinstance(raw, int):
+                skips["too_large"] += 1
+                continue
             if not raw.strip():
                 continue
             page = _jsonl_page(raw, f"{source}:{lineno}", lineno, skips, max_bytes)
@@ -438,12 +433,10 @@ def _jsonl_pages(stream: IO[bytes], source: str, skips: Counter[str], max_bytes:
 
 
 def _jsonl_page(raw: bytes, where: str, lineno: int, skips: Counter[str], max_bytes: int) -> Page | None:
-    if len(raw) > max_bytes * 2:
-        skips["too_large"] += 1
-        return None
-    try:
-        record = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    try:  # refuses deep nesting, huge numbers and lone surrogates; NaN becomes null
+        record = parse_record(raw, where)
+    except InputError as error:
+        logger.info("skipping %s", error)
         skips["corrupt"] += 1
         return None
     if not isinstance(record, dict):
