@@ -287,11 +287,11 @@ def test_passages_cut_at_a_dropped_sentence() -> None:
     a, b = _plain_units(4), _plain_units(5)
     pairs = chain(sim)
     assert pairs == [(0, 0), (1, 1), (2, 3), (3, 4)]
-    found = passages(pairs, sim, a, b)
+    found = passages(pairs, sim, a, b, split_on_drop=True)
     assert [(p.suspect, p.source) for p in found] == [((0, 19), (0, 19)), ((20, 39), (30, 49))]
     assert [p.score for p in found] == pytest.approx([0.9, 0.9])
-    # Without split_on_drop a one-sentence gap is bridged.
-    (whole,) = passages(pairs, sim, a, b, split_on_drop=False)
+    # By default (split_on_drop=False) a one-sentence gap is bridged: one case, one detection.
+    (whole,) = passages(pairs, sim, a, b)
     assert (whole.suspect, whole.source) == ((0, 39), (0, 49))
 
 
@@ -348,8 +348,11 @@ def test_alignment_of_an_invented_copy() -> None:
     sim = similarity_matrix(a, b)
     pairs = chain(sim)
     assert pairs == [(0, 0), (1, 1), (2, 3)]
-    found = passages(pairs, sim, a, b)
-    assert len(found) == 2  # the repairs sentence was dropped from the copy
-    last = found[1]
+    # The repairs sentence was dropped from the copy: one passage bridges it, and its last pair
+    # points at the meeting sentence on both sides.
+    (found,) = passages(pairs, sim, a, b)
+    last = found.pairs[-1]
     assert suspect[last.suspect[0]:last.suspect[1]] == "A meeting about the pier is planned for 14 March."
     assert source[last.source[0]:last.source[1]].startswith("A public meeting")
+    (_, cut) = passages(pairs, sim, a, b, split_on_drop=True)
+    assert suspect[cut.suspect[0]:cut.suspect[1]] == "A meeting about the pier is planned for 14 March."

@@ -341,8 +341,9 @@ class Tracer:
 
 
 def _units_in(units: Sequence[Unit], passages: Sequence[Passage]) -> set[int]:
-    """Indices of the units that lie inside the suspect spans of ``passages``."""
-    spans = sorted(p.suspect for p in passages)
+    """Indices of the units aligned in ``passages`` (inside the suspect span of one of their pairs;
+    a sentence that a passage merely spans, such as a splice inside a host story, is not)."""
+    spans = sorted(pair.suspect for p in passages for pair in p.pairs)
     return {k for k, u in enumerate(units) if any(start <= u.start < end for start, end in spans)}
 
 
