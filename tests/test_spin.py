@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,20 @@ def test_the_seed_scores_as_laundered_with_its_name_variants() -> None:
     assert result.score >= LIKELY
     variants = next(e for e in result.evidence if e.signal == "name-variants")
     assert all(name in variants.detail for name in ("Poutine", "Pouten", "Putin"))
+
+
+@pytest.mark.slow
+def test_cli_score_of_a_long_line_takes_linear_time(tmp_path: Path) -> None:
+    # issue 12 F10: `unspin score` of a one-line text took 5.6, 21 and 80 s at 1, 2 and 4 MB
+    words = ("harbour", "council", "ferry", "orchard", "morning", "bridge", "market", "the", "river")
+    seconds = {}
+    for size in (500_000, 2_000_000):
+        path = tmp_path / f"line-{size}.txt"
+        path.write_text(" ".join(words[(n * 7 + n // 3) % len(words)] for n in range(size // 6))[:size])
+        started = time.perf_counter()
+        out = io.StringIO()
+        assert main(["score", str(path), "--json"], stdout=out) == 0
+        seconds[size] = time.perf_counter() - started
+        assert json.loads(out.getvalue())["words"] > size // 10
+    ratio = seconds[2_000_000] / seconds[500_000]
+    assert ratio < 10, f"4 times the text took {ratio:.1f} times as long"  # linear: ~4

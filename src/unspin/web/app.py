@@ -42,6 +42,7 @@ from . import DEFAULT_MAX_UPLOAD_BYTES, LOOPBACK_HOSTS
 from .scanview import ScanResults
 from .security import SafetyMiddleware
 from .service import (
+    DEFAULT_MAX_WAITING,
     Busy,
     TraceCancelled,
     TraceService,
@@ -182,7 +183,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 def create_app(index_path: str | os.PathLike[str], *, results: str | os.PathLike[str] | None = None,
                max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES, allowed_hosts: list[str] | None = None,
                tracer_factory: Callable[[Index], Tracer] | None = None,
-               spin_scorer: Callable[[str], Any] | None = None) -> FastAPI:
+               spin_scorer: Callable[[str], Any] | None = None,
+               max_waiting_traces: int = DEFAULT_MAX_WAITING) -> FastAPI:
     """Build the web app over one index.
 
     Args:
@@ -193,6 +195,7 @@ def create_app(index_path: str | os.PathLike[str], *, results: str | os.PathLike
         tracer_factory: builds the Tracer once the index is open (default: ``Tracer(index)``).
         spin_scorer: scores a text for laundering (``POST /api/score``); by default the library's
             own (:func:`unspin.web.service.find_spin_scorer`); without one the route is absent.
+        max_waiting_traces: traces that may wait while one runs; more get a 503.
 
     Raises:
         IndexError_: no readable index at ``index_path``.
@@ -202,7 +205,7 @@ def create_app(index_path: str | os.PathLike[str], *, results: str | os.PathLike
     with Index.open(root):
         pass
     scan = ScanResults.load(results) if results is not None else None
-    service = TraceService(root, tracer_factory=tracer_factory)
+    service = TraceService(root, tracer_factory=tracer_factory, max_waiting=max_waiting_traces)
     scorer = spin_scorer if spin_scorer is not None else find_spin_scorer()
 
     @asynccontextmanager
