@@ -147,7 +147,7 @@ def test_cli_score_of_a_long_line_takes_linear_time(tmp_path: Path) -> None:
     # issue 12 F10: `unspin score` of a one-line text took 5.6, 21 and 80 s at 1, 2 and 4 MB
     words = ("harbour", "council", "ferry", "orchard", "morning", "bridge", "market", "the", "river")
     seconds = {}
-    for size in (1_000_000, 4_000_000):
+    for size in (250_000, 4_000_000):
         path = tmp_path / f"line-{size}.txt"
         path.write_text(" ".join(words[(n * 7 + n // 3) % len(words)] for n in range(size // 6))[:size])
         started = time.perf_counter()
@@ -155,5 +155,6 @@ def test_cli_score_of_a_long_line_takes_linear_time(tmp_path: Path) -> None:
         assert main(["score", str(path), "--json"], stdout=out) == 0
         seconds[size] = time.perf_counter() - started
         assert json.loads(out.getvalue())["words"] > size // 10
-    ratio = seconds[4_000_000] / seconds[1_000_000]
-    assert ratio < 10, f"4 times the text took {ratio:.1f} times as long"  # linear: ~4 (5 on a busy machine)
+    ratio = seconds[4_000_000] / seconds[250_000]
+    # 16 times the text: 8 times as long here (fixed costs weigh on the small one); it was 37 times
+    assert ratio < 20, f"16 times the text took {ratio:.1f} times as long"
