@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import time
 from collections.abc import Callable
@@ -288,11 +289,17 @@ def _one_line(size: int) -> str:
 
 
 def _fastest(step: Callable[[], object], runs: int = 3) -> float:
+    """The shortest of ``runs`` timings, without cyclic GC (its cost depends on what other tests left)."""
     times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - started)
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(runs):
+            started = time.perf_counter()
+            step()
+            times.append(time.perf_counter() - started)
+    finally:
+        gc.enable()
     return min(times)
 
 

@@ -870,3 +870,11 @@ def test_lone_surrogate_in_a_trace_is_a_400(client: TestClient) -> None:
         response = client.post("/api/trace", content=body, headers={"content-type": "application/json"})
         message = _error(response, 400)
         assert message.startswith("<stdin>: ") and "lone surrogate (U+D800)" in message
+
+
+def test_lone_surrogate_in_a_score_is_a_400(index_path: Path) -> None:
+    app = create_app(index_path, spin_scorer=lambda text: {"score": 0.5})
+    with TestClient(app, base_url=BASE) as test_client:
+        body = b'{"text": "Tram line approved \\udfff after ten-year fight"}'
+        response = test_client.post("/api/score", content=body, headers={"content-type": "application/json"})
+    assert "lone surrogate (U+DFFF)" in _error(response, 400)
