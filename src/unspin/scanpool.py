@@ -261,7 +261,9 @@ def _collect(job: ScanJob, pending: list[Path], reader: _Reader, results: Any, p
                 skipped += sum(skips.values())
             if reader.crash is not None:
                 raise reader.crash
-            if not sentinels_sent and not reader.is_alive() and len(read) == len(pending):
+            # Every input's pages are queued once its end is reported: the reader puts no more
+            # tasks (it may still be alive, about to return; waiting for that could miss the end).
+            if not sentinels_sent and len(read) == len(pending):
                 for _ in processes:
                     reader.tasks.put(None)  # no more tasks: each worker exits after its last one
                 sentinels_sent = True
@@ -304,7 +306,6 @@ def _collect(job: ScanJob, pending: list[Path], reader: _Reader, results: Any, p
         if bar is not None:
             bar.close()
     return pages, errors
-
 
 
 def _check_workers(processes: list[Any]) -> bool:
