@@ -143,7 +143,7 @@ class TraceService:
                     return waiting.result()
                 if disconnected is not None and await disconnected():
                     raise TraceCancelled("the client went away; trace stopped")
-        except BaseException:  # the client left, or the server cancelled the request
+        except BaseException:  # the client left or the server cancelled the request (no-ops if it failed)
             job.cancel.set()
             job.future.cancel()
             waiting.cancel()
