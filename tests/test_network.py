@@ -106,6 +106,23 @@ def test_html_escapes_site_names(tmp_path: Path) -> None:
     assert "</script><b>" not in page
 
 
+def test_hostile_site_names_stay_inside_the_embedded_data(tmp_path: Path) -> None:
+    # issue 12 F15: "<!--<script>" in a site name made the data block swallow the page's script
+    hostile = ["<!--<script>", "a</script><script>alert(1)</script>", "x&amp;\u2028\u2029y"]
+    results = tmp_path / "r.jsonl"
+    results.write_text("".join(json.dumps(_row(f"{n}.example", ("d1", name, None, "verbatim"))) + "\n"
+                               for n, name in enumerate(hostile)), encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["network", str(results), "--out", str(tmp_path / "net")], stdout=out, stderr=err) == 0
+    page = (tmp_path / "net" / "network.html").read_text(encoding="utf-8")
+    found = re.search(r'id="network-data">(.*?)</script>\n<script>', page, re.S)
+    assert found is not None
+    data = found.group(1)
+    assert not set(data) & set("<>&\u2028\u2029"), "the data must hold nothing a script element reacts to"
+    assert {n["id"] for n in json.loads(data)["nodes"]} >= set(hostile)
+    assert page.count("<script") == 2  # the tables show the names HTML-escaped
+
+
 def test_parse_date() -> None:
     def iso(text: str) -> str | None:
         parsed = parse_date(text)

@@ -19,6 +19,7 @@ import pytest
 from crawl_fixtures import (
     CYCLING,
     FERRY,
+    ORCHARD,
     Rec,
     blog_page,
     build_index,
@@ -166,6 +167,35 @@ def _many_inputs(folder: Path, count: int) -> Path:
     return folder
 
 
+def _descendants(pid: int) -> set[int]:
+    """The processes below ``pid`` (Linux /proc; empty elsewhere)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    """Those of ``pids`` that still run (not exited, not zombies)."""
+    running = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state != "Z":
+            running.add(pid)
+    return running
+
+
 def test_killed_scan_resumes_and_writes_the_same_file(index_dir: Path, tmp_path: Path) -> None:
     crawl = _many_inputs(tmp_path / "crawl", 8)
     command = [sys.executable, "-m", "unspin.cli", "scan", str(crawl), "--index", str(index_dir),
@@ -178,15 +208,40 @@ def test_killed_scan_resumes_and_writes_the_same_file(index_dir: Path, tmp_path:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not list(parts.glob("*.done.json")):
         time.sleep(0.02)
+    workers = _descendants(process.pid)
     process.send_signal(signal.SIGKILL)
     process.wait()
     committed = len(list(parts.glob("*.done.json")))
+    if sys.platform.startswith("linux"):  # issue 12 F20: the workers and the tracker die with the scan
+        assert len(workers) >= 2
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and _alive(workers):
+            time.sleep(0.1)
+        assert not _alive(workers), "scan workers outlived their killed parent"
     assert 1 <= committed < 8, "the scan was not killed part-way"
     assert not (tmp_path / "killed.jsonl").exists()
     resumed = subprocess.run([*command, str(tmp_path / "killed.jsonl")], env=env, check=True,
                              capture_output=True, text=True)
     assert f"({committed} resumed" in resumed.stdout
     assert (tmp_path / "killed.jsonl").read_bytes() == (tmp_path / "whole.jsonl").read_bytes()
+
+
+def _long_page(number: int) -> Rec:
+    """A copy long enough that tracing it outlasts a worker that has nothing to do."""
+    filler = "\n\n".join(CYCLING.replace("1", str(n)) for n in range(60))
+    return Rec(f"https://long{number}.example/orchard", blog_page(f"{ORCHARD}\n\n{filler}").encode())
+
+
+@pytest.mark.parametrize("pages", [0, 1, 2])
+def test_default_workers_scan_a_crawl_of_any_size(index_dir: Path, tmp_path: Path, pages: int) -> None:
+    # issue 12 F2: a worker that finished (exit code 0) was taken for a dead one; F20: no warnings
+    crawl = write_warc(tmp_path / "small.warc.gz", [_long_page(n) for n in range(pages)])
+    done = subprocess.run([sys.executable, "-m", "unspin.cli", "scan", str(crawl), "--index", str(index_dir),
+                           "--no-progress", "--out", str(tmp_path / "r.jsonl")],
+                          env={**os.environ, "PYTHONPATH": str(SRC)}, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0 and done.stderr == ""
+    assert f"from {pages} pages in {pages} records" in done.stdout and f"traced {pages};" in done.stdout
 
 
 def _cli(*argv: str) -> tuple[int, str, str]:

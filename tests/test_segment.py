@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
+import time
+from collections.abc import Callable
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -276,3 +279,34 @@ def test_split_sentences_invariants_on_any_text(text: str) -> None:
 def test_invariants_on_fixed_layouts() -> None:
     for text in (LAUNDERED, REUTERS_STYLE, "x" * 1500, ("long words " * 120 + ".\n") * 3):
         check_invariants(text)
+
+
+def _one_line(size: int) -> str:
+    """An invented one-line text of ``size`` characters without a sentence end."""
+    words = ("harbour", "council", "ferry", "orchard", "morning", "bridge", "market", "the", "river")
+    text = " ".join(words[(n * 7 + n // 3) % len(words)] for n in range(size // 5))
+    return text[:size]
+
+
+def _fastest(step: Callable[[], object], runs: int = 3) -> float:
+    """The shortest of ``runs`` timings, without cyclic GC (its cost depends on what other tests left)."""
+    times = []
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(runs):
+            started = time.perf_counter()
+            step()
+            times.append(time.perf_counter() - started)
+    finally:
+        gc.enable()
+    return min(times)
+
+
+def test_long_line_is_split_in_linear_time() -> None:
+    # issue 12 F10: cutting a long sentence copied the rest of the text for every piece (quadratic)
+    small, large = _one_line(500_000), _one_line(4_000_000)
+    pieces = split_sentences(large)
+    assert all(len(s.text) <= MAX_SENTENCE_CHARS for s in pieces) and len(pieces) > 4_000_000 // 600
+    ratio = _fastest(lambda: split_sentences(large)) / _fastest(lambda: split_sentences(small))
+    assert ratio < 24, f"8 times the text took {ratio:.0f} times as long"  # linear: ~8; it was ~60

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import io
 import json
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -139,3 +143,34 @@ def test_the_seed_scores_as_laundered_with_its_name_variants() -> None:
     assert result.score >= LIKELY
     variants = next(e for e in result.evidence if e.signal == "name-variants")
     assert all(name in variants.detail for name in ("Poutine", "Pouten", "Putin"))
+
+
+@contextlib.contextmanager
+def _without_gc() -> Iterator[None]:
+    """No cyclic garbage collection: its passes cost more with every object other tests left alive."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+@pytest.mark.slow
+def test_cli_score_of_a_long_line_takes_linear_time(tmp_path: Path) -> None:
+    # issue 12 F10: `unspin score` of a one-line text took 5.6, 21 and 80 s at 1, 2 and 4 MB
+    words = ("harbour", "council", "ferry", "orchard", "morning", "bridge", "market", "the", "river")
+    seconds = {}
+    assert main(["score", "-"], stdin=io.StringIO(ORIGINAL), stdout=io.StringIO()) == 0  # loads what it needs
+    for size in (250_000, 4_000_000):
+        path = tmp_path / f"line-{size}.txt"
+        path.write_text(" ".join(words[(n * 7 + n // 3) % len(words)] for n in range(size // 6))[:size])
+        out = io.StringIO()
+        with _without_gc():
+            started = time.perf_counter()
+            assert main(["score", str(path), "--json"], stdout=out) == 0
+            seconds[size] = time.perf_counter() - started
+        assert json.loads(out.getvalue())["words"] > size // 10
+    ratio = seconds[4_000_000] / seconds[250_000]
+    # 16 times the text: about 16-22 times as long; the old cutting: 81 times
+    assert ratio < 40, f"16 times the text took {ratio:.1f} times as long"

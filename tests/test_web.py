@@ -15,11 +15,12 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -31,6 +32,7 @@ from fastapi.testclient import TestClient
 
 from unspin import Document, Index, InputError
 from unspin.cli import main
+from unspin.trace import Tracer
 from unspin.web import allowed_hosts_for, missing_packages
 from unspin.web.app import STATIC, create_app
 from unspin.web.scanview import ScanResults, copier_of, sources_of
@@ -700,3 +702,179 @@ def test_serve_prints_the_url_and_answers_there(index_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+# --------------------------------------------------------------------------- issue 12: load, cancel, CSRF
+
+
+class _StubEmbedder:
+    """Unit vectors from a hash of the sentence: no model needed."""
+
+    name = "stub"
+    dimension = 8
+
+    def encode(self, sentences: Any) -> Any:
+        import numpy as np
+
+        out = np.zeros((len(sentences), self.dimension), dtype=np.float32)
+        for row, sentence in enumerate(sentences):
+            out[row, sum(map(ord, sentence)) % self.dimension] = 1.0
+        return out
+
+
+class _SlowTracer(Tracer):
+    """A trace that embeds one sentence every 20 ms until ``gate`` opens (at most 30 s), then traces."""
+
+    gate = threading.Event()
+    steps: ClassVar[list[int]] = []
+    outcomes: ClassVar[list[str]] = []
+
+    def trace(self, suspect: Any) -> Any:
+        try:
+            deadline = time.monotonic() + 30
+            while not self.gate.is_set() and time.monotonic() < deadline:
+                self.embedder.encode(["one more sentence"])
+                self.steps.append(1)
+                time.sleep(0.02)
+            result = super().trace(suspect)
+        except BaseException as exc:
+            self.outcomes.append(type(exc).__name__)
+            raise
+        self.outcomes.append("done")
+        return result
+
+
+@pytest.fixture()
+def slow(index_path: Path) -> Iterator[type[_SlowTracer]]:
+    _SlowTracer.gate.clear()
+    _SlowTracer.steps.clear()
+    _SlowTracer.outcomes.clear()
+    yield _SlowTracer
+    _SlowTracer.gate.set()
+
+
+def _slow_app(index_path: Path, **options: Any) -> Any:
+    return create_app(index_path, tracer_factory=lambda index: _SlowTracer(index, embedder=_StubEmbedder()),
+                      **options)
+
+
+def _wait_for(condition: Any, seconds: float = 20.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_other_requests_are_answered_while_a_long_trace_runs(index_path: Path, slow: Any) -> None:
+    # issue 12 F10: one long paste held up every other request
+    with TestClient(_slow_app(index_path), base_url=BASE) as test_client:
+        answers: list[Any] = []
+
+        def post() -> None:
+            answers.append(test_client.post("/api/trace", json={"text": COPY}))
+
+        thread = threading.Thread(target=post)
+        thread.start()
+        assert _wait_for(lambda: len(slow.steps) > 3), "the trace did not start"
+        started = time.monotonic()
+        assert test_client.get("/api/info").status_code == 200
+        assert test_client.get("/api/documents", params={"q": "tram"}).status_code == 200
+        assert time.monotonic() - started < 5 and not answers, "answered only once the trace was done"
+        slow.gate.set()
+        thread.join(timeout=60)
+    assert answers[0].status_code == 200 and answers[0].json()["sources"][0]["doc_id"] == TRAM_ID
+
+
+def test_traces_beyond_the_queue_are_refused_with_a_503(index_path: Path, slow: Any) -> None:
+    with TestClient(_slow_app(index_path, max_waiting_traces=1), base_url=BASE) as test_client:
+        answers: list[Any] = []
+        threads = [threading.Thread(target=lambda: answers.append(test_client.post("/api/trace",
+                                                                                   json={"text": COPY})))
+                   for _ in range(2)]
+        for thread in threads:
+            thread.start()
+            assert _wait_for(lambda: len(slow.steps) > 0)
+        time.sleep(0.3)  # the second request is now waiting behind the first
+        refused = test_client.post("/api/trace", json={"text": COPY})
+        assert "busy" in _error(refused, 503) and refused.headers["retry-after"]
+        slow.gate.set()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert [a.status_code for a in answers] == [200, 200]
+        assert test_client.post("/api/trace", json={"text": COPY}).status_code == 200  # free again
+
+
+def test_a_trace_is_stopped_when_its_client_goes_away(index_path: Path, slow: Any) -> None:
+    # issue 12 F10: an abandoned request kept the single trace worker busy for a minute
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    server = uvicorn.Server(uvicorn.Config(_slow_app(index_path), log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        assert _wait_for(lambda: server.started)
+        port = sock.getsockname()[1]
+        body = json.dumps({"text": COPY}).encode()
+        client = socket.create_connection(("127.0.0.1", port), timeout=10)
+        client.sendall(b"POST /api/trace HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                       + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        assert _wait_for(lambda: len(slow.steps) > 3), "the trace did not start"
+        client.close()
+        assert _wait_for(lambda: slow.outcomes == ["TraceCancelled"], 10), slow.outcomes
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/info", timeout=10) as response:
+            assert response.status == 200
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()
+
+
+def test_upload_from_a_foreign_origin_is_refused(client: TestClient) -> None:
+    # issue 12 F11: any web page could make the app trace (and write) for it
+    files = {"file": ("copy.txt", COPY.encode(), "text/plain")}
+    refused = client.post("/api/upload", files=files, headers={"Origin": "https://evil.example"})
+    assert "another site" in _error(refused, 403)
+    assert client.post("/api/upload", files=files, headers={"Origin": BASE}).status_code == 200
+    assert client.post("/api/upload", files=files).status_code == 200  # curl and scripts send no Origin
+
+
+@pytest.mark.parametrize("method, path, headers", [
+    ("POST", "/api/trace", {"Origin": "null"}),
+    ("POST", "/api/trace", {"Origin": "http://127.0.0.1:9999"}),
+    ("POST", "/api/trace", {"Sec-Fetch-Site": "cross-site"}),
+    ("POST", "/api/score", {"Sec-Fetch-Site": "same-site"}),
+    ("GET", "/api/documents?q=tram", {"Sec-Fetch-Site": "cross-site"}),
+])
+def test_cross_site_requests_are_refused(client: TestClient, method: str, path: str,
+                                         headers: dict[str, str]) -> None:
+    body = {"text": COPY} if method == "POST" else None
+    response = client.request(method, path, json=body, headers=headers)
+    assert "another site" in _error(response, 403)
+
+
+def test_same_origin_requests_and_links_from_other_sites_pass(client: TestClient) -> None:
+    same = {"Origin": BASE, "Sec-Fetch-Site": "same-origin"}
+    assert client.post("/api/trace", json={"text": COPY}, headers=same).status_code == 200
+    assert client.get("/", headers={"Sec-Fetch-Site": "cross-site"}).status_code == 200  # a link to the app
+
+
+def test_lone_surrogate_in_a_trace_is_a_400(client: TestClient) -> None:
+    # issue 12 F13: "\ud800" in the JSON text gave a 500
+    for field in ("text", "html"):
+        body = f'{{"{field}": "Tram line approved \\ud800 after ten-year fight"}}'.encode()
+        response = client.post("/api/trace", content=body, headers={"content-type": "application/json"})
+        message = _error(response, 400)
+        assert message.startswith("<stdin>: ") and "lone surrogate (U+D800)" in message
+
+
+def test_lone_surrogate_in_a_score_is_a_400(index_path: Path) -> None:
+    app = create_app(index_path, spin_scorer=lambda text: {"score": 0.5})
+    with TestClient(app, base_url=BASE) as test_client:
+        body = b'{"text": "Tram line approved \\udfff after ten-year fight"}'
+        response = test_client.post("/api/score", content=body, headers={"content-type": "application/json"})
+    assert "lone surrogate (U+DFFF)" in _error(response, 400)

@@ -43,6 +43,18 @@ def _table(header: list[str], rows: list[list[Any]], numeric: set[int]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
 
 
+#: Characters that can end or change a script element's content, or a JavaScript string literal:
+#: "<" ("</script>", "<!--" which makes a later "<script>" part of the data), ">" and "&" (for good
+#: measure), and the line and paragraph separators.
+_SCRIPT_UNSAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+                                "\u2029": "\\u2029"})
+
+
+def script_json(value: Any) -> str:
+    """``value`` as JSON safe to embed in a ``<script>`` element (the same data once parsed)."""
+    return json.dumps(value, ensure_ascii=False).translate(_SCRIPT_UNSAFE)
+
+
 def graph_data(network: Network) -> dict[str, Any]:
     """The nodes and edges drawn (the :data:`MAX_SITES` sites with the most copies and their outlets)."""
     sites = network.sites[:MAX_SITES]
@@ -64,7 +76,7 @@ def graph_data(network: Network) -> dict[str, Any]:
 
 def render_network_html(network: Network, *, title: str = "unspin network") -> str:
     """The whole page as a string (UTF-8 when written)."""
-    data = json.dumps(graph_data(network), ensure_ascii=False).replace("</", "<\\/")
+    data = script_json(graph_data(network))
     top = max((e.copies for e in network.edges), default=1)
     clusters = _table(["cluster", "sites", "shared documents", "most shared documents"],
                       [[c.number, " ".join(c.sites), c.documents, " ".join(c.top_documents[:5])]

@@ -6,14 +6,19 @@ the inputs and hands pages to the workers in chunks through a bounded queue, so 
 however large a WARC file is. Results come back tagged with their input and chunk number; an input
 is committed (:meth:`unspin.scan.ScanJob.commit`) once all its chunks are back, rows in record
 order, so the output does not depend on which worker did what. Workers exit when their parent
-dies (a killed scan leaves no orphans behind).
+dies, kill -9 included (a killed scan leaves no orphans behind).
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import logging
 import multiprocessing
 import os
 import queue
+import signal
+import sys
 import threading
 import time
 from collections import Counter
@@ -27,6 +32,12 @@ from .screen import TokenStats
 from .warc import Page, iter_pages
 
 __all__ = ["run_parallel", "run_serial"]
+
+log = logging.getLogger(__name__)
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+#: Seconds a worker gets to exit by itself after its last task before it is terminated.
+_EXIT_GRACE = 30.0
 
 
 def _progress_bar(enabled: bool) -> Any:
@@ -88,9 +99,36 @@ def run_serial(job: ScanJob, pending: list[Path], stats: TokenStats, workers: in
     return pages, errors
 
 
-def _worker_main(tasks: Any, results: Any, index_path: str, stats: TokenStats, options: ScanOptions,
-                 threads: int) -> None:
+def _end_with_parent(lifeline: Any, parent: int) -> None:
+    """Make this worker process exit as soon as the scan that started it ends, however it ends.
+
+    Two independent guards, so that a killed scan (kill -9 included) leaves no orphan: on Linux the
+    kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``); everywhere, a daemon thread
+    waits on ``lifeline``, a pipe whose only writing end the parent holds, and exits the process at
+    end of file (the parent closed it or died). ``os._exit`` because the main thread may be blocked
+    writing results into a pipe nobody reads any more.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the lifeline thread alone guards
+            log.debug("prctl(PR_SET_PDEATHSIG) unavailable", exc_info=True)
+    if os.getppid() != parent:  # the parent died before the guards were in place
+        os._exit(1)
+
+    def watch() -> None:
+        with contextlib.suppress(EOFError, OSError):
+            lifeline.recv()
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="unspin-scan-lifeline").start()
+
+
+def _worker_main(tasks: Any, results: Any, lifeline: Any, parent: int, index_path: str, stats: TokenStats,
+                 options: ScanOptions, threads: int) -> None:
     """A worker process: scan the pages of each task until the ``None`` sentinel."""
+    _end_with_parent(lifeline, parent)
     # Each worker gets its share of the cores for the embedding model (set before torch loads).
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
     os.environ.setdefault("MKL_NUM_THREADS", str(threads))
@@ -100,19 +138,12 @@ def _worker_main(tasks: Any, results: Any, index_path: str, stats: TokenStats, o
     except UnspinError as exc:
         results.put(("error", str(exc)))
         return
-    parent = os.getppid()
-    while True:
-        try:
-            task = tasks.get(timeout=2.0)
-        except queue.Empty:
-            if os.getppid() != parent:  # the scan was killed: do not linger as an orphan
-                break
-            continue
-        if task is None:
-            break
-        number, sequence, pages = task
-        results.put(("done", number, sequence, [scanner.scan(page) for page in pages]))
-    index.close()
+    try:
+        while (task := tasks.get()) is not None:
+            number, sequence, pages = task
+            results.put(("done", number, sequence, [scanner.scan(page) for page in pages]))
+    finally:
+        index.close()
 
 
 class _Reader(threading.Thread):
@@ -174,24 +205,44 @@ def run_parallel(job: ScanJob, pending: list[Path], stats: TokenStats, workers: 
     context = multiprocessing.get_context("spawn")
     tasks = context.Queue(maxsize=workers * 4)
     results = context.Queue()
+    lifeline, keep_alive = context.Pipe(duplex=False)  # the workers read; only this process writes
     threads = max(1, (os.cpu_count() or workers) // workers)
     processes = [context.Process(target=_worker_main, name=f"unspin-scan-{n}", daemon=True,
-                                 args=(tasks, results, str(job.index_path), stats, job.options, threads))
+                                 args=(tasks, results, lifeline, os.getpid(), str(job.index_path), stats,
+                                       job.options, threads))
                  for n in range(workers)]
     for process in processes:
         process.start()
+    lifeline.close()
     reader = _Reader(pending, tasks, job.options.max_bytes)
     reader.start()
+    finished = False
     try:
-        return _collect(job, pending, reader, results, processes, _progress_bar(progress))
+        outcome = _collect(job, pending, reader, results, processes, _progress_bar(progress))
+        finished = True
+        return outcome
     finally:
         reader.stop.set()
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-            process.join(timeout=5)
-        tasks.cancel_join_thread()
+        _stop_workers(processes, keep_alive, graceful=finished)
+        tasks.cancel_join_thread()  # a task left in a pipe nobody reads must not block the exit
         results.cancel_join_thread()
+
+
+def _stop_workers(processes: list[Any], keep_alive: Any, *, graceful: bool) -> None:
+    """End the workers: after a finished scan, let them exit by themselves (they have their sentinel)
+    so that their own clean-up runs; otherwise, or past the grace period, end them at once."""
+    if graceful:
+        deadline = time.monotonic() + _EXIT_GRACE
+        for process in processes:
+            process.join(timeout=max(0.0, deadline - time.monotonic()))
+    keep_alive.close()  # every worker still running sees the end of its lifeline and exits
+    for process in processes:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.terminate()
+            process.join(timeout=5)
+        if process.exitcode is not None:
+            process.close()
 
 
 def _collect(job: ScanJob, pending: list[Path], reader: _Reader, results: Any, processes: list[Any],
@@ -201,7 +252,7 @@ def _collect(job: ScanJob, pending: list[Path], reader: _Reader, results: Any, p
     read: dict[int, tuple[int, Counter[str], str | None]] = {}
     started = {n: time.perf_counter() for n in range(len(pending))}
     pages, errors, matches, skipped, open_inputs = 0, [], 0, 0, set(range(len(pending)))
-    sentinels_sent = False
+    sentinels_sent, all_gone = False, False
     try:
         while open_inputs:
             while not reader.finished.empty():
@@ -210,7 +261,9 @@ def _collect(job: ScanJob, pending: list[Path], reader: _Reader, results: Any, p
                 skipped += sum(skips.values())
             if reader.crash is not None:
                 raise reader.crash
-            if not sentinels_sent and not reader.is_alive() and len(read) == len(pending):
+            # Every input's pages are queued once its end is reported: the reader puts no more
+            # tasks (it may still be alive, about to return; waiting for that could miss the end).
+            if not sentinels_sent and len(read) == len(pending):
                 for _ in processes:
                     reader.tasks.put(None)  # no more tasks: each worker exits after its last one
                 sentinels_sent = True
@@ -234,10 +287,13 @@ def _collect(job: ScanJob, pending: list[Path], reader: _Reader, results: Any, p
             try:
                 message = results.get(timeout=0.5)
             except queue.Empty:
-                dead = [p for p in processes if not p.is_alive()]
-                if dead:
-                    raise UnspinError(f"a scan worker stopped (exit code {dead[0].exitcode}); "
+                # A worker that exited with 0 took its sentinel: only failed ones, or all of them
+                # gone twice in a row (their last results were flushed before they exited), are fatal.
+                gone = _check_workers(processes)
+                if gone and all_gone:
+                    raise UnspinError("the scan workers stopped before the scan was done; "
                                       "rerun the same command to resume") from None
+                all_gone = gone
                 continue
             if message[0] == "error":
                 raise UnspinError(message[1])
@@ -251,3 +307,11 @@ def _collect(job: ScanJob, pending: list[Path], reader: _Reader, results: Any, p
             bar.close()
     return pages, errors
 
+
+def _check_workers(processes: list[Any]) -> bool:
+    """Raise if a worker failed (non-zero exit code); return whether all workers have exited."""
+    codes = [process.exitcode for process in processes]
+    failed = [code for code in codes if code not in (None, 0)]
+    if failed:
+        raise UnspinError(f"a scan worker stopped (exit code {failed[0]}); rerun the same command to resume")
+    return all(code == 0 for code in codes)

@@ -303,25 +303,39 @@ def _number_end_starts(chunk: str) -> set[int]:
     return {m.end() for m in _NUMBER_END_RE.finditer(chunk) if len(m.group(1)) >= 3}
 
 
+_NON_SPACE = re.compile(r"\S")  # \s is str.isspace() for str patterns, as str.strip() uses
+
+
+def _skip_space(text: str, start: int, end: int) -> int:
+    """Return the first non-whitespace position in ``[start, end)``, or ``end`` when all blank."""
+    found = _NON_SPACE.search(text, start, end)
+    return found.start() if found else end
+
+
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Shrink ``[start, end)`` to exclude surrounding whitespace (empty span when all blank)."""
-    piece = text[start:end]
-    stripped = piece.strip()
-    if not stripped:
+    first = _skip_space(text, start, end)
+    if first == end:
         return start, start
-    lead = len(piece) - len(piece.lstrip())
-    return start + lead, start + lead + len(stripped)
+    last = end
+    while text[last - 1].isspace():  # stops at ``first`` at the latest, which is not a space
+        last -= 1
+    return first, last
 
 
 def _cut_long(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """Yield ``[start, end)`` as is, or cut at word boundaries when over MAX_SENTENCE_CHARS."""
+    """Yield ``[start, end)`` as is, or cut at word boundaries when over MAX_SENTENCE_CHARS.
+
+    ``[start, end)`` must be stripped. Linear in its length: no piece copies the rest of the span
+    (a one-line text of megabytes without a sentence end is cut into thousands of pieces).
+    """
     while end - start > MAX_SENTENCE_CHARS:
         target = start + LONG_PIECE_CHARS
         cut = _word_boundary(text, target, target - LONG_PIECE_CHARS // 3, target + LONG_PIECE_CHARS // 3)
         piece = _strip_span(text, start, cut)
         if piece[1] > piece[0]:
             yield piece
-        start = _strip_span(text, cut, end)[0]
+        start = _skip_space(text, cut, end)
     if end > start:
         yield start, end
 

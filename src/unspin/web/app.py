@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -29,6 +30,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__, decide
@@ -40,7 +42,11 @@ from . import DEFAULT_MAX_UPLOAD_BYTES, LOOPBACK_HOSTS
 from .scanview import ScanResults
 from .security import SafetyMiddleware
 from .service import (
+    DEFAULT_MAX_WAITING,
+    Busy,
+    TraceCancelled,
     TraceService,
+    check_text,
     find_spin_scorer,
     spin_report,
     suspect_from_html,
@@ -53,6 +59,8 @@ logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 #: The fields ``GET /api/documents`` can search one at a time (:data:`unspin.index.BROWSE_FIELDS`).
 BrowseField = Literal["id", "title", "site", "date", "url"]
+#: Texts scored at the same time (``POST /api/score``); more are refused with 503.
+MAX_SCORES_AT_ONCE = 2
 _TRACE_SCHEMA_REF = {"$ref": "#/components/schemas/TraceResult"}
 _TRACE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "The trace: the same JSON as `unspin trace --json` (docs/json-schema.md).",
@@ -163,8 +171,9 @@ class Network(BaseModel):
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody, "description": text}
-    for code, text in ((400, "Bad input"), (413, "Request body over the size limit"),
-                       (422, "Invalid request"))}
+    for code, text in ((400, "Bad input"), (403, "Request from another site (a foreign Origin)"),
+                       (413, "Request body over the size limit"), (422, "Invalid request"),
+                       (503, "Busy with other work, or the index or model is unavailable"))}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -174,7 +183,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 def create_app(index_path: str | os.PathLike[str], *, results: str | os.PathLike[str] | None = None,
                max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES, allowed_hosts: list[str] | None = None,
                tracer_factory: Callable[[Index], Tracer] | None = None,
-               spin_scorer: Callable[[str], Any] | None = None) -> FastAPI:
+               spin_scorer: Callable[[str], Any] | None = None,
+               max_waiting_traces: int = DEFAULT_MAX_WAITING) -> FastAPI:
     """Build the web app over one index.
 
     Args:
@@ -185,6 +195,7 @@ def create_app(index_path: str | os.PathLike[str], *, results: str | os.PathLike
         tracer_factory: builds the Tracer once the index is open (default: ``Tracer(index)``).
         spin_scorer: scores a text for laundering (``POST /api/score``); by default the library's
             own (:func:`unspin.web.service.find_spin_scorer`); without one the route is absent.
+        max_waiting_traces: traces that may wait while one runs; more get a 503.
 
     Raises:
         IndexError_: no readable index at ``index_path``.
@@ -194,7 +205,7 @@ def create_app(index_path: str | os.PathLike[str], *, results: str | os.PathLike
     with Index.open(root):
         pass
     scan = ScanResults.load(results) if results is not None else None
-    service = TraceService(root, tracer_factory=tracer_factory)
+    service = TraceService(root, tracer_factory=tracer_factory, max_waiting=max_waiting_traces)
     scorer = spin_scorer if spin_scorer is not None else find_spin_scorer()
 
     @asynccontextmanager
@@ -222,36 +233,49 @@ def create_app(index_path: str | os.PathLike[str], *, results: str | os.PathLike
 
 def _add_trace_routes(app: FastAPI, service: TraceService, max_bytes: int,
                       scorer: Callable[[str], Any] | None) -> None:
+    # Trace routes are coroutines that hand the CPU-bound work to threads, so the event loop keeps
+    # answering other requests, and watch their client: a trace nobody waits for any more is stopped.
     @app.post("/api/trace", responses={**_TRACE_RESPONSES, **_ERRORS}, tags=["trace"])
-    def trace(request: TraceRequest) -> JSONResponse:
+    async def trace(request: TraceRequest, raw: Request) -> JSONResponse:
         """Trace a pasted suspect against the index.
 
         Returns exactly what `unspin trace - --index DIR --json` prints for the same text
         (`TraceResult.to_dict()`); only `elapsed_s` differs between runs.
         """
         if request.html is not None:
-            suspect = suspect_from_html(request.html, max_bytes=max_bytes)
+            suspect = await run_in_threadpool(suspect_from_html, request.html, max_bytes=max_bytes)
         else:
-            suspect = suspect_from_text(request.text or "", max_bytes=max_bytes)
-        return JSONResponse(service.trace(suspect, threshold=request.threshold).to_dict())
+            suspect = await run_in_threadpool(suspect_from_text, request.text or "", max_bytes=max_bytes)
+        result = await service.trace_async(suspect, threshold=request.threshold,
+                                           disconnected=raw.is_disconnected)
+        return await run_in_threadpool(lambda: JSONResponse(result.to_dict()))
 
     @app.post("/api/upload", responses={**_TRACE_RESPONSES, **_ERRORS}, tags=["trace"])
-    def upload(file: Annotated[UploadFile, File(description="A .txt, .html or .htm file.")],
-               threshold: Annotated[float | None, Form(ge=0.0, le=1.0)] = None) -> JSONResponse:
+    async def upload(file: Annotated[UploadFile, File(description="A .txt, .html or .htm file.")],
+                     raw: Request, threshold: Annotated[float | None, Form(ge=0.0, le=1.0)] = None,
+                     ) -> JSONResponse:
         """Trace an uploaded file, read as `unspin trace FILE --json` reads it."""
-        data = file.file.read(max_bytes + 1)
-        suspect = suspect_from_upload(file.filename, data, max_bytes=max_bytes)
-        return JSONResponse(service.trace(suspect, threshold=threshold).to_dict())
+        data = await file.read(max_bytes + 1)
+        suspect = await run_in_threadpool(suspect_from_upload, file.filename, data, max_bytes=max_bytes)
+        result = await service.trace_async(suspect, threshold=threshold, disconnected=raw.is_disconnected)
+        return await run_in_threadpool(lambda: JSONResponse(result.to_dict()))
 
     if scorer is None:
         return  # no spin scorer in this unspin: no /api/score (GET /api/info says so)
+    scoring = threading.BoundedSemaphore(MAX_SCORES_AT_ONCE)
 
     @app.post("/api/score", responses=_ERRORS, tags=["trace"])
     def score(request: ScoreRequest) -> dict[str, Any]:
         """The spin score of a text (how likely it was laundered), with its evidence."""
+        check_text("text", request.text)
         if not request.text.strip():
             raise InputError("text", "empty text")
-        return spin_report(scorer, request.text)
+        if not scoring.acquire(blocking=False):
+            raise Busy("the server is busy scoring other texts; try again in a moment")
+        try:
+            return spin_report(scorer, request.text)
+        finally:
+            scoring.release()
 
 
 def _add_index_routes(app: FastAPI, root: Path, max_bytes: int, scan: ScanResults | None, *,
@@ -329,6 +353,8 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(UnspinError)
     async def unspin_error(_: Request, exc: UnspinError) -> JSONResponse:
+        if isinstance(exc, Busy | TraceCancelled):
+            return JSONResponse({"error": str(exc)}, status_code=503, headers={"Retry-After": "5"})
         status = 503 if isinstance(exc, IndexError_ | ModelError) else 400
         return JSONResponse({"error": str(exc)}, status_code=status)
 

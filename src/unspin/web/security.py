@@ -5,6 +5,11 @@
   framing and referrers; API responses are not cached (they hold the user's texts).
 * Requests for a host name the app does not serve are refused, so that a web page on another
   site cannot reach the local server through DNS rebinding.
+* Requests made by another web site (cross-site request forgery) are refused with a 403: every
+  API route and every request that is not a plain GET/HEAD/OPTIONS must come from the app's own
+  page (an ``Origin`` header naming the host the request was sent to, and no ``Sec-Fetch-Site``
+  of ``cross-site`` or ``same-site``) or from a tool that sends neither header (curl, scripts).
+  Without this, any page the user visits could make the app trace for it or upload to it.
 * Request bodies over a size limit are refused with a 413 JSON error, whether or not the client
   announced the size: an announced size is checked before anything is read, and the bytes
   actually received are counted as the application reads them.
@@ -16,6 +21,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import HTTPException
 
@@ -43,6 +49,35 @@ _HEADERS = (
 )
 
 
+#: Methods that change nothing (outside the API, a link from another site may use them).
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: ``Sec-Fetch-Site`` values of a request started by a page of another origin.
+_FOREIGN_FETCH_SITES = frozenset({"cross-site", "same-site"})
+
+
+def foreign_origin(method: str, path: str, headers: dict[str, str]) -> str | None:
+    """Why a request comes from another site and must be refused, or None when it may pass.
+
+    Args:
+        method: the HTTP method.
+        path: the request path; all of ``/api/`` is checked, elsewhere only unsafe methods.
+        headers: the request headers, names in lower case.
+    """
+    if method.upper() in _SAFE_METHODS and not path.startswith("/api/"):
+        return None
+    origin = headers.get("origin")
+    if origin is not None:
+        origin = origin.strip()
+        if origin.lower() == "null":  # a sandboxed frame, a file:// page, a redirect across sites
+            return "Origin null"
+        if urlsplit(origin).netloc.lower() != headers.get("host", "").strip().lower():
+            return f"Origin {origin[:100]}"
+    fetch_site = headers.get("sec-fetch-site", "").strip().lower()
+    if fetch_site in _FOREIGN_FETCH_SITES:
+        return f"Sec-Fetch-Site {fetch_site}"
+    return None
+
+
 class BodyTooLarge(HTTPException):
     """A request body over the limit (an HTTPException so the framework passes it through unchanged)."""
 
@@ -63,7 +98,7 @@ def _human(size: int) -> str:
 
 
 class SafetyMiddleware:
-    """Host check, body size limit and security headers around an ASGI app.
+    """Host check, cross-site refusal, body size limit and security headers around an ASGI app.
 
     Args:
         app: the wrapped application.
@@ -85,6 +120,11 @@ class SafetyMiddleware:
         if not self._host_allowed(headers.get("host", "")):
             await _json_error(send, 400, "unknown host name in the request; this server only answers "
                                          "to the address it was started on")
+            return
+        foreign = foreign_origin(str(scope.get("method", "GET")), str(scope.get("path", "")), headers)
+        if foreign is not None:
+            await _json_error(send, 403, f"request refused: a page of another site sent it ({foreign}); "
+                                         "use the app's own page, or a tool such as curl")
             return
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_body_bytes:

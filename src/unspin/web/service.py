@@ -8,20 +8,24 @@ and read from there exactly as ``unspin trace NAME`` reads a file.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import io
 import logging
 import re
 import tempfile
 import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, is_dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass, is_dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..documents import Document, content_id
-from ..errors import InputError
+from ..embed import Embedder
+from ..errors import InputError, UnspinError
 from ..extract import html_to_text, read_suspect
 from ..index import Index
 from ..results import TraceResult
@@ -37,62 +41,151 @@ _MAX_NAME = 100
 PASTED = "<stdin>"
 
 
+#: Traces that may wait while one runs; more are refused (503) rather than queued without end.
+DEFAULT_MAX_WAITING = 4
+#: Sentences embedded between two checks for a cancelled trace.
+CANCEL_CHECK_SENTENCES = 256
+#: Seconds between two checks whether the client of a running trace is still connected.
+DISCONNECT_POLL_SECONDS = 0.25
+
+
+class Busy(UnspinError):
+    """Too many traces are running or waiting; the client should try again later."""
+
+
+class TraceCancelled(UnspinError):
+    """A trace was abandoned by its client and stopped before it was done."""
+
+
+@dataclass
+class TraceJob:
+    """A submitted trace: its future (result or error) and the flag that stops it."""
+
+    future: Future[TraceResult]
+    cancel: threading.Event
+
+
 class TraceService:
-    """Traces suspects against one index, one at a time, from any thread.
+    """Traces suspects against one index, one at a time, from any thread or from the event loop.
 
     A SQLite connection may only be used by the thread that opened it, and a :class:`Tracer`
     keeps caches that are not thread-safe. So the index and its tracer live in one worker
     thread, created on the first trace (loading the embedding model takes seconds), and each
-    request hands its work to that thread and waits. This also serialises traces, which is what
-    a local, single-user tool wants: one trace uses the CPU fully.
+    request hands its work to that thread. This serialises traces, which is what a local,
+    single-user tool wants: one trace uses the CPU fully. The event loop is never blocked by a
+    trace: other requests are answered while one runs.
+
+    Work is bounded: one trace runs and at most ``max_waiting`` wait; a further one is refused
+    with :class:`Busy`. A trace whose client goes away (:meth:`trace_async`) is cancelled: if it
+    has not started it never starts, and a running one stops at its next check, between two
+    batches of :data:`CANCEL_CHECK_SENTENCES` sentences sent to the embedding model (the costly
+    step; the steps before it take seconds even for the largest accepted text).
 
     Args:
         index_path: the index directory.
         tracer_factory: builds the tracer once the index is open (tests pass a cheaper one).
+        max_waiting: traces that may wait while one runs.
     """
 
-    def __init__(self, index_path: Path, *, tracer_factory: Callable[[Index], Tracer] | None = None) -> None:
+    def __init__(self, index_path: Path, *, tracer_factory: Callable[[Index], Tracer] | None = None,
+                 max_waiting: int = DEFAULT_MAX_WAITING) -> None:
         self.index_path = index_path
         self._factory = tracer_factory or (lambda index: Tracer(index))
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="unspin-trace")
+        self._slots = threading.BoundedSemaphore(1 + max(0, max_waiting))
         self._index: Index | None = None
         self._tracer: Tracer | None = None
+        self._running: threading.Event | None = None  # the cancel flag of the trace now running
         self._closed = threading.Event()
 
-    def trace(self, suspect: Document, *, threshold: float | None = None) -> TraceResult:
-        """Trace ``suspect``; ``threshold`` overrides the tracer's decision threshold for this call.
+    def submit(self, suspect: Document, *, threshold: float | None = None) -> TraceJob:
+        """Queue a trace of ``suspect``; ``threshold`` overrides the decision threshold for this call.
 
         Raises:
-            UnspinError: the index cannot be opened, the model cannot be loaded, or the suspect
-                has no text.
+            Busy: one trace runs and ``max_waiting`` wait already.
         """
         if self._closed.is_set():
             raise RuntimeError("the trace service is closed")
-        return self._executor.submit(self._trace, suspect, threshold).result()
+        if not self._slots.acquire(blocking=False):
+            raise Busy("the server is busy with other traces; try again in a moment")
+        cancel = threading.Event()
+        try:
+            future = self._executor.submit(self._trace, suspect, threshold, cancel)
+        except BaseException:
+            self._slots.release()
+            raise
+        future.add_done_callback(lambda _: self._slots.release())
+        return TraceJob(future, cancel)
+
+    def trace(self, suspect: Document, *, threshold: float | None = None) -> TraceResult:
+        """Trace ``suspect`` and wait for the result (see :meth:`submit`).
+
+        Raises:
+            UnspinError: busy, the index cannot be opened, the model cannot be loaded, or the
+                suspect has no text.
+        """
+        return self.submit(suspect, threshold=threshold).future.result()
+
+    async def trace_async(self, suspect: Document, *, threshold: float | None = None,
+                          disconnected: Callable[[], Awaitable[bool]] | None = None) -> TraceResult:
+        """Trace ``suspect`` without blocking the event loop; cancelled when ``disconnected()`` says so.
+
+        Raises:
+            TraceCancelled: the client went away first.
+            UnspinError: as :meth:`trace`.
+        """
+        job = self.submit(suspect, threshold=threshold)
+        waiting = asyncio.wrap_future(job.future)
+        try:
+            while True:
+                done, _ = await asyncio.wait({waiting}, timeout=DISCONNECT_POLL_SECONDS)
+                if done:
+                    return waiting.result()
+                if disconnected is not None and await disconnected():
+                    raise TraceCancelled("the client went away; trace stopped")
+        except BaseException:  # the client left or the server cancelled the request (no-ops if it failed)
+            job.cancel.set()
+            job.future.cancel()
+            waiting.cancel()
+            raise
 
     def close(self) -> None:
         """Close the index in its thread and stop the thread (waits for a trace in progress)."""
         if self._closed.is_set():
             return
         self._closed.set()
+        if self._running is not None:
+            self._running.set()
         self._executor.submit(self._close_index).result()
         self._executor.shutdown(wait=True)
 
     # -- in the worker thread ---------------------------------------------------------------
 
-    def _trace(self, suspect: Document, threshold: float | None) -> TraceResult:
+    def _trace(self, suspect: Document, threshold: float | None, cancel: threading.Event) -> TraceResult:
+        if cancel.is_set():
+            raise TraceCancelled("the client went away; trace not started")
         tracer = self._tracer_in_thread()
         if threshold is not None and threshold != tracer.threshold:
             # Same index, model and limits; only the decision differs (cheap to build).
             tracer = Tracer(tracer.index, embedder=tracer.embedder, max_candidates=tracer.max_candidates,
                             max_embedded=tracer.max_embedded, threshold=threshold,
                             max_sources=tracer.max_sources, max_rejected=tracer.max_rejected)
-        return tracer.trace(suspect)
+        self._running = cancel
+        try:
+            return tracer.trace(suspect)
+        finally:
+            self._running = None
+
+    def _cancelled(self) -> bool:
+        running = self._running
+        return running is not None and running.is_set()
 
     def _tracer_in_thread(self) -> Tracer:
         if self._tracer is None:
             self._index = Index.open(self.index_path)
-            self._tracer = self._factory(self._index)
+            tracer = self._factory(self._index)
+            tracer.embedder = CancellableEmbedder(tracer.embedder, self._cancelled)
+            self._tracer = tracer
             logger.info("%s: index opened for tracing (%d documents)", self.index_path, len(self._index))
         return self._tracer
 
@@ -102,8 +195,49 @@ class TraceService:
         self._index = self._tracer = None
 
 
+class CancellableEmbedder:
+    """An embedder that encodes in batches and raises :class:`TraceCancelled` between them once asked.
+
+    Args:
+        inner: the embedder doing the work.
+        cancelled: says whether the trace in progress is to stop.
+        batch: sentences per call to ``inner``.
+    """
+
+    def __init__(self, inner: Embedder, cancelled: Callable[[], bool], *,
+                 batch: int = CANCEL_CHECK_SENTENCES) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dimension: int | None = getattr(inner, "dimension", None)
+        self._cancelled = cancelled
+        self._batch = batch
+
+    def encode(self, sentences: Sequence[str]) -> np.ndarray:
+        parts = []
+        for start in range(0, len(sentences), self._batch):
+            if self._cancelled():
+                raise TraceCancelled("the client went away; trace stopped")
+            parts.append(self.inner.encode(sentences[start:start + self._batch]))
+        if not parts:
+            return self.inner.encode(sentences)
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
 # ---------------------------------------------------------------------------------------------
 # Suspects
+
+
+def check_text(name: str, text: str) -> None:
+    """Refuse a text that is not valid Unicode (a lone surrogate, as JSON's "\\ud800" gives).
+
+    Raises:
+        InputError: naming ``name`` and the position of the first lone surrogate.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(name, f"not valid Unicode text: a lone surrogate (U+{ord(text[exc.start]):04X}) "
+                               f"at character {exc.start}") from None
 
 
 def suspect_from_text(text: str, *, max_bytes: int) -> Document:
@@ -112,8 +246,9 @@ def suspect_from_text(text: str, *, max_bytes: int) -> Document:
     HTML is recognised by its content, as on standard input.
 
     Raises:
-        InputError: empty, binary-looking or too large (named ``<stdin>``).
+        InputError: empty, binary-looking, too large or not valid Unicode (named ``<stdin>``).
     """
+    check_text(PASTED, text)
     return read_suspect("-", max_bytes=max_bytes, stdin=io.StringIO(text))
 
 
@@ -124,8 +259,9 @@ def suspect_from_html(page: str, *, max_bytes: int) -> Document:
     ``meta.path`` ``<stdin>``.
 
     Raises:
-        InputError: too large, or no text in the page.
+        InputError: too large, not valid Unicode, or no text in the page.
     """
+    check_text(PASTED, page)
     if len(page.encode("utf-8", "surrogatepass")) > max_bytes:
         raise InputError(PASTED, f"over the {max_bytes} bytes limit")
     text, meta = html_to_text(page, source=PASTED)
