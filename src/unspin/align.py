@@ -32,6 +32,8 @@ NUMBER_BONUS = 0.05
 NUMBER_BONUS_MAX = 0.15
 #: Largest gap, in sentences on either side, bridged inside one passage or one group of seeds.
 MAX_GAP = 3
+#: Largest gap bridged inside a *tight* passage (the sequence evidence of a copy; see PairAlignment).
+TIGHT_GAP = 2
 #: How much a joined window must beat its best single sentence to stand for a merge (1-2, 1-3, 2-1).
 MERGE_MARGIN = 0.05
 #: Passages that continue each other (next in the suspect, later in the source) are joined when the
@@ -421,7 +423,7 @@ class PairAlignment:
         return sorted(p for c in self.chains for p in c)
 
     def passages(self, a: Sequence[Unit], b: Sequence[Unit], *,
-                 open_rows: Sequence[int] | None = None) -> list[Passage]:
+                 open_rows: Sequence[int] | None = None, tight: bool = False) -> list[Passage]:
         """Passages of the chains, in suspect order.
 
         Args:
@@ -429,6 +431,10 @@ class PairAlignment:
             open_rows: only these suspect units (sorted indices), as if the others were absent;
                 a host story interrupted by a splice that another source explains then reads as
                 one uninterrupted rendering. None for all.
+            tight: cut wherever one text skips sentences the other keeps, bridge gaps of at most
+                :data:`TIGHT_GAP` sentences and join no chains: stretches rendered sentence after
+                sentence, the *sequence* evidence of a copy (:func:`unspin.decide.evidence`).
+                Otherwise passages bridge omissions and merges (what is reported).
         """
         rows = list(range(len(a))) if open_rows is None else list(open_rows)
         position = {k: n for n, k in enumerate(rows)}
@@ -436,8 +442,10 @@ class PairAlignment:
         units = [a[k] for k in rows]
         chains = [[(position[i], j) for i, j in c if i in position] for c in self.chains]
         out: list[Passage] = []
-        for c in join_chains([c for c in chains if c]):
-            out += passages(c, sim, units, b, extra_b=extra_b, extra_a=extra_a)
+        kept = [c for c in chains if c]
+        for c in (kept if tight else join_chains(kept)):
+            out += passages(c, sim, units, b, extra_b=extra_b, extra_a=extra_a,
+                            max_gap=TIGHT_GAP if tight else MAX_GAP, split_on_drop=tight)
         return sorted(out, key=lambda p: (p.suspect, p.source))
 
 

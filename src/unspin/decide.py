@@ -21,19 +21,24 @@ from .results import DECISION_THRESHOLD, Passage
 #: Score at or above which a candidate is reported as a source.
 THRESHOLD = DECISION_THRESHOLD
 
-#: Logistic weights, calibrated on unspin-bench (see docs/scores.md for how).
+#: Logistic weights of :func:`copy_score`, fitted on the `fit` halves of unspin-bench and real-dev
+#: with independent reports weighted ten times (a false source costs more than a miss); see
+#: docs/scores.md and benchmarks/fit_decision.py.
 WEIGHTS = {
-    "bias": -8.0,
-    "aligned_share": 2.5,
-    "mean_similarity": 1.5,
-    "strong_share": 2.0,
-    "adjacent_share": 2.5,
-    "strong_run": 0.85,
+    "bias": -8.29,
+    "aligned_share": 1.465,
+    "mean_similarity": 2.424,
+    "strong_share": 3.047,
+    "adjacent_share": 2.292,
+    "strong_run": 0.438,
 }
 #: Pair similarity from which an aligned sentence counts as strongly aligned.
 STRONG = 0.7
 #: Runs longer than this add no further evidence.
 RUN_CAP = 8
+#: The strong run is measured against what the suspect allows, but never against fewer sentences
+#: than this: three sentences that resemble three of a same-event report are not a full run.
+MIN_RUN_BASIS = 4
 
 
 @dataclass(frozen=True)
@@ -120,7 +125,7 @@ def copy_score(ev: Evidence) -> float:
     """
     if ev.aligned == 0:
         return 0.0
-    possible = min(ev.sentences, RUN_CAP)
+    possible = min(max(ev.sentences, MIN_RUN_BASIS), RUN_CAP)
     strong_run = min(ev.strong_run * RUN_CAP / possible, RUN_CAP) if possible else 0.0
     z = (WEIGHTS["bias"] + WEIGHTS["aligned_share"] * ev.aligned_share
          + WEIGHTS["mean_similarity"] * ev.mean_similarity + WEIGHTS["strong_share"] * ev.strong_share
@@ -213,43 +218,44 @@ def passage_evidence(passage: Passage, suspect_text: str, source_text: str, *,
                            quoted_share=quoted / chars if chars else 0.0)
 
 
-#: Logistic weights of :func:`reuse_score` (fitted on the `fit` halves of the development data; see
-#: docs/scores.md and benchmarks/fit_decision.py).
-REUSE_WEIGHTS = {
-    "bias": -6.0,
-    "copied_words": 1.0,
-    "longest_run": 0.15,
-    "strong": 0.5,
-    "mean_similarity": 2.0,
-    "quoted_share": -1.0,
-}
+#: The lines a passage must reach to count as reused, set on the `fit` halves of the development
+#: data (PAN 2013 training pairs and real-dev; see docs/scores.md): no passage of an independent
+#: report on the same event reached either there. *Copied wording*: at least this many words in
+#: identical runs outside quotations, with a run at least this long.
+VERBATIM_WORDS = 25
+VERBATIM_RUN = 12
+#: *Obfuscated copy* (spun, machine-translated, reworded sentence by sentence): at least this many
+#: strongly aligned sentence pairs in one passage, at this mean similarity.
+OBFUSCATED_STRONG = 4
+OBFUSCATED_SIMILARITY = 0.78
+#: Steepness of :func:`reuse_score` around the lines (evidence 1.25 times a line scores 0.88).
+REUSE_STEEPNESS = 8.0
 #: A reused passage has at least this many aligned sentence pairs: one shared sentence (a sister
 #: article's background line, a statement both reports print) is never one.
 MIN_REUSED_PAIRS = 2
 #: Share of the suspect that an accepted source's passages must cover for the suspect to be a copy
 #: of it (below, the two share reused passages).
 COPY_COVERAGE = 0.5
-#: Longest word run past which a longer identical run adds no further evidence.
-RUN_CAP_WORDS = 30
 
 
-def reuse_features(pe: PassageEvidence) -> dict[str, float]:
-    """The transformed features :func:`reuse_score` weighs (counts on a log scale, runs capped)."""
-    return {"copied_words": math.log1p(pe.copied_words), "longest_run": min(pe.longest_run, RUN_CAP_WORDS),
-            "strong": min(pe.strong, RUN_CAP), "mean_similarity": pe.mean_similarity,
-            "quoted_share": pe.quoted_share}
+def reuse_evidence(pe: PassageEvidence) -> float:
+    """How far a passage reaches towards the reuse lines: 1.0 exactly on the nearer line.
+
+    The larger of the copied-wording ratio (the smaller of ``copied_words / VERBATIM_WORDS`` and
+    ``longest_run / VERBATIM_RUN``) and the obfuscated-copy ratio (the smaller of
+    ``strong / OBFUSCATED_STRONG`` and ``mean_similarity / OBFUSCATED_SIMILARITY``).
+    """
+    verbatim = min(pe.copied_words / VERBATIM_WORDS, pe.longest_run / VERBATIM_RUN)
+    obfuscated = min(pe.strong / OBFUSCATED_STRONG, pe.mean_similarity / OBFUSCATED_SIMILARITY)
+    return max(verbatim, obfuscated)
 
 
 def reuse_score(pe: PassageEvidence) -> float:
     """Confidence in [0, 1] that a passage was taken from the source; >= :data:`THRESHOLD` means reused.
 
     0 for passages of fewer than :data:`MIN_REUSED_PAIRS` pairs. Otherwise a logistic function of
-    the words copied in identical runs outside quotations (log scale), the longest such run
-    (capped at :data:`RUN_CAP_WORDS`), the strongly aligned pairs (capped at :data:`RUN_CAP`), the
-    mean pair similarity and the quoted share of the passage.
+    :func:`reuse_evidence`, 0.5 exactly on a line: ``1 / (1 + exp(-REUSE_STEEPNESS * (evidence - 1)))``.
     """
     if pe.pairs < MIN_REUSED_PAIRS:
         return 0.0
-    features = reuse_features(pe)
-    z = REUSE_WEIGHTS["bias"] + sum(REUSE_WEIGHTS[k] * v for k, v in features.items())
-    return 1.0 / (1.0 + math.exp(-z))
+    return 1.0 / (1.0 + math.exp(-REUSE_STEEPNESS * (reuse_evidence(pe) - 1.0)))

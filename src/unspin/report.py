@@ -75,12 +75,17 @@ def _slice(text: str, span: Sequence[int]) -> str:
     return text[start:max(span[1], start)]
 
 
+#: How each kind of finding reads in reports.
+FINDING_LABELS = {"copy": "copy", "reused": "reused passages"}
+
+
 def _verdict(result: TraceResult) -> tuple[str, str | None]:
     """Return the one-line verdict and, when nothing passed, the line about the closest candidate."""
     if result.sources:
         best = result.sources[0]
         head = "Source found" if len(result.sources) == 1 else f"{len(result.sources)} sources found"
-        return f"{head}: {terminal_safe(best.doc_id)} (score {best.score:.2f})", None
+        kind = FINDING_LABELS[best.finding]
+        return f"{head}: {terminal_safe(best.doc_id)} ({kind}, score {best.score:.2f})", None
     verdict = f"No source found ({_plural(result.candidates, 'candidate')} checked)"
     if not result.rejected:
         return verdict, None
@@ -149,7 +154,7 @@ def _text_passage(index: int, passage: Passage, suspect_text: str, source_text: 
     Kept separate so that a richer change report (what was rewritten) can grow here.
     """
     head = (f"  {index + 1}. suspect {_span(passage.suspect)} <-> source {_span(passage.source)} "
-            f"score {style.score(passage.score)}")
+            f"score {style.score(passage.score)}  reuse {style.score(passage.reuse_score)}")
     lines = [head]
     for label, text, span in (("suspect", suspect_text, passage.suspect), ("source ", source_text,
                                                                            passage.source)):
@@ -161,7 +166,8 @@ def _text_passage(index: int, passage: Passage, suspect_text: str, source_text: 
 
 def _text_source(rank: int, source: SourceMatch, suspect_text: str, *, width: int,
                  max_passages: int, style: _Style) -> list[str]:
-    lines = [style.bold(f"[{rank}] {terminal_safe(source.doc_id)}") + f"  score {style.score(source.score)}"]
+    lines = [style.bold(f"[{rank}] {terminal_safe(source.doc_id)}")
+             + f"  {FINDING_LABELS[source.finding]}  score {style.score(source.score)}"]
     lines += [f"    {key}: {value}" for key, value in _text_meta_items(source.meta)]
     if source.language:
         lines.append(f"    language: {terminal_safe(source.language)}")
@@ -339,6 +345,7 @@ def _html_passage_row(source_idx: int, index: int, passage: Passage, suspect_tex
         f'<a href="#{key}" data-peer="{key}" class="num c{index % _N_COLOURS}">{index + 1}</a>',
         f"{_span(passage.suspect)} ↔ {_span(passage.source)}",
         f"{passage.score:.2f}",
+        f"{passage.reuse_score:.2f}",
         str(len(passage.pairs)),
         html.escape(_shorten(_slice(suspect_text, passage.suspect), 90)),
         html.escape(_shorten(_slice(source_text, passage.source), 90)),
@@ -354,13 +361,15 @@ def _source_row(rank: int, source: SourceMatch, link: bool) -> str:
     if "title" in meta:
         name += f'<div class="title">{html.escape(meta["title"])}</div>'
     cells = (str(rank), name, html.escape(meta.get("site", "")), html.escape(meta.get("date", "")),
-             f'<span class="url">{html.escape(meta.get("url", ""))}</span>', f"{source.score:.2f}",
+             f'<span class="url">{html.escape(meta.get("url", ""))}</span>', FINDING_LABELS[source.finding],
+             f"{source.score:.2f}",
              _pct(source.coverage), _pct(source.source_coverage), str(len(source.passages)))
     return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
 
 
 def _sources_table(sources: Sequence[SourceMatch], link: bool) -> str:
-    head = ("#", "document", "site", "date", "url", "score", "covers suspect", "covers source", "passages")
+    head = ("#", "document", "site", "date", "url", "finding", "score", "covers suspect", "covers source",
+            "passages")
     rows = "".join(_source_row(i, s, link) for i, s in enumerate(sources, 1))
     return ('<table class="sources"><thead><tr>' + "".join(f"<th>{h}</th>" for h in head)
             + f"</tr></thead><tbody>{rows}</tbody></table>")
@@ -377,11 +386,12 @@ def _source_section(idx: int, source: SourceMatch, result: TraceResult) -> str:
     missing = "" if source.text else '<p class="note">Source text not available.</p>'
     return (
         f'<section class="source" id="s{idx}"><h2>#{idx + 1} {heading}</h2>'
-        f'<p class="facts">score {source.score:.2f} · covers {_pct(source.coverage)} of the suspect and '
+        f'<p class="facts">{FINDING_LABELS[source.finding]} · score {source.score:.2f} '
+        f'(copy {source.copy_score:.2f}) · covers {_pct(source.coverage)} of the suspect and '
         f"{_pct(source.source_coverage)} of the source · {_plural(len(source.passages), 'passage')}"
         f"{html.escape(f' · language {source.language}') if source.language else ''}</p>"
         '<table class="passages"><thead><tr><th>#</th><th>suspect ↔ source</th><th>score</th>'
-        f"<th>pairs</th><th>suspect</th><th>source</th></tr></thead><tbody>{rows}</tbody></table>"
+        f"<th>reuse</th><th>pairs</th><th>suspect</th><th>source</th></tr></thead><tbody>{rows}</tbody></table>"
         f"{html_pairs(idx, source, suspect_text)}"
         '<div class="sbs"><div class="col"><h3>Suspect</h3>'
         f'<div class="text" data-col="s{idx}-suspect">{_markup(suspect_text, suspect_marks)}</div></div>'
