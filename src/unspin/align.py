@@ -410,12 +410,16 @@ class PairAlignment:
         sim: pair similarities (suspect x source), raised where one sentence renders several.
         extra_b, extra_a: further source / suspect sentences each pair stands for (merges).
         chains: monotone runs of aligned pairs, ordered by first suspect sentence.
+        raw: the one-to-one similarities before merges (None: same as ``sim``). Tight passages
+            are scored on them: joining sentences raises the likeness of any two reports of one
+            event, so merges widen what is reported but add no sequence evidence.
     """
 
     sim: np.ndarray
     extra_b: np.ndarray
     extra_a: np.ndarray
     chains: list[list[tuple[int, int]]]
+    raw: np.ndarray | None = None
 
     @property
     def pairs(self) -> list[tuple[int, int]]:
@@ -438,7 +442,10 @@ class PairAlignment:
         """
         rows = list(range(len(a))) if open_rows is None else list(open_rows)
         position = {k: n for n, k in enumerate(rows)}
-        sim, extra_b, extra_a = self.sim[rows, :], self.extra_b[rows, :], self.extra_a[rows, :]
+        full = self.raw if tight and self.raw is not None else self.sim
+        sim, extra_b, extra_a = full[rows, :], self.extra_b[rows, :], self.extra_a[rows, :]
+        if tight:
+            extra_b, extra_a = np.zeros_like(extra_b), np.zeros_like(extra_a)
         units = [a[k] for k in rows]
         chains = [[(position[i], j) for i, j in c if i in position] for c in self.chains]
         out: list[Passage] = []
@@ -460,6 +467,6 @@ def align_units(a: Sequence[Unit], b: Sequence[Unit], *, a_vectors: np.ndarray |
         lexical: a precomputed :func:`lexical_matrix` of ``a`` and ``b``.
         threshold: minimum similarity of a seed.
     """
-    sim = similarity_matrix(a, b, a_vectors=a_vectors, b_vectors=b_vectors, lexical=lexical)
-    sim, extra_b, extra_a = merged_similarity(a, b, sim, a_vectors=a_vectors, b_vectors=b_vectors)
-    return PairAlignment(sim, extra_b, extra_a, local_chains(sim, threshold=threshold))
+    raw = similarity_matrix(a, b, a_vectors=a_vectors, b_vectors=b_vectors, lexical=lexical)
+    sim, extra_b, extra_a = merged_similarity(a, b, raw, a_vectors=a_vectors, b_vectors=b_vectors)
+    return PairAlignment(sim, extra_b, extra_a, local_chains(sim, threshold=threshold), raw)

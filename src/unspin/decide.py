@@ -21,16 +21,14 @@ from .results import DECISION_THRESHOLD, Passage
 #: Score at or above which a candidate is reported as a source.
 THRESHOLD = DECISION_THRESHOLD
 
-#: Logistic weights of :func:`copy_score`, fitted on the `fit` halves of unspin-bench and real-dev
-#: with independent reports weighted ten times (a false source costs more than a miss); see
-#: docs/scores.md and benchmarks/fit_decision.py.
+#: Logistic weights of :func:`copy_score`, calibrated on unspin-bench (see docs/scores.md for how).
 WEIGHTS = {
-    "bias": -8.29,
-    "aligned_share": 1.465,
-    "mean_similarity": 2.424,
-    "strong_share": 3.047,
-    "adjacent_share": 2.292,
-    "strong_run": 0.438,
+    "bias": -8.0,
+    "aligned_share": 2.5,
+    "mean_similarity": 1.5,
+    "strong_share": 2.0,
+    "adjacent_share": 2.5,
+    "strong_run": 0.85,
 }
 #: Pair similarity from which an aligned sentence counts as strongly aligned.
 STRONG = 0.7
@@ -221,13 +219,16 @@ def passage_evidence(passage: Passage, suspect_text: str, source_text: str, *,
 #: The lines a passage must reach to count as reused, set on the `fit` halves of the development
 #: data (PAN 2013 training pairs and real-dev; see docs/scores.md): no passage of an independent
 #: report on the same event reached either there. *Copied wording*: at least this many words in
-#: identical runs outside quotations, with a run at least this long.
+#: identical runs outside quotations, with a run at least this long; a passage of only two sentence
+#: pairs needs :data:`VERBATIM_WORDS_TWO` words (a sister story repeating a two-sentence background
+#: paragraph is not a reused passage).
 VERBATIM_WORDS = 25
+VERBATIM_WORDS_TWO = 40
 VERBATIM_RUN = 12
 #: *Obfuscated copy* (spun, machine-translated, reworded sentence by sentence): at least this many
 #: strongly aligned sentence pairs in one passage, at this mean similarity.
-OBFUSCATED_STRONG = 4
-OBFUSCATED_SIMILARITY = 0.78
+OBFUSCATED_STRONG = 5
+OBFUSCATED_SIMILARITY = 0.82
 #: Steepness of :func:`reuse_score` around the lines (evidence 1.25 times a line scores 0.88).
 REUSE_STEEPNESS = 8.0
 #: A reused passage has at least this many aligned sentence pairs: one shared sentence (a sister
@@ -241,11 +242,13 @@ COPY_COVERAGE = 0.5
 def reuse_evidence(pe: PassageEvidence) -> float:
     """How far a passage reaches towards the reuse lines: 1.0 exactly on the nearer line.
 
-    The larger of the copied-wording ratio (the smaller of ``copied_words / VERBATIM_WORDS`` and
+    The larger of the copied-wording ratio (the smaller of ``copied_words / VERBATIM_WORDS`` (or
+    ``VERBATIM_WORDS_TWO`` for a passage of two pairs) and
     ``longest_run / VERBATIM_RUN``) and the obfuscated-copy ratio (the smaller of
     ``strong / OBFUSCATED_STRONG`` and ``mean_similarity / OBFUSCATED_SIMILARITY``).
     """
-    verbatim = min(pe.copied_words / VERBATIM_WORDS, pe.longest_run / VERBATIM_RUN)
+    words = VERBATIM_WORDS_TWO if pe.pairs <= 2 else VERBATIM_WORDS
+    verbatim = min(pe.copied_words / words, pe.longest_run / VERBATIM_RUN)
     obfuscated = min(pe.strong / OBFUSCATED_STRONG, pe.mean_similarity / OBFUSCATED_SIMILARITY)
     return max(verbatim, obfuscated)
 

@@ -289,8 +289,19 @@ def _sentence_starts(chunk: str) -> list[int]:
     except Exception:  # syntok is third-party code: never let it break segmentation
         logger.warning("syntok failed on a %d-character unit; keeping it whole", len(chunk), exc_info=True)
         starts = set()
-    starts |= _number_end_starts(chunk)
+    starts |= _number_end_starts(chunk) | _glued_starts(chunk)
     return sorted({0} | {s for s in starts if 0 < s < len(chunk)})
+
+
+# Scraped pages often lose the break between paragraphs ("...the statement said.Those responsible
+# would..."): a sentence end glued to the next capitalised word. Two lower-case letters before the
+# mark keep initials and abbreviations ("U.S.", "e.g.") whole.
+_GLUED_RE = re.compile(r"(?<=[a-z]{2}[.!?])[”’)]?(?=[\"“‘]?[A-Z][a-z])")
+
+
+def _glued_starts(chunk: str) -> set[int]:
+    """Return the sentence starts glued to the end of the previous sentence in ``chunk``."""
+    return {m.end() for m in _GLUED_RE.finditer(chunk)}
 
 
 # syntok keeps a sentence ending in a decimal amount with the next one ("... at $41.48. Brent
@@ -357,7 +368,7 @@ def _unit_spans(text: str, unit: _Unit) -> Iterator[tuple[int, int]]:
     """Yield the sentence spans of one unit, in the original text's offsets."""
     chunk = text[unit.start : unit.end]
     # A single newline inside a unit is a space for syntok (hard-wrapped lines); same length.
-    if unit.headline or not _BOUNDARY_RE.search(chunk):
+    if unit.headline or not (_BOUNDARY_RE.search(chunk) or _GLUED_RE.search(chunk)):
         starts = [0]  # no sentence end followed by more text: skip syntok, the slow part
     else:
         starts = _sentence_starts(chunk.replace("\n", " ").replace("\r", " "))
