@@ -32,8 +32,6 @@ NUMBER_BONUS = 0.05
 NUMBER_BONUS_MAX = 0.15
 #: Largest gap, in sentences on either side, bridged inside one passage or one group of seeds.
 MAX_GAP = 3
-#: Largest gap bridged inside a *tight* passage (the sequence evidence of a copy; see PairAlignment).
-TIGHT_GAP = 2
 #: How much a joined window must beat its best single sentence to stand for a merge (1-2, 1-3, 2-1).
 MERGE_MARGIN = 0.05
 #: Passages that continue each other (next in the suspect, later in the source) are joined when the
@@ -427,7 +425,7 @@ class PairAlignment:
         return sorted(p for c in self.chains for p in c)
 
     def passages(self, a: Sequence[Unit], b: Sequence[Unit], *,
-                 open_rows: Sequence[int] | None = None, tight: bool = False) -> list[Passage]:
+                 open_rows: Sequence[int] | None = None, one_to_one: bool = False) -> list[Passage]:
         """Passages of the chains, in suspect order.
 
         Args:
@@ -435,25 +433,38 @@ class PairAlignment:
             open_rows: only these suspect units (sorted indices), as if the others were absent;
                 a host story interrupted by a splice that another source explains then reads as
                 one uninterrupted rendering. None for all.
-            tight: cut wherever one text skips sentences the other keeps, bridge gaps of at most
-                :data:`TIGHT_GAP` sentences and join no chains: stretches rendered sentence after
-                sentence, the *sequence* evidence of a copy (:func:`unspin.decide.evidence`).
-                Otherwise passages bridge omissions and merges (what is reported).
+            one_to_one: score pairs on the one-to-one similarities (:attr:`raw`), not the merged
+                ones, and give each pair one sentence a side: the *sequence* evidence of a copy
+                (:func:`unspin.decide.evidence`). Otherwise the pairs stand for the sentences
+                they merge (what is reported).
         """
         rows = list(range(len(a))) if open_rows is None else list(open_rows)
         position = {k: n for n, k in enumerate(rows)}
-        full = self.raw if tight and self.raw is not None else self.sim
+        full = self.raw if one_to_one and self.raw is not None else self.sim
         sim, extra_b, extra_a = full[rows, :], self.extra_b[rows, :], self.extra_a[rows, :]
-        if tight:
+        if one_to_one:
             extra_b, extra_a = np.zeros_like(extra_b), np.zeros_like(extra_a)
         units = [a[k] for k in rows]
         chains = [[(position[i], j) for i, j in c if i in position] for c in self.chains]
         out: list[Passage] = []
-        kept = [c for c in chains if c]
-        for c in (kept if tight else join_chains(kept)):
-            out += passages(c, sim, units, b, extra_b=extra_b, extra_a=extra_a,
-                            max_gap=TIGHT_GAP if tight else MAX_GAP, split_on_drop=tight)
-        return sorted(out, key=lambda p: (p.suspect, p.source))
+        for c in join_chains([c for c in chains if c]):
+            out += passages(c, sim, units, b, extra_b=extra_b, extra_a=extra_a)
+        return _outermost(sorted(out, key=lambda p: (p.suspect, p.source)))
+
+
+def _outermost(found: list[Passage]) -> list[Passage]:
+    """Drop passages that lie inside the suspect span of a longer passage of the same source.
+
+    A sentence of a copied stretch that also resembles another sentence of the source leaves a
+    short second chain inside the first: one stretch of text, one passage.
+    """
+    keep = []
+    for p in found:
+        inside = any(q is not p and q.suspect[0] <= p.suspect[0] and p.suspect[1] <= q.suspect[1]
+                     and len(q.pairs) > len(p.pairs) for q in found)
+        if not inside:
+            keep.append(p)
+    return keep
 
 
 def align_units(a: Sequence[Unit], b: Sequence[Unit], *, a_vectors: np.ndarray | None = None,

@@ -322,8 +322,10 @@ class Tracer:
         open_chain = sorted((position[i], j) for i, j in item.alignment.pairs if i in position)
         open_passages = item.alignment.passages(units, item.units, open_rows=open_units)
         chars = sum(units[k].end - units[k].start for k in open_units)
-        tight = item.alignment.passages(units, item.units, open_rows=open_units, tight=True)
-        ev = decide.evidence(tight, sentences=len(open_units), chars=chars, chain=open_chain)
+        # The sequence evidence is read on one-to-one similarities: joining sentences raises the
+        # likeness of any two reports of one event, so merges widen what is reported, nothing more.
+        plain = item.alignment.passages(units, item.units, open_rows=open_units, one_to_one=True)
+        ev = decide.evidence(plain, sentences=len(open_units), chars=chars, chain=open_chain)
         copy = decide.copy_score(ev)
         best_reuse = max((item.reuse_score(p) for p in open_passages), default=0.0)
         reported = [replace(p, reuse_score=item.reuse_score(p))
