@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import shutil
 import signal
 import sqlite3
@@ -358,3 +360,264 @@ def test_killed_build_keeps_whole_batches_and_resumes(tmp_path: Path) -> None:
         stats = ix.add(docs, batch_size=KILL_BATCH)
         assert (stats.added, stats.updated, stats.unchanged) == (0, 0, n)
 
+
+
+# -- as a user meets it: the `unspin` command on damaged, empty, read-only and shared indexes -----
+
+STORIES = [
+    {"id": "pier", "text": "Harrowgate council votes to close the wooden ferry pier after three failed "
+                           "inspections. Repairs would have cost 2.4 million pounds, the treasurer said. "
+                           "Ferry passengers will board from a temporary pontoon until a new pier opens."},
+    {"id": "glacier", "text": "Guided glacier walks resume in Valdren as meltwater levels fall. The mountain "
+                              "guides' union welcomed the decision on Tuesday. Walkers must book a place "
+                              "and carry crampons, the park office said."},
+    {"id": "bakery", "text": "A Tolmouth bakery wins the national sourdough prize for a third year. "
+                             "The judges praised its rye loaf and its seaweed focaccia. The owners plan to "
+                             "open a second shop on Quay Street in the spring."},
+]
+
+
+def _cli(*argv: str) -> tuple[int, str, str]:
+    from unspin.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """An index of STORIES built with `unspin index`, the collection, and a verbatim copy of "pier"."""
+    collection = tmp_path / "stories.jsonl"
+    collection.write_text("".join(json.dumps(s) + "\n" for s in STORIES), encoding="utf-8")
+    root = tmp_path / "ix"
+    code, _, err = _cli("index", str(collection), "--index", str(root), "--no-progress")
+    assert code == 0, err
+    suspect = tmp_path / "copy.txt"
+    suspect.write_text(STORIES[0]["text"], encoding="utf-8")
+    return root, collection, suspect
+
+
+def _traced_sources(root: Path, suspect: Path) -> tuple[int, list[str], str]:
+    code, out, err = _cli("trace", str(suspect), "--index", str(root), "--json")
+    sources = [s["doc_id"] for s in json.loads(out)["sources"]] if code == 0 else []
+    return code, sources, err
+
+
+def _set_info(root: Path, key: str, value: str) -> None:
+    conn = sqlite3.connect(root / DB_NAME)
+    with conn:
+        conn.execute("UPDATE info SET value = ? WHERE key = ?", (value, key))
+    conn.close()
+
+
+def _one_error_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_trace_refuses_an_index_built_from_nothing(tmp_path: Path, built: tuple[Path, Path, Path]) -> None:
+    # F7: `unspin index typo.txt` leaves an empty index; tracing against it must not say "no source".
+    _, _, suspect = built
+    code, _, err = _cli("index", str(tmp_path / "typo.txt"), "--index", str(tmp_path / "empty"))
+    assert code == 2
+    code, out, err = _cli("trace", str(suspect), "--index", str(tmp_path / "empty"))
+    assert code == 3
+    assert "empty" in _one_error_line(err)
+    assert out == ""
+
+
+def test_trace_refuses_a_zero_byte_database(tmp_path: Path, built: tuple[Path, Path, Path]) -> None:
+    _, _, suspect = built
+    (tmp_path / "zero").mkdir()
+    (tmp_path / "zero" / DB_NAME).write_bytes(b"")
+    code, _, err = _cli("trace", str(suspect), "--index", str(tmp_path / "zero"))
+    assert code == 3
+    assert "empty" in _one_error_line(err)
+    assert (tmp_path / "zero" / DB_NAME).stat().st_size == 0  # a reader wrote nothing
+
+
+@pytest.mark.parametrize(("key", "value", "words"), [("format", "1.0", "format"),
+                                                     ("generation", "x1", "generation")])
+def test_corrupt_metadata_is_one_line_exit_3(built: tuple[Path, Path, Path], key: str, value: str,
+                                             words: str) -> None:
+    # F8: these gave a ValueError traceback.
+    root, collection, suspect = built
+    _set_info(root, key, value)
+    code, _, err = _cli("trace", str(suspect), "--index", str(root))
+    assert code == 3
+    line = _one_error_line(err)
+    assert words in line and str(root) in line
+    if key == "generation":  # a counter is derived: `unspin index` repairs it
+        code, _, err = _cli("index", str(collection), "--index", str(root), "--no-progress")
+        assert code == 0, err
+        assert _traced_sources(root, suspect)[:2] == (0, ["pier"])
+
+
+def test_damaged_search_files_are_searched_around_then_rebuilt(built: tuple[Path, Path, Path]) -> None:
+    # F8: an empty .npy in the search files gave an EOFError traceback.
+    root, collection, suspect = built
+    for path in (root / SEARCH_DIR).rglob("docs.npy"):
+        path.write_bytes(b"")
+    code, sources, err = _traced_sources(root, suspect)
+    assert (code, sources) == (0, ["pier"])
+    assert "Traceback" not in err and "unspin index" in err  # says how to repair
+    code, out, err = _cli("index", str(collection), "--index", str(root), "--no-progress")
+    assert code == 0 and "0 added" in out and "rebuilding search segment" in err
+    code, sources, err = _traced_sources(root, suspect)
+    assert (code, sources, err) == (0, ["pier"], "")
+
+
+def test_index_repairs_a_structure_that_disagrees_with_the_database(built: tuple[Path, Path, Path]) -> None:
+    # F1: the search structure lost documents and a rerun said "0 added" without repairing it.
+    root, collection, _ = built
+    conn = sqlite3.connect(root / DB_NAME)
+    with conn:
+        conn.execute("UPDATE segments SET docs = docs - 1")
+    conn.close()
+    code, out, err = _cli("index", str(collection), "--index", str(root), "--no-progress")
+    assert code == 0 and "0 added" in out and "rebuilding" in err
+    assert _segment_docs(root) == len(STORIES)
+    with Index.open(root) as ix:
+        for story in STORIES:
+            assert ix.search(content_tokens(story["text"]), k=1)[0][0] == story["id"]
+
+
+def _read_only_command(argv: list[str]) -> list[str]:
+    """Run ``argv`` unable to write to read-only files, even as root (which ignores permissions)."""
+    if os.geteuid() != 0:
+        return argv
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "tests run as root need setpriv (util-linux) to drop the right to write anywhere"
+    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search,-fowner", *argv]
+
+
+def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns) for p in root.rglob("*")}
+
+
+def test_read_only_index_can_be_traced(built: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    # F6: "attempt to write a readonly database" (WAL and CREATE ran on every open).
+    root, collection, suspect = built
+    for path in [root, *root.rglob("*")]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    before = _snapshot(root)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src")}
+    try:
+        run = subprocess.run(_read_only_command([sys.executable, "-m", "unspin.cli", "trace", str(suspect),
+                                                 "--index", str(root), "--json"]),
+                             capture_output=True, text=True, env=env, timeout=300)
+        assert run.returncode == 0, run.stderr
+        assert [s["doc_id"] for s in json.loads(run.stdout)["sources"]] == ["pier"]
+        assert _snapshot(root) == before  # nothing written, nothing created
+        # Writing to it is a one-line error, not a traceback.
+        run = subprocess.run(_read_only_command([sys.executable, "-m", "unspin.cli", "index", str(collection),
+                                                 "--index", str(root), "--no-progress"]),
+                             capture_output=True, text=True, env=env, timeout=300)
+        assert run.returncode == 3
+        assert "read-only" in _one_error_line(run.stderr)
+    finally:
+        for path in [root, *root.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+# Checks, while writers run, that every document the database holds is found by a search for its
+# own text (the search structure never disagrees with the database); prints the checks made.
+READER_SCRIPT = """
+import random, sqlite3, sys, time
+from unspin.errors import IndexError_
+from unspin.index import Index
+from unspin.normalize import content_tokens
+
+root, seconds = sys.argv[1], float(sys.argv[2])
+rng = random.Random(7)
+checks = 0
+deadline = time.monotonic() + seconds
+while time.monotonic() < deadline:
+    try:
+        ix = Index.open(root)
+    except IndexError_:
+        time.sleep(0.01)  # not created yet
+        continue
+    with ix:
+        ids = list(ix.ids())
+        for doc in ix.get_many(rng.sample(ids, min(5, len(ids)))):
+            hits = ix.search(content_tokens(doc.text), k=1)
+            assert hits and hits[0][0] == doc.id, (doc.id, hits, len(ids))
+            checks += 1
+print(checks)
+"""
+
+
+def _write_halves(tmp_path: Path, n: int) -> tuple[list[Document], list[Path]]:
+    docs = _generated(n)
+    halves = []
+    for part, chunk in enumerate((docs[: n // 2], docs[n // 2:])):
+        path = tmp_path / f"half{part}.jsonl"
+        lines = (json.dumps({"id": d.id, "text": d.text}) + "\n" for d in chunk)
+        path.write_text("".join(lines), encoding="utf-8")
+        halves.append(path)
+    return docs, halves
+
+
+@pytest.mark.slow
+def test_two_writers_and_a_reader_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # F1: two `unspin index` runs on one index at once left the search structure with fewer
+    # documents than the database, and a verbatim copy of an indexed article was not found.
+    docs, halves = _write_halves(tmp_path, 6000)
+    root = tmp_path / "ix"
+    src = str(Path(__file__).resolve().parent.parent / "src")
+    env = {**os.environ, "PYTHONPATH": src}
+    reader_script = tmp_path / "reader.py"
+    reader_script.write_text(READER_SCRIPT, encoding="utf-8")
+    reader = subprocess.Popen([sys.executable, str(reader_script), str(root), "8"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    writers = [subprocess.Popen([sys.executable, "-m", "unspin.cli", "index", str(half), "--index", str(root),
+                                 "--no-progress"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True) for half in halves]
+    results = [w.communicate(timeout=300) for w in writers]
+    for writer, (_, err) in zip(writers, results, strict=True):
+        assert writer.returncode == 0, err
+        assert "Traceback" not in err
+    checks, reader_err = reader.communicate(timeout=300)
+    assert reader.returncode == 0, reader_err
+    assert int(checks) > 0
+    assert _segment_docs(root) == len(docs)
+    with Index.open(root) as ix:
+        assert len(ix) == len(docs)
+        for doc in docs[::97]:
+            assert ix.search(content_tokens(doc.text), k=1)[0][0] == doc.id
+    # And a user's verbatim copy of an indexed article is found.
+    suspect = tmp_path / "copy.txt"
+    suspect.write_text(docs[4321].text, encoding="utf-8")
+    monkeypatch.setattr(sys, "argv", ["unspin"])
+    code, sources, err = _traced_sources(root, suspect)
+    assert (code, sources) == (0, [docs[4321].id]), err
+
+
+def test_a_second_writer_waits_and_says_so(tmp_path: Path) -> None:
+    from filelock import FileLock
+
+    from unspin.index import LOCK_NAME
+
+    _, halves = _write_halves(tmp_path, 40)
+    root = tmp_path / "ix"
+    Index.open(root, create=True).close()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src")}
+    lock = FileLock(root / LOCK_NAME)
+    lock.acquire()
+    try:
+        writer = subprocess.Popen([sys.executable, "-m", "unspin.cli", "index", str(halves[0]), "--index",
+                                   str(root), "--no-progress"], env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        assert writer.stderr is not None
+        line = writer.stderr.readline()  # blocks until the writer reports the wait
+        assert "index busy" in line and str(root) in line
+        assert writer.poll() is None  # still waiting
+    finally:
+        lock.release()
+    out, _ = writer.communicate(timeout=120)
+    assert writer.returncode == 0
+    assert "20 added" in out

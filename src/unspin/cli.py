@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__, decide
-from .errors import InputError, UnspinError
+from .errors import IndexError_, InputError, UnspinError
 from .extract import read_documents, read_suspect
 from .index import Index
 from .report import render_html, render_json, render_text
@@ -159,6 +159,8 @@ def _index(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _trace(args: argparse.Namespace, stdin: TextIO | None, out: TextIO, err: TextIO) -> int:
     suspect = read_suspect(args.suspect, encoding=args.encoding, max_bytes=args.max_bytes, stdin=stdin)
     with Index.open(args.index) as index:
+        if index.is_empty():  # "no source found" would wrongly suggest the suspect was checked
+            raise IndexError_(args.index, "the index is empty; add documents with `unspin index`")
         result = Tracer(index, threshold=args.threshold, max_sources=args.max_sources).trace(suspect)
     return _emit(result, args, out)
 
