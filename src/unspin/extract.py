@@ -164,8 +164,8 @@ def _expand(path: Path) -> list[Path]:
         found: list[Path] = []
         for root, dirs, names in os.walk(path, onerror=lambda exc: logger.warning("cannot list %s", exc)):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            found.extend(Path(root, n) for n in sorted(names)
-                         if not n.startswith(".") and _format_of(Path(n))[0] is not None)
+            found.extend(Path(root, n) for n in sorted(names) if not n.startswith(".")
+                         and (_format_of(Path(n))[0] is not None or _is_crawl(Path(n))))
         if not found:
             raise InputError(str(path), _NO_FILES)
         return found
@@ -176,10 +176,16 @@ def _expand(path: Path) -> list[Path]:
 
 def _read_file(path: Path, options: _Options, sink: _Sink) -> Iterator[Document]:
     source = str(path)
+    if _is_crawl(path):  # a web crawl as the collection: one document per page (unspin.crawldocs)
+        from .crawldocs import crawl_documents
+
+        yield from crawl_documents(path, max_bytes=options.max_bytes, sink=sink)
+        return
     fmt, gzipped = _format_of(path)
     if fmt is None:
         raise InputError(source, f"unsupported file type {path.suffix or '(no extension)'!r}; expected .txt, "
-                                 ".html, .htm, .jsonl, .json, .csv or .parquet (the first five may be .gz)")
+                                 ".html, .htm, .jsonl, .json, .csv or .parquet (the first five may be .gz), "
+                                 ".warc or .arc (may be .gz)")
     logger.debug("reading %s as %s", source, fmt)
     if fmt in ("txt", "html"):
         raw = _decode(_read_limited(path, gzipped, options.max_bytes), options.encoding, source)
@@ -339,6 +345,10 @@ def _format_of(path: Path) -> tuple[str | None, bool]:
     gzipped = name.endswith(".gz")
     fmt = _FORMATS.get(os.path.splitext(name[:-3] if gzipped else name)[1])
     return (None, gzipped) if gzipped and fmt == "parquet" else (fmt, gzipped)
+
+
+def _is_crawl(path: Path) -> bool:
+    return path.name.lower().endswith((".warc", ".warc.gz", ".arc", ".arc.gz"))
 
 
 def _stem(path: Path) -> str:
