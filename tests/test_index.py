@@ -621,3 +621,54 @@ def test_a_second_writer_waits_and_says_so(tmp_path: Path) -> None:
     out, _ = writer.communicate(timeout=120)
     assert writer.returncode == 0
     assert "20 added" in out
+
+
+# As BUILD_SCRIPT, with tiny segments so that kills land in segment writes and merges too.
+SEGMENTED_BUILD_SCRIPT = BUILD_SCRIPT.replace(
+    "from unspin.index import Index\n",
+    "from unspin.index import Index\nfrom unspin import postings\npostings.SEGMENT_DOCS = 40\n"
+    "postings.MAX_SEGMENTS = 3\npostings.MERGE_CAP_DOCS = 400\n")
+
+
+@pytest.mark.slow
+def test_kill_at_random_moments_of_segment_writes_and_merges(tmp_path: Path) -> None:
+    import random
+
+    script = tmp_path / "build.py"
+    script.write_text(SEGMENTED_BUILD_SCRIPT, encoding="utf-8")
+    docs = _generated(1500)
+    source = tmp_path / "docs.jsonl"
+    source.write_text("".join(json.dumps({"id": d.id, "text": d.text}) + "\n" for d in docs),
+                      encoding="utf-8")
+    root = tmp_path / "ix"
+    rng = random.Random(12)
+    for _ in range(6):
+        proc = subprocess.Popen([sys.executable, str(script), str(root), str(source), "20"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(rng.uniform(0.3, 2.5))
+        proc.send_signal(signal.SIGKILL)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode in (-signal.SIGKILL, 0), err.decode(errors="replace")
+        if not (root / DB_NAME).exists():
+            continue
+        with Index.open(root) as ix:  # opens, and every committed document is found
+            stored = list(ix.documents())
+            assert stored == docs[: len(stored)]
+            for doc in stored[:: max(len(stored) // 15, 1)]:
+                assert ix.search(content_tokens(doc.text), k=1)[0][0] == doc.id
+    with Index.open(root, create=True) as ix:
+        stats = ix.add(docs, batch_size=20)
+        assert stats.added + stats.unchanged == len(docs)
+        assert list(ix.documents()) == docs
+        last = docs[-1]
+        assert ix.search(content_tokens(last.text), k=1)[0][0] == last.id
+    assert _segment_docs(root) == len(docs)
+    assert len(_search_dirs(root)) == _registered_segments(root)  # no left-over files
+
+
+def _registered_segments(root: Path) -> int:
+    conn = sqlite3.connect(root / DB_NAME)
+    try:
+        return int(conn.execute("SELECT count(*) FROM segments").fetchone()[0])
+    finally:
+        conn.close()
