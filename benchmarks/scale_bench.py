@@ -25,6 +25,7 @@ source's sentences occur nowhere else. See docs/benchmarks.md ("Scale").
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -274,7 +275,8 @@ def main(argv: list[str] | None = None) -> int:
                if r["id"] in wanted]
     suspects_file = work / "suspects.jsonl"
     suspects_file.write_text("".join(json.dumps(r) + "\n" for r in suspects), encoding="utf-8")
-    pool, lengths = sentence_pool(args.bench, wanted, work / "pool.json")
+    key = hashlib.sha1("\n".join(sorted(wanted)).encode()).hexdigest()[:12]
+    pool, lengths = sentence_pool(args.bench, wanted, work / f"pool-{key}.json")
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
         print(f"measuring {size:,} articles in {work}", file=sys.stderr)
