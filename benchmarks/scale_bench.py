@@ -162,19 +162,20 @@ def phase_trace(index_dir: Path, suspects_file: Path) -> dict[str, Any]:
     tracer = Tracer(index)
     tracer.trace(Document(id="warm-up", text=WARMUP_TEXT, meta={}))
     passes: dict[str, list[float]] = {"first": [], "second": []}
-    correct = 0
+    missed: list[str] = []
     for name in passes:
         for record, doc in zip(suspects, docs, strict=True):
             start = time.perf_counter()
             result = tracer.trace(doc)
             passes[name].append(time.perf_counter() - start)
-            if name == "first":
-                truth = {s["doc"] for s in record["sources"]}
-                correct += bool(result.sources) and result.sources[0].doc_id in truth
+            truth = {s["doc"] for s in record["sources"]}
+            if name == "first" and not (result.sources and result.sources[0].doc_id in truth):
+                missed.append(record["id"])
     return {"retrieval_ms": [1000 * x for x in _percentiles(retrieval)],
             "trace_first_ms": [1000 * x for x in _percentiles(passes["first"])],
             "trace_second_ms": [1000 * x for x in _percentiles(passes["second"])],
-            "recall_at_1": correct / len(suspects), "suspects": len(suspects), "peak_mb": _peak_mb()}
+            "recall_at_1": 1 - len(missed) / len(suspects), "missed": missed, "suspects": len(suspects),
+            "peak_mb": _peak_mb()}
 
 
 def run_phase(phase: str, *args: str) -> dict[str, Any]:
