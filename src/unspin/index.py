@@ -41,6 +41,7 @@ from .documents import Document
 from .errors import IndexError_, InputError
 from .indexdb import check_format, connect, info_int, initialise, repair_info
 from .normalize import content_tokens
+from .searcher import Searcher
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ class Index:
         self.path = path
         self._conn = conn
         self.writable = writable
-        self._searcher = postings.Searcher(conn, path)
+        self._searcher = Searcher(conn, path)
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -407,7 +408,7 @@ class Index:
         return tuple(str(v) for (v,) in self._conn.execute(
             "SELECT value FROM info WHERE key IN ('generation', 'layout') ORDER BY key"))
 
-    def _searcher_now(self) -> postings.Searcher:
+    def _searcher_now(self) -> Searcher:
         self._searcher.refresh(self._state(), self._state)
         return self._searcher
 

@@ -50,13 +50,16 @@ def connect(db: Path) -> tuple[sqlite3.Connection, bool]:
 
 
 def initialise(conn: sqlite3.Connection) -> None:
+    """Create the schema in one transaction: a second writer creating the same index at the same
+    moment waits, then finds it whole (never a half-made schema)."""
     conn.execute("PRAGMA journal_mode=WAL")
-    conn.executescript(SCHEMA + postings.SCHEMA)
-    with conn:
-        conn.execute("INSERT OR IGNORE INTO info VALUES ('format', ?)", (str(FORMAT_VERSION),))
-        conn.execute("INSERT OR IGNORE INTO info VALUES ('generation', '0')")
-        conn.execute("INSERT OR IGNORE INTO info VALUES ('layout', '0')")
-        conn.execute("INSERT OR IGNORE INTO info VALUES ('uid', ?)", (uuid.uuid4().hex[:12],))
+    conn.executescript(
+        "BEGIN IMMEDIATE;" + SCHEMA + postings.SCHEMA
+        + f"INSERT OR IGNORE INTO info VALUES ('format', '{FORMAT_VERSION}');"
+        "INSERT OR IGNORE INTO info VALUES ('generation', '0');"
+        "INSERT OR IGNORE INTO info VALUES ('layout', '0');"
+        f"INSERT OR IGNORE INTO info VALUES ('uid', '{uuid.uuid4().hex[:12]}');"
+        "COMMIT;")
 
 
 def check_format(conn: sqlite3.Connection, root: Path, *, upgrade: bool) -> None:
@@ -82,11 +85,17 @@ def upgrade_from_1(conn: sqlite3.Connection, root: Path) -> None:
     logger.warning("%s: upgrading the index from format 1 to %d (the search structure is rebuilt)",
                    root, FORMAT_VERSION)
     conn.execute("PRAGMA journal_mode=WAL")
-    with conn:
-        conn.execute("ALTER TABLE docs ADD COLUMN seg INTEGER")
-        conn.execute("INSERT OR REPLACE INTO info VALUES ('format', ?)", (str(FORMAT_VERSION),))
-        conn.execute("INSERT OR IGNORE INTO info VALUES ('layout', '0')")
-    conn.executescript(postings.SCHEMA)
+    conn.execute("BEGIN IMMEDIATE")  # one upgrade at a time; a second writer finds it done
+    try:
+        if conn.execute("SELECT value FROM info WHERE key='format'").fetchone()[0] == "1":
+            conn.execute("ALTER TABLE docs ADD COLUMN seg INTEGER")
+            conn.execute("INSERT OR REPLACE INTO info VALUES ('format', ?)", (str(FORMAT_VERSION),))
+            conn.execute("INSERT OR IGNORE INTO info VALUES ('layout', '0')")
+        conn.executescript(postings.SCHEMA)  # commits
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
     for old in root.glob("search-*"):
         shutil.rmtree(old, ignore_errors=True)
 
