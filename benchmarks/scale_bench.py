@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import os
 import platform
 import random
@@ -239,6 +240,45 @@ def markdown(rows: list[dict[str, Any]], note: str) -> str:
     return head + "\n".join(lines) + "\n\n" + note + "\n"
 
 
+def svg_plot(rows: list[dict[str, Any]], path: Path) -> None:
+    """A log-log plot of each cost (seconds) against the number of articles, as a small SVG file."""
+    series = {
+        "index (whole collection)": [r["index"]["seconds"] for r in rows],
+        "add 1,000 articles": [r["add_1000"]["seconds"] for r in rows],
+        "trace p50 (second pass)": [r["trace"]["trace_second_ms"][0] / 1000 for r in rows],
+        "retrieval p50 per suspect": [r["trace"]["retrieval_ms"][0] / 1000 for r in rows],
+    }
+    sizes = [r["size"] for r in rows]
+    x0, x1 = math.log10(min(sizes)) - 0.1, math.log10(max(sizes)) + 0.1
+    values = [v for vs in series.values() for v in vs if v > 0]
+    y0, y1 = math.floor(math.log10(min(values))), math.ceil(math.log10(max(values)))
+    width, height, left, bottom, top = 640, 360, 60, 40, 20
+
+    def xy(size: float, value: float) -> tuple[float, float]:
+        x = left + (math.log10(size) - x0) / (x1 - x0) * (width - left - 200)
+        y = top + (y1 - math.log10(max(value, 10.0 ** y0))) / (y1 - y0) * (height - top - bottom)
+        return x, y
+
+    colours = ["#1b6ca8", "#d1495b", "#2e933c", "#8f5bb5"]
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             'font-family="sans-serif" font-size="11">', '<rect width="100%" height="100%" fill="white"/>']
+    for exp in range(y0, y1 + 1):
+        _, y = xy(sizes[0], 10.0 ** exp)
+        parts.append(f'<line x1="{left}" x2="{width - 200}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
+                     f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{10.0 ** exp:g} s</text>')
+    for size in sizes:
+        x, _ = xy(size, 10.0 ** y0)
+        parts.append(f'<text x="{x:.1f}" y="{height - bottom + 16}" text-anchor="middle">{size:,}</text>')
+    parts.append(f'<text x="{(width - 200 + left) / 2}" y="{height - 6}" text-anchor="middle">'
+                 'articles in the index (log scale)</text>')
+    for n, (name, vs) in enumerate(series.items()):
+        points = " ".join("{:.1f},{:.1f}".format(*xy(size, v)) for size, v in zip(sizes, vs, strict=True))
+        parts.append(f'<polyline points="{points}" fill="none" stroke="{colours[n]}" stroke-width="2"/>')
+        parts.append(f'<text x="{width - 190}" y="{top + 16 * n + 10}" fill="{colours[n]}">{name}</text>')
+    parts.append("</svg>")
+    path.write_text("\n".join(parts) + "\n", encoding="utf-8")
+
+
 def write_docs(path: Path, table: str) -> None:
     text = path.read_text(encoding="utf-8")
     block = f"{START}\n{table}{END}"
@@ -258,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the collections and indexes")
     parser.add_argument("--json", type=Path, help="write the full report here")
     parser.add_argument("--docs", type=Path, help="put the table into this markdown file")
+    parser.add_argument("--plot", type=Path, help="draw the costs against size (log-log SVG) here")
+    parser.add_argument("--replot", type=Path, help="only redraw --plot from a --json report")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--phase-out", help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args(argv)
@@ -265,6 +307,11 @@ def main(argv: list[str] | None = None) -> int:
         paths = [Path(p) for p in rest]
         report = {"index": phase_index, "open": phase_open, "trace": phase_trace}[args.phase](*paths)
         Path(args.phase_out).write_text(json.dumps(report), encoding="utf-8")
+        return 0
+    if args.replot:
+        if args.plot is None:
+            parser.error("--replot needs --plot")
+        svg_plot(json.loads(args.replot.read_text(encoding="utf-8"))["rows"], args.plot)
         return 0
     if not (args.bench / "reference.jsonl").is_file():
         parser.error(f"{args.bench}: no reference.jsonl (pass --bench)")
@@ -293,6 +340,8 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps({"rows": rows, "note": note}, indent=2), encoding="utf-8")
     if args.docs:
         write_docs(args.docs, table)
+    if args.plot:
+        svg_plot(rows, args.plot)
     if args.work is None and not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0
