@@ -672,3 +672,25 @@ def _registered_segments(root: Path) -> int:
         return int(conn.execute("SELECT count(*) FROM segments").fetchone()[0])
     finally:
         conn.close()
+
+
+def test_a_format_1_index_is_upgraded_by_the_next_index_run(built: tuple[Path, Path, Path]) -> None:
+    root, collection, suspect = built
+    # Turn the index back into format 1: no search registry, a bm25s folder per generation.
+    conn = sqlite3.connect(root / DB_NAME)
+    with conn:
+        conn.execute("DROP INDEX docs_seg")
+        conn.execute("ALTER TABLE docs DROP COLUMN seg")
+        for table in ("terms", "segments", "tombstones"):
+            conn.execute(f"DROP TABLE {table}")
+        conn.execute("UPDATE info SET value = '1' WHERE key = 'format'")
+        conn.execute("DELETE FROM info WHERE key = 'layout'")
+    conn.close()
+    shutil.rmtree(root / SEARCH_DIR)
+    (root / "search-0123456789ab-1").mkdir()
+    code, _, err = _cli("trace", str(suspect), "--index", str(root))
+    assert code == 3 and "unspin index" in _one_error_line(err)
+    code, out, err = _cli("index", str(collection), "--index", str(root), "--no-progress")
+    assert code == 0 and "0 added" in out and "upgrading" in err
+    assert not list(root.glob("search-*"))
+    assert _traced_sources(root, suspect)[:2] == (0, ["pier"])
