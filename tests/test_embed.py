@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import json
+import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -150,3 +153,80 @@ def test_minilm_vectors_and_similarity() -> None:
     # Cached vectors equal the model's own.
     cached = CachedEmbedder(model)
     assert np.allclose(cached.encode(sentences[:1])[0], vectors[0], atol=1e-5)
+
+
+def _rows(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return int(conn.execute("SELECT count(*) FROM emb").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_persistent_cache_is_bounded_oldest_first(tmp_path: Path) -> None:
+    path = tmp_path / "embeddings.sqlite"
+    inner = FakeEmbedder()
+    emb = CachedEmbedder(inner, path=path, max_items=10)
+    first = [f"Notice {i} about the harbour works." for i in range(6)]
+    emb.encode(first)
+    emb.encode([f"Bulletin {i} about the tram line." for i in range(8)])
+    assert _rows(path) <= 10
+    emb.close()
+    again = FakeEmbedder()
+    CachedEmbedder(again, path=path, max_items=10).encode(first[:1])
+    assert again.calls == [first[:1]]  # the oldest entry was the one dropped
+
+
+def test_read_only_cache_is_read_not_written(tmp_path: Path) -> None:
+    path = tmp_path / "embeddings.sqlite"
+    CachedEmbedder(FakeEmbedder(), path=path).encode(SENTENCES)
+    before = path.read_bytes()
+    inner = FakeEmbedder()
+    emb = CachedEmbedder(inner, path=path)
+    emb._writable = False  # as os.access reports for a read-only disk (root would ignore chmod)
+    new = "A public meeting is planned for 14 March."
+    assert np.array_equal(emb.encode([*SENTENCES, new]), _expected([*SENTENCES, new]))
+    assert inner.calls == [[new]]  # the stored vectors were read
+    emb.close()
+    assert path.read_bytes() == before
+
+
+# Invented suspects: rewordings of STORY, which make the tracer embed (the lexical match is weak).
+STORY = ("The Harrowgate council voted to close the wooden ferry pier after three failed inspections. "
+         "Repairs would have cost 2.4 million pounds, the treasurer said. Ferry passengers will board "
+         "from a temporary pontoon until a new pier opens in the summer.")
+REWORDINGS = [
+    "Councillors in Harrowgate have decided to shut the old timber ferry pier, which failed three checks. "
+    "Fixing it would have cost 2.4 million pounds according to the treasurer. Travellers will use a "
+    "temporary pontoon until the new pier is ready.",
+    "Harrowgate's ferry pier, built of wood, will close after it failed three safety inspections. The "
+    "treasurer put the price of repairs at 2.4 million pounds. A floating pontoon will serve ferry users "
+    "for now.",
+    "After three inspections found faults, Harrowgate will close its wooden pier for ferries. A repair "
+    "bill of 2.4 million pounds was too high, said the treasurer. Boats will stop at a pontoon meanwhile.",
+    "The wooden ferry pier at Harrowgate is to shut: it failed three inspections and mending it would cost "
+    "2.4 million pounds, the council's treasurer said. Passengers will board from a pontoon for a while.",
+]
+
+
+def test_tracing_does_not_grow_the_index_without_bound(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # F19: every traced suspect's sentences went into embeddings.sqlite, which grew with every trace.
+    from unspin import embed
+    from unspin.cli import main
+
+    collection = tmp_path / "stories.jsonl"
+    collection.write_text(json.dumps({"id": "pier", "text": STORY}) + "\n", encoding="utf-8")
+    root = tmp_path / "ix"
+    assert main(["index", str(collection), "--index", str(root), "--no-progress"], stdout=io.StringIO()) == 0
+    monkeypatch.setattr(embed, "MAX_PERSISTENT_ITEMS", 6)
+    sizes = []
+    for i, text in enumerate(REWORDINGS):
+        suspect = tmp_path / f"suspect{i}.txt"
+        suspect.write_text(text, encoding="utf-8")
+        out = io.StringIO()
+        assert main(["trace", str(suspect), "--index", str(root), "--json"], stdout=out) == 0
+        assert json.loads(out.getvalue())["candidates"] == 1
+        sizes.append(_rows(root / "embeddings.sqlite"))
+    assert sizes[0] > 0  # the traces did embed
+    assert max(sizes) <= 6

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import shutil
 import signal
 import sqlite3
@@ -17,6 +19,7 @@ from unspin.documents import Document
 from unspin.errors import IndexError_
 from unspin.index import DB_NAME, Index
 from unspin.normalize import content_tokens
+from unspin.postings import SEARCH_DIR
 
 # Invented short news items, each with words the others lack.
 ARTICLES = {
@@ -34,13 +37,17 @@ ARTICLES = {
 
 
 def _search_dirs(root: Path) -> list[str]:
-    return sorted(p.name for p in root.glob("search-*"))
+    """The search segments' folders (and any left-over)."""
+    return sorted(p.name for p in (root / SEARCH_DIR).glob("*"))
 
 
-def filled_uid(root: Path) -> str:
-    """The uid that names the index's derived search structures."""
-    with Index.open(root) as ix:
-        return ix.uid
+def _segment_docs(root: Path) -> int:
+    """Documents the registered search segments hold."""
+    conn = sqlite3.connect(root / DB_NAME)
+    try:
+        return int(conn.execute("SELECT coalesce(sum(docs), 0) FROM segments").fetchone()[0])
+    finally:
+        conn.close()
 
 
 @pytest.fixture
@@ -153,7 +160,9 @@ def test_rerun_is_unchanged_and_keeps_generation(filled: Path) -> None:
         assert (stats.added, stats.updated, stats.unchanged) == (0, 0, 5)
         assert ix.generation == generation
         assert len(ix) == 5
-    assert _search_dirs(filled) == before == [f"search-{filled_uid(filled)}-{generation}"]
+    assert _search_dirs(filled) == before
+    assert len(before) == 1  # small adds make one segment at the end
+
 
 
 def test_changed_text_is_updated(filled: Path) -> None:
@@ -193,46 +202,31 @@ def test_search_unknown_tokens(filled: Path) -> None:
 
 
 def test_search_structure_rebuilt_when_deleted(filled: Path) -> None:
-    (folder,) = filled.glob("search-*")
-    shutil.rmtree(folder)
-    with Index.open(filled) as ix:
+    shutil.rmtree(filled / SEARCH_DIR)
+    with Index.open(filled) as ix:  # a reader searches the documents from the database
         assert ix.search(content_tokens("sourdough prize"))[0][0] == "bakery"
-    assert folder.is_dir()  # saved again for the next reader
+    assert not (filled / SEARCH_DIR).exists()  # and writes nothing
+    with Index.open(filled) as ix:  # the next writer rebuilds it
+        ix.add([])
+    assert _segment_docs(filled) == 5
 
 
-def test_search_structure_rebuilt_when_stale(tmp_path: Path) -> None:
-    root = tmp_path / "ix"
-    with Index.open(root, create=True) as ix:
-        ix.add([ARTICLES["pier"], ARTICLES["glacier"]])
-    (old,) = root.glob("search-*")
-    saved = tmp_path / "saved"
-    shutil.copytree(old, saved)
-    with Index.open(root) as ix:
-        ix.add([ARTICLES["bakery"]])
-    # Put back the previous generation's structure, as a build killed before its rebuild leaves it.
-    for folder in root.glob("search-*"):
-        shutil.rmtree(folder)
-    shutil.copytree(saved, old)
-    with Index.open(root) as ix:
-        assert ix.search(content_tokens("sourdough bakery"))[0][0] == "bakery"
-        assert _search_dirs(root) == [f"search-{ix.uid}-{ix.generation}"]
-
-
-def test_search_structure_rebuilt_when_unreadable(filled: Path) -> None:
-    (folder,) = filled.glob("search-*")
-    for path in folder.iterdir():
+def test_search_structure_rebuilt_when_unreadable(filled: Path, caplog: pytest.LogCaptureFixture) -> None:
+    for path in (filled / SEARCH_DIR).rglob("*.npy"):
         path.write_bytes(b"\x93NUMPY not really")
     with Index.open(filled) as ix:
-        assert ix.search(content_tokens("tram passengers"))[0][0] == "tram"
+        for doc_id, doc in ARTICLES.items():
+            assert ix.search(content_tokens(doc.text))[0][0] == doc_id
+    assert "damaged" in caplog.text
 
 
 def test_rerun_restores_missing_search_structure(filled: Path) -> None:
-    (folder,) = filled.glob("search-*")
-    shutil.rmtree(folder)
+    shutil.rmtree(filled / SEARCH_DIR)
     with Index.open(filled) as ix:
         stats = ix.add(ARTICLES.values())
         assert stats.unchanged == 5
-    assert folder.is_dir()
+    assert _segment_docs(filled) == 5
+    assert len(_search_dirs(filled)) == 1
 
 
 def test_reader_sees_another_writers_batch(filled: Path) -> None:
@@ -252,9 +246,9 @@ def test_search_structure_of_a_deleted_database_is_not_reused(tmp_path: Path) ->
     with Index.open(tmp_path) as ix:
         assert ix.search(content_tokens("glacier meltwater")) == []
         assert ix.search(content_tokens("sourdough bakery"))[0][0] == "bakery"
+    assert len(_search_dirs(tmp_path)) == 1  # the old database's segment was removed
 
 
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # bm25s divides by a zero mean length
 def test_documents_without_content_tokens(tmp_path: Path) -> None:
     with Index.open(tmp_path, create=True) as ix:
         stats = ix.add([Document("empty", "The and of it, to be or not to be.")])
@@ -360,9 +354,343 @@ def test_killed_build_keeps_whole_batches_and_resumes(tmp_path: Path) -> None:
         assert list(ix.documents()) == docs
         last = docs[-1]
         assert ix.search(content_tokens(last.text), k=1)[0][0] == last.id
-    assert _search_dirs(root) == [f"search-{filled_uid(root)}-{n // KILL_BATCH}"]
-    assert not list(root.glob(".search-tmp-*"))
+    assert _segment_docs(root) == n
+    assert not [name for name in _search_dirs(root) if name.startswith(".")]
     with Index.open(root) as ix:  # and a third run has nothing left to do
         stats = ix.add(docs, batch_size=KILL_BATCH)
         assert (stats.added, stats.updated, stats.unchanged) == (0, 0, n)
 
+
+
+# -- as a user meets it: the `unspin` command on damaged, empty, read-only and shared indexes -----
+
+STORIES = [
+    {"id": "pier", "text": "Harrowgate council votes to close the wooden ferry pier after three failed "
+                           "inspections. Repairs would have cost 2.4 million pounds, the treasurer said. "
+                           "Ferry passengers will board from a temporary pontoon until a new pier opens."},
+    {"id": "glacier", "text": "Guided glacier walks resume in Valdren as meltwater levels fall. The mountain "
+                              "guides' union welcomed the decision on Tuesday. Walkers must book a place "
+                              "and carry crampons, the park office said."},
+    {"id": "bakery", "text": "A Tolmouth bakery wins the national sourdough prize for a third year. "
+                             "The judges praised its rye loaf and its seaweed focaccia. The owners plan to "
+                             "open a second shop on Quay Street in the spring."},
+]
+
+
+def _cli(*argv: str) -> tuple[int, str, str]:
+    from unspin.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """An index of STORIES built with `unspin index`, the collection, and a verbatim copy of "pier"."""
+    collection = tmp_path / "stories.jsonl"
+    collection.write_text("".join(json.dumps(s) + "\n" for s in STORIES), encoding="utf-8")
+    root = tmp_path / "ix"
+    code, _, err = _cli("index", str(collection), "--index", str(root), "--no-progress")
+    assert code == 0, err
+    suspect = tmp_path / "copy.txt"
+    suspect.write_text(STORIES[0]["text"], encoding="utf-8")
+    return root, collection, suspect
+
+
+def _traced_sources(root: Path, suspect: Path) -> tuple[int, list[str], str]:
+    code, out, err = _cli("trace", str(suspect), "--index", str(root), "--json")
+    sources = [s["doc_id"] for s in json.loads(out)["sources"]] if code == 0 else []
+    return code, sources, err
+
+
+def _set_info(root: Path, key: str, value: str) -> None:
+    conn = sqlite3.connect(root / DB_NAME)
+    with conn:
+        conn.execute("UPDATE info SET value = ? WHERE key = ?", (value, key))
+    conn.close()
+
+
+def _one_error_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_trace_refuses_an_index_built_from_nothing(tmp_path: Path, built: tuple[Path, Path, Path]) -> None:
+    # F7: `unspin index typo.txt` leaves an empty index; tracing against it must not say "no source".
+    _, _, suspect = built
+    code, _, err = _cli("index", str(tmp_path / "typo.txt"), "--index", str(tmp_path / "empty"))
+    assert code == 2
+    code, out, err = _cli("trace", str(suspect), "--index", str(tmp_path / "empty"))
+    assert code == 3
+    assert "empty" in _one_error_line(err)
+    assert out == ""
+
+
+def test_trace_refuses_a_zero_byte_database(tmp_path: Path, built: tuple[Path, Path, Path]) -> None:
+    _, _, suspect = built
+    (tmp_path / "zero").mkdir()
+    (tmp_path / "zero" / DB_NAME).write_bytes(b"")
+    code, _, err = _cli("trace", str(suspect), "--index", str(tmp_path / "zero"))
+    assert code == 3
+    assert "empty" in _one_error_line(err)
+    assert (tmp_path / "zero" / DB_NAME).stat().st_size == 0  # a reader wrote nothing
+
+
+@pytest.mark.parametrize(("key", "value", "words"), [("format", "1.0", "format"),
+                                                     ("generation", "x1", "generation")])
+def test_corrupt_metadata_is_one_line_exit_3(built: tuple[Path, Path, Path], key: str, value: str,
+                                             words: str) -> None:
+    # F8: these gave a ValueError traceback.
+    root, collection, suspect = built
+    _set_info(root, key, value)
+    code, _, err = _cli("trace", str(suspect), "--index", str(root))
+    assert code == 3
+    line = _one_error_line(err)
+    assert words in line and str(root) in line
+    if key == "generation":  # a counter is derived: `unspin index` repairs it
+        code, _, err = _cli("index", str(collection), "--index", str(root), "--no-progress")
+        assert code == 0, err
+        assert _traced_sources(root, suspect)[:2] == (0, ["pier"])
+
+
+def test_damaged_search_files_are_searched_around_then_rebuilt(built: tuple[Path, Path, Path]) -> None:
+    # F8: an empty .npy in the search files gave an EOFError traceback.
+    root, collection, suspect = built
+    for path in (root / SEARCH_DIR).rglob("docs.npy"):
+        path.write_bytes(b"")
+    code, sources, err = _traced_sources(root, suspect)
+    assert (code, sources) == (0, ["pier"])
+    assert "Traceback" not in err and "unspin index" in err  # says how to repair
+    code, out, err = _cli("index", str(collection), "--index", str(root), "--no-progress")
+    assert code == 0 and "0 added" in out and "rebuilding search segment" in err
+    code, sources, err = _traced_sources(root, suspect)
+    assert (code, sources, err) == (0, ["pier"], "")
+
+
+def test_index_repairs_a_structure_that_disagrees_with_the_database(built: tuple[Path, Path, Path]) -> None:
+    # F1: the search structure lost documents and a rerun said "0 added" without repairing it.
+    root, collection, _ = built
+    conn = sqlite3.connect(root / DB_NAME)
+    with conn:
+        conn.execute("UPDATE segments SET docs = docs - 1")
+    conn.close()
+    code, out, err = _cli("index", str(collection), "--index", str(root), "--no-progress")
+    assert code == 0 and "0 added" in out and "rebuilding" in err
+    assert _segment_docs(root) == len(STORIES)
+    with Index.open(root) as ix:
+        for story in STORIES:
+            assert ix.search(content_tokens(story["text"]), k=1)[0][0] == story["id"]
+
+
+def _read_only_command(argv: list[str]) -> list[str]:
+    """Run ``argv`` unable to write to read-only files, even as root (which ignores permissions)."""
+    if os.geteuid() != 0:
+        return argv
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "tests run as root need setpriv (util-linux) to drop the right to write anywhere"
+    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search,-fowner", *argv]
+
+
+def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns) for p in root.rglob("*")}
+
+
+def test_read_only_index_can_be_traced(built: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    # F6: "attempt to write a readonly database" (WAL and CREATE ran on every open).
+    root, collection, suspect = built
+    for path in [root, *root.rglob("*")]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    before = _snapshot(root)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src")}
+    try:
+        run = subprocess.run(_read_only_command([sys.executable, "-m", "unspin.cli", "trace", str(suspect),
+                                                 "--index", str(root), "--json"]),
+                             capture_output=True, text=True, env=env, timeout=300)
+        assert run.returncode == 0, run.stderr
+        assert [s["doc_id"] for s in json.loads(run.stdout)["sources"]] == ["pier"]
+        assert _snapshot(root) == before  # nothing written, nothing created
+        # Writing to it is a one-line error, not a traceback.
+        run = subprocess.run(_read_only_command([sys.executable, "-m", "unspin.cli", "index", str(collection),
+                                                 "--index", str(root), "--no-progress"]),
+                             capture_output=True, text=True, env=env, timeout=300)
+        assert run.returncode == 3
+        assert "read-only" in _one_error_line(run.stderr)
+    finally:
+        for path in [root, *root.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+# Checks, while writers run, that every document the database holds is found by a search for its
+# own text (the search structure never disagrees with the database); prints the checks made.
+READER_SCRIPT = """
+import random, sqlite3, sys, time
+from unspin.errors import IndexError_
+from unspin.index import Index
+from unspin.normalize import content_tokens
+
+root, seconds = sys.argv[1], float(sys.argv[2])
+rng = random.Random(7)
+checks = 0
+deadline = time.monotonic() + seconds
+while time.monotonic() < deadline:
+    try:
+        ix = Index.open(root)
+    except IndexError_:
+        time.sleep(0.01)  # not created yet
+        continue
+    with ix:
+        ids = list(ix.ids())
+        for doc in ix.get_many(rng.sample(ids, min(5, len(ids)))):
+            hits = ix.search(content_tokens(doc.text), k=1)
+            assert hits and hits[0][0] == doc.id, (doc.id, hits, len(ids))
+            checks += 1
+print(checks)
+"""
+
+
+def _write_halves(tmp_path: Path, n: int) -> tuple[list[Document], list[Path]]:
+    docs = _generated(n)
+    halves = []
+    for part, chunk in enumerate((docs[: n // 2], docs[n // 2:])):
+        path = tmp_path / f"half{part}.jsonl"
+        lines = (json.dumps({"id": d.id, "text": d.text}) + "\n" for d in chunk)
+        path.write_text("".join(lines), encoding="utf-8")
+        halves.append(path)
+    return docs, halves
+
+
+@pytest.mark.slow
+def test_two_writers_and_a_reader_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # F1: two `unspin index` runs on one index at once left the search structure with fewer
+    # documents than the database, and a verbatim copy of an indexed article was not found.
+    docs, halves = _write_halves(tmp_path, 6000)
+    root = tmp_path / "ix"
+    src = str(Path(__file__).resolve().parent.parent / "src")
+    env = {**os.environ, "PYTHONPATH": src}
+    reader_script = tmp_path / "reader.py"
+    reader_script.write_text(READER_SCRIPT, encoding="utf-8")
+    reader = subprocess.Popen([sys.executable, str(reader_script), str(root), "8"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    writers = [subprocess.Popen([sys.executable, "-m", "unspin.cli", "index", str(half), "--index", str(root),
+                                 "--no-progress"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True) for half in halves]
+    results = [w.communicate(timeout=300) for w in writers]
+    for writer, (_, err) in zip(writers, results, strict=True):
+        assert writer.returncode == 0, err
+        assert "Traceback" not in err
+    checks, reader_err = reader.communicate(timeout=300)
+    assert reader.returncode == 0, reader_err
+    assert int(checks) > 0
+    assert _segment_docs(root) == len(docs)
+    with Index.open(root) as ix:
+        assert len(ix) == len(docs)
+        for doc in docs[::97]:
+            assert ix.search(content_tokens(doc.text), k=1)[0][0] == doc.id
+    # And a user's verbatim copy of an indexed article is found.
+    suspect = tmp_path / "copy.txt"
+    suspect.write_text(docs[4321].text, encoding="utf-8")
+    monkeypatch.setattr(sys, "argv", ["unspin"])
+    code, sources, err = _traced_sources(root, suspect)
+    assert (code, sources) == (0, [docs[4321].id]), err
+
+
+def test_a_second_writer_waits_and_says_so(tmp_path: Path) -> None:
+    from filelock import FileLock
+
+    from unspin.index import LOCK_NAME
+
+    _, halves = _write_halves(tmp_path, 40)
+    root = tmp_path / "ix"
+    Index.open(root, create=True).close()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src")}
+    lock = FileLock(root / LOCK_NAME)
+    lock.acquire()
+    try:
+        writer = subprocess.Popen([sys.executable, "-m", "unspin.cli", "index", str(halves[0]), "--index",
+                                   str(root), "--no-progress"], env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        assert writer.stderr is not None
+        line = writer.stderr.readline()  # blocks until the writer reports the wait
+        assert "index busy" in line and str(root) in line
+        assert writer.poll() is None  # still waiting
+    finally:
+        lock.release()
+    out, _ = writer.communicate(timeout=120)
+    assert writer.returncode == 0
+    assert "20 added" in out
+
+
+# As BUILD_SCRIPT, with tiny segments so that kills land in segment writes and merges too.
+SEGMENTED_BUILD_SCRIPT = BUILD_SCRIPT.replace(
+    "from unspin.index import Index\n",
+    "from unspin.index import Index\nfrom unspin import postings\npostings.SEGMENT_DOCS = 40\n"
+    "postings.MAX_SEGMENTS = 3\npostings.MERGE_CAP_DOCS = 400\n")
+
+
+@pytest.mark.slow
+def test_kill_at_random_moments_of_segment_writes_and_merges(tmp_path: Path) -> None:
+    import random
+
+    script = tmp_path / "build.py"
+    script.write_text(SEGMENTED_BUILD_SCRIPT, encoding="utf-8")
+    docs = _generated(1500)
+    source = tmp_path / "docs.jsonl"
+    source.write_text("".join(json.dumps({"id": d.id, "text": d.text}) + "\n" for d in docs),
+                      encoding="utf-8")
+    root = tmp_path / "ix"
+    rng = random.Random(12)
+    for _ in range(6):
+        proc = subprocess.Popen([sys.executable, str(script), str(root), str(source), "20"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(rng.uniform(0.3, 2.5))
+        proc.send_signal(signal.SIGKILL)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode in (-signal.SIGKILL, 0), err.decode(errors="replace")
+        if not (root / DB_NAME).exists():
+            continue
+        with Index.open(root) as ix:  # opens, and every committed document is found
+            stored = list(ix.documents())
+            assert stored == docs[: len(stored)]
+            for doc in stored[:: max(len(stored) // 15, 1)]:
+                assert ix.search(content_tokens(doc.text), k=1)[0][0] == doc.id
+    with Index.open(root, create=True) as ix:
+        stats = ix.add(docs, batch_size=20)
+        assert stats.added + stats.unchanged == len(docs)
+        assert list(ix.documents()) == docs
+        last = docs[-1]
+        assert ix.search(content_tokens(last.text), k=1)[0][0] == last.id
+    assert _segment_docs(root) == len(docs)
+    assert len(_search_dirs(root)) == _registered_segments(root)  # no left-over files
+
+
+def _registered_segments(root: Path) -> int:
+    conn = sqlite3.connect(root / DB_NAME)
+    try:
+        return int(conn.execute("SELECT count(*) FROM segments").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_a_format_1_index_is_upgraded_by_the_next_index_run(built: tuple[Path, Path, Path]) -> None:
+    root, collection, suspect = built
+    # Turn the index back into format 1: no search registry, a bm25s folder per generation.
+    conn = sqlite3.connect(root / DB_NAME)
+    with conn:
+        conn.execute("DROP INDEX docs_seg")
+        conn.execute("ALTER TABLE docs DROP COLUMN seg")
+        for table in ("terms", "segments", "tombstones"):
+            conn.execute(f"DROP TABLE {table}")
+        conn.execute("UPDATE info SET value = '1' WHERE key = 'format'")
+        conn.execute("DELETE FROM info WHERE key = 'layout'")
+    conn.close()
+    shutil.rmtree(root / SEARCH_DIR)
+    (root / "search-0123456789ab-1").mkdir()
+    code, _, err = _cli("trace", str(suspect), "--index", str(root))
+    assert code == 3 and "unspin index" in _one_error_line(err)
+    code, out, err = _cli("index", str(collection), "--index", str(root), "--no-progress")
+    assert code == 0 and "0 added" in out and "upgrading" in err
+    assert not list(root.glob("search-*"))
+    assert _traced_sources(root, suspect)[:2] == (0, ["pier"])

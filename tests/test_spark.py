@@ -59,4 +59,4 @@ def test_pack_index_leaves_out_sqlite_scratch_files(tmp_path: Path) -> None:
     with tarfile.open(pack_index(index, tmp_path)) as archive:
         names = archive.getnames()
     assert "index/unspin.sqlite" in names and not any(n.endswith("-wal") for n in names)
-    assert any(n.startswith("index/search-") for n in names)
+    assert any(n.startswith("index/search/") for n in names)

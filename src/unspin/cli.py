@@ -262,6 +262,8 @@ def _trace(args: argparse.Namespace, stdin: TextIO | None, out: TextIO, err: Tex
     suspect = read_suspect(args.suspect, encoding=args.encoding, max_bytes=args.max_bytes, stdin=stdin,
                            input_format=args.input_format)
     with Index.open(args.index) as index:
+        if index.is_empty():  # "no source found" would wrongly suggest the suspect was checked
+            raise IndexError_(args.index, "the index is empty; add documents with `unspin index`")
         result = Tracer(index, threshold=args.threshold, max_sources=args.max_sources).trace(suspect)
     return _emit(result, args, out)
 

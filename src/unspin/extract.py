@@ -216,8 +216,8 @@ def _expand(path: Path) -> list[Path]:
         found: list[Path] = []
         for root, dirs, names in os.walk(path, onerror=lambda exc: logger.warning("cannot list %s", exc)):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            found.extend(Path(root, n) for n in sorted(names)
-                         if not n.startswith(".") and format_of(Path(n))[0] is not None)
+            found.extend(Path(root, n) for n in sorted(names) if not n.startswith(".")
+                         and (format_of(Path(n))[0] is not None or _is_crawl(Path(n))))
         if not found:
             raise InputError(str(path), _NO_FILES)
         return found
@@ -228,10 +228,16 @@ def _expand(path: Path) -> list[Path]:
 
 def _read_file(path: Path, options: _Options, sink: _Sink) -> Iterator[Document]:
     source = str(path)
+    if _is_crawl(path):  # a web crawl as the collection: one document per page (unspin.crawldocs)
+        from .crawldocs import crawl_documents
+
+        yield from crawl_documents(path, max_bytes=options.max_bytes, sink=sink)
+        return
     fmt, gzipped = format_of(path)
     if fmt is None:
         raise InputError(source, f"unsupported file type {path.suffix or '(no extension)'!r}; expected .txt, "
-                                 ".html, .htm, .jsonl, .json, .csv or .parquet (the first five may be .gz)")
+                                 ".html, .htm, .jsonl, .json, .csv or .parquet (the first five may be .gz), "
+                                 ".warc or .arc (may be .gz)")
     logger.debug("reading %s as %s", source, fmt)
     if fmt in ("txt", "html"):
         raw = decode_input(read_limited(path, gzipped, options.max_bytes), options.encoding, source)
@@ -399,6 +405,10 @@ def _csv_problem(message: str) -> str:
     if "field larger than field limit" in message:
         return f"malformed CSV ({message}); raise --max-bytes if a field is that long"
     return f"malformed CSV ({message})"
+
+
+def _is_crawl(path: Path) -> bool:
+    return path.name.lower().endswith((".warc", ".warc.gz", ".arc", ".arc.gz"))
 
 
 def _first_line(text: str) -> str:

@@ -2,15 +2,20 @@
 
 Layout of an index directory:
 
-- ``unspin.sqlite``: the documents (id, content hash, text, metadata, matching tokens) and a
-  ``generation`` counter bumped by every committed batch. SQLite's transactions make each batch
-  all-or-nothing, so a build killed at any moment leaves an index that opens, holding every
-  batch committed before the kill; rerunning the build skips what is already there.
-- ``search-<generation>/``: the BM25 term index over the documents' content tokens (``bm25s``),
-  derived from the database. It is written to a temporary directory and renamed into place, and
-  rebuilt from the database whenever its generation is not the database's (after an interrupted
-  build, for instance), so it can never disagree with the documents.
-- ``embeddings.sqlite``: a cache of sentence embeddings computed while tracing (optional).
+- ``unspin.sqlite``: the documents (id, content hash, text, metadata, matching tokens), a
+  ``generation`` counter bumped by every committed batch, and the registry of the search
+  structure. SQLite's transactions make each batch all-or-nothing, so a build killed at any
+  moment leaves an index that opens, holding every batch committed before the kill; rerunning
+  the build skips what is already there.
+- ``search/``: the BM25 postings of the documents in immutable, memory-mapped segments
+  (:mod:`unspin.postings`). New documents go into new segments and small segments are merged,
+  so adding to a large index costs in proportion to what is added. A segment counts only once
+  the database registers it; documents not yet in a segment are searched from the database, so
+  search results always cover exactly the stored documents.
+- ``write.lock``: taken by a writer for the whole of :meth:`Index.add`, so writers take turns.
+- ``embeddings.sqlite``: a bounded cache of sentence embeddings computed while tracing (optional).
+
+Readers never write: an index on a read-only disk can be searched and traced.
 """
 
 from __future__ import annotations
@@ -19,41 +24,31 @@ import hashlib
 import json
 import logging
 import os
-import shutil
 import sqlite3
-import tempfile
 import time
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import numpy as np
+from filelock import FileLock, Timeout
 
+from . import postings
 from .documents import Document
 from .errors import IndexError_, InputError
+from .indexdb import check_format, connect, info_int, initialise, repair_info
 from .normalize import content_tokens
+from .searcher import Searcher
 
 logger = logging.getLogger(__name__)
 
-#: Bumped when the on-disk layout changes incompatibly.
-FORMAT_VERSION = 1
 DB_NAME = "unspin.sqlite"
 EMBEDDINGS_NAME = "embeddings.sqlite"
+LOCK_NAME = "write.lock"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS docs (
-    rowid INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    hash TEXT NOT NULL,
-    text TEXT NOT NULL,
-    meta TEXT NOT NULL,
-    tokens TEXT NOT NULL
-);
-"""
 
 
 def text_hash(text: str) -> str:
@@ -115,13 +110,16 @@ class Index:
     """A reference collection stored in a directory.
 
     Open one with :meth:`Index.open`; add documents with :meth:`add`; it is a context manager.
-    One process writes at a time (SQLite's lock); any number may read.
+    Writers take turns (a lock file held for the whole of :meth:`add`); any number of processes
+    may read meanwhile, and each search sees every batch committed before it (docs/architecture.md,
+    "Concurrent use").
     """
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection, *, writable: bool = True) -> None:
         self.path = path
         self._conn = conn
-        self._search: _Search | None = None
+        self.writable = writable
+        self._searcher = Searcher(conn, path)
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -129,12 +127,15 @@ class Index:
     def open(cls, path: str | os.PathLike[str], *, create: bool = False) -> Index:
         """Open the index in directory ``path``.
 
+        Opening writes nothing unless ``create`` is set or the index is of the previous format
+        and ``create`` is set (it is then upgraded): an index on a read-only disk can be read.
+
         Args:
             path: the index directory.
             create: create the directory and an empty index when there is none.
 
         Raises:
-            IndexError_: no index there (and ``create`` is false), or it is corrupt or of an
+            IndexError_: no index there (and ``create`` is false), it is empty, corrupt, or of an
                 incompatible format.
         """
         root = Path(path)
@@ -151,33 +152,29 @@ class Index:
             raise IndexError_(str(root), "not a directory")
         conn: sqlite3.Connection | None = None
         try:
-            conn = sqlite3.connect(db, timeout=30)
+            conn, writable = connect(db)
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            if tables and "info" not in tables:
+            if not tables:
+                if not create:
+                    raise IndexError_(str(root), "the index is empty (an empty database); "
+                                                 "add documents with `unspin index`")
+                initialise(conn)
+            elif "info" not in tables or "docs" not in tables:
                 raise IndexError_(str(root), "unspin.sqlite is not an unspin index "
                                              "(another program's database)")
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.executescript(_SCHEMA)
-            version = conn.execute("SELECT value FROM info WHERE key='format'").fetchone()
-            if version is None:
-                with conn:
-                    conn.execute("INSERT OR IGNORE INTO info VALUES ('format', ?)", (str(FORMAT_VERSION),))
-                    conn.execute("INSERT OR IGNORE INTO info VALUES ('generation', '0')")
-                    conn.execute("INSERT OR IGNORE INTO info VALUES ('uid', ?)", (uuid.uuid4().hex[:12],))
-            elif int(version[0]) != FORMAT_VERSION:
-                newer = int(version[0]) > FORMAT_VERSION  # written by a newer unspin: nothing to rebuild
-                raise IndexError_(str(root), f"index format {version[0]} is not supported (this unspin reads "
-                                             f"format {FORMAT_VERSION}); "
-                                             + ("upgrade unspin to read it" if newer else "rebuild it"))
-            conn.execute("SELECT count(*) FROM docs").fetchone()
+            else:
+                check_format(conn, root, upgrade=create)
+            if create and writable:
+                repair_info(conn, root)
+            info_int(conn, root, "generation")
+            conn.execute("SELECT count(*) FROM docs WHERE rowid = 0").fetchone()
         except (sqlite3.DatabaseError, IndexError_) as exc:
             if conn is not None:
                 conn.close()
             if isinstance(exc, IndexError_):
                 raise
             raise IndexError_(str(root), f"index database is corrupt or unreadable ({exc})") from None
-        return cls(root, conn)
+        return cls(root, conn, writable=writable)
 
     def close(self) -> None:
         """Close the database; the object is unusable afterwards."""
@@ -195,25 +192,23 @@ class Index:
     def __len__(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM docs").fetchone()[0])
 
+    def is_empty(self) -> bool:
+        """True when the index holds no document (cheap at any size)."""
+        return self._conn.execute("SELECT 1 FROM docs LIMIT 1").fetchone() is None
+
     def __contains__(self, doc_id: object) -> bool:
         return self._conn.execute("SELECT 1 FROM docs WHERE id=?", (doc_id,)).fetchone() is not None
 
     @property
     def uid(self) -> str:
-        """A random id given to the index when it was created (names its derived files)."""
+        """A random id given to the index when it was created."""
         row = self._conn.execute("SELECT value FROM info WHERE key='uid'").fetchone()
         return str(row[0]) if row else "0"
 
-    def _search_dir(self, generation: int | None = None) -> Path:
-        # The uid keeps a search structure left over from a deleted database from being reused
-        # by a new database that reaches the same generation.
-        return self.path / f"search-{self.uid}-{self.generation if generation is None else generation}"
-
     @property
     def generation(self) -> int:
-        """A counter bumped by every committed batch of changes."""
-        row = self._conn.execute("SELECT value FROM info WHERE key='generation'").fetchone()
-        return int(row[0]) if row else 0
+        """A counter bumped by every committed batch of changes to the documents."""
+        return info_int(self._conn, self.path, "generation")
 
     def get(self, doc_id: str) -> Document:
         """Return the stored document ``doc_id``.
@@ -307,8 +302,11 @@ class Index:
         """Store new and changed documents; skip those already stored with the same text.
 
         Documents are committed in batches of ``batch_size``: an interruption loses at most the
-        batch in flight, and calling ``add`` again with the same input completes the index.
-        The BM25 search structure is rebuilt once at the end.
+        batch in flight, and calling ``add`` again with the same input completes the index. The
+        new documents go into new search segments (every :data:`unspin.postings.SEGMENT_DOCS`
+        and at the end), small segments are merged, and a damaged or stale search structure is
+        repaired, even when nothing was added. Another writer holding the index makes this call
+        wait for it (logged once).
 
         Args:
             documents: the documents (for instance from :func:`unspin.extract.read_documents`;
@@ -318,11 +316,28 @@ class Index:
 
         Returns:
             counts of what was added, updated and left unchanged.
+
+        Raises:
+            IndexError_: the index cannot be written (a read-only disk, for instance).
         """
         started = time.perf_counter()
         stats = AddStats()
+        with self._write_lock():
+            try:
+                self._add_locked(documents, stats, progress=progress, batch_size=batch_size)
+            except sqlite3.OperationalError as exc:
+                raise IndexError_(str(self.path), f"cannot write to the index ({exc})") from None
+        stats.seconds = time.perf_counter() - started
+        logger.info("indexed: %d added, %d updated, %d unchanged in %.1f s",
+                    stats.added, stats.updated, stats.unchanged, stats.seconds)
+        return stats
+
+    def _add_locked(self, documents: Iterable[Document], stats: AddStats, *, progress: bool,
+                    batch_size: int) -> None:
+        postings.repair(self._conn, self.path)
         known = dict(self._conn.execute("SELECT id, hash FROM docs"))
         batch: list[tuple[str, str, str, str, str]] = []
+        updated: list[str] = []
         bar = _progress_bar(progress)
         try:
             for doc in documents:
@@ -335,6 +350,7 @@ class Index:
                         stats.added += 1
                     else:
                         stats.updated += 1
+                        updated.append(doc.id)
                     known[doc.id] = digest
                     tokens = " ".join(content_tokens(doc.text))
                     batch.append((doc.id, digest, doc.text, json.dumps(dict(doc.meta), ensure_ascii=False,
@@ -342,138 +358,96 @@ class Index:
                 if bar is not None:
                     bar.update(1)
                 if len(batch) >= batch_size:
-                    self._commit(batch)
-                    batch = []
+                    self._commit(batch, updated)
+                    batch, updated = [], []
+                    postings.flush(self._conn, self.path, limit=postings.SEGMENT_DOCS)
             if batch:
-                self._commit(batch)
+                self._commit(batch, updated)
         finally:
             if bar is not None:
                 bar.close()
-        if stats.added or stats.updated or not self._search_is_current():
-            self._search = _Search.build(self)
-            self._search.save(self._search_dir())
-        stats.seconds = time.perf_counter() - started
-        logger.info("indexed: %d added, %d updated, %d unchanged in %.1f s",
-                    stats.added, stats.updated, stats.unchanged, stats.seconds)
-        return stats
+        postings.flush(self._conn, self.path)
+        postings.merge(self._conn, self.path)
 
-    def _commit(self, batch: list[tuple[str, str, str, str, str]]) -> None:
+    def _commit(self, batch: list[tuple[str, str, str, str, str]], updated: list[str]) -> None:
         with self._conn:
+            # A replaced document's postings stay in their segment, masked, until a merge.
+            for start in range(0, len(updated), 500):
+                chunk = updated[start:start + 500]
+                self._conn.execute(
+                    "INSERT OR IGNORE INTO tombstones (seg, doc) SELECT seg, rowid FROM docs "
+                    f"WHERE seg IS NOT NULL AND id IN ({','.join('?' * len(chunk))})", chunk)
             self._conn.executemany(
                 "INSERT INTO docs (id, hash, text, meta, tokens) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET hash=excluded.hash, text=excluded.text, "
-                "meta=excluded.meta, tokens=excluded.tokens", batch)
+                "meta=excluded.meta, tokens=excluded.tokens, seg=NULL", batch)
             self._conn.execute("UPDATE info SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'")
+
+    @contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        if not self.writable:
+            raise IndexError_(str(self.path), "the index is read-only here (cannot write to it)")
+        try:
+            lock = FileLock(self.path / LOCK_NAME)
+            try:
+                lock.acquire(timeout=1)
+            except Timeout:
+                logger.warning("%s: index busy (another process is adding documents); waiting for it",
+                               self.path)
+                lock.acquire()
+        except OSError as exc:
+            raise IndexError_(str(self.path), f"cannot lock the index for writing ({exc.strerror})") from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     # -- search ----------------------------------------------------------------------------
 
-    def _search_is_current(self) -> bool:
-        return self._search_dir().is_dir()
+    def _state(self) -> tuple[str, ...]:
+        return tuple(str(v) for (v,) in self._conn.execute(
+            "SELECT value FROM info WHERE key IN ('generation', 'layout') ORDER BY key"))
+
+    def _searcher_now(self) -> Searcher:
+        self._searcher.refresh(self._state(), self._state)
+        return self._searcher
 
     def search(self, tokens: Sequence[str], *, k: int = 10) -> list[tuple[str, float]]:
         """Rank documents by BM25 over content tokens.
 
         Args:
-            tokens: query tokens, as produced by :func:`unspin.normalize.content_tokens`.
+            tokens: query tokens, as produced by :func:`unspin.normalize.content_tokens`; a
+                repeated token weighs again.
             k: how many documents to return at most.
 
         Returns:
-            ``(doc_id, bm25_score)`` pairs, best first, scores > 0 only.
+            ``(doc_id, bm25_score)`` pairs, best first (ties in insertion order), scores > 0 only.
         """
-        if self._search is None or self._search.generation != self.generation:
-            self._search = _Search.load_or_build(self)
-        return self._search.top(tokens, k)
+        if k <= 0:
+            return []
+        hits = self._searcher_now().top(tokens, k)
+        names = self._ids_of([rowid for rowid, _ in hits])
+        return [(names[rowid], score) for rowid, score in hits if rowid in names]
 
     def search_scores(self, tokens: Sequence[str]) -> np.ndarray:
-        """BM25 score of every document for ``tokens``, indexed like :meth:`search_ids`."""
-        if self._search is None or self._search.generation != self.generation:
-            self._search = _Search.load_or_build(self)
-        return self._search.scores(tokens)
+        """BM25 score of every document for ``tokens``, in insertion order (as :meth:`ids`)."""
+        rowids = np.fromiter((r for (r,) in self._conn.execute("SELECT rowid FROM docs ORDER BY rowid")),
+                             dtype=np.int64)
+        out = np.zeros(rowids.shape[0], dtype=np.float32)
+        for seg_rowids, scores in self._searcher_now().scored(tokens):
+            where = np.searchsorted(rowids, seg_rowids)
+            found = (where < rowids.shape[0]) & (rowids[np.minimum(where, rowids.shape[0] - 1)] == seg_rowids)
+            np.add.at(out, where[found], scores[found].astype(np.float32))
+        return out
+
+    def _ids_of(self, rowids: list[int]) -> dict[int, str]:
+        if not rowids:
+            return {}
+        marks = ",".join("?" * len(rowids))
+        return dict(self._conn.execute(f"SELECT rowid, id FROM docs WHERE rowid IN ({marks})", rowids))
 
     def _token_rows(self) -> Iterator[tuple[str, str]]:
         yield from self._conn.execute("SELECT id, tokens FROM docs ORDER BY rowid")
-
-
-class _Search:
-    """BM25 over the stored content tokens, tied to one index generation."""
-
-    def __init__(self, retriever: Any, ids: list[str], generation: int) -> None:
-        self.retriever = retriever
-        self.ids = ids
-        self.generation = generation
-
-    @classmethod
-    def build(cls, index: Index) -> _Search:
-        import bm25s
-
-        ids: list[str] = []
-        corpus: list[list[str]] = []
-        for doc_id, tokens in index._token_rows():
-            ids.append(doc_id)
-            corpus.append(tokens.split())
-        retriever = None
-        # bm25s cannot index a corpus without a single token; such an index matches nothing.
-        if any(corpus):
-            retriever = bm25s.BM25()
-            retriever.index(corpus, show_progress=False)
-        return cls(retriever, ids, index.generation)
-
-    @classmethod
-    def load_or_build(cls, index: Index) -> _Search:
-        import bm25s
-
-        generation = index.generation
-        folder = index._search_dir(generation)
-        if folder.is_dir():
-            try:
-                retriever = bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
-                ids = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
-                return cls(retriever, ids, generation)
-            except (OSError, ValueError, KeyError) as exc:
-                logger.warning("%s: search structure unreadable (%s); rebuilding", folder, exc)
-        search = cls.build(index)
-        search.save(folder)
-        return search
-
-    def save(self, target: Path) -> None:
-        """Write to a temporary directory, then rename it to ``target``; remove older structures."""
-        root = target.parent
-        if self.retriever is None:
-            return
-        try:
-            tmp = Path(tempfile.mkdtemp(prefix=".search-tmp-", dir=root))
-            self.retriever.save(str(tmp), show_progress=False)
-            (tmp / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
-            if target.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
-            else:
-                os.replace(tmp, target)
-        except OSError as exc:
-            # A read-only index still works: the structure is rebuilt in memory next time.
-            logger.warning("%s: could not save the search structure (%s)", root, exc)
-            return
-        for old in root.glob("search-*"):
-            if old != target:
-                shutil.rmtree(old, ignore_errors=True)
-        for tmpdir in root.glob(".search-tmp-*"):
-            shutil.rmtree(tmpdir, ignore_errors=True)
-
-    def scores(self, tokens: Sequence[str]) -> np.ndarray:
-        if self.retriever is None:
-            return np.zeros(len(self.ids), dtype=np.float32)
-        known = [t for t in tokens if t in self.retriever.vocab_dict]
-        if not known:
-            return np.zeros(len(self.ids), dtype=np.float32)
-        return np.asarray(self.retriever.get_scores(known), dtype=np.float32)
-
-    def top(self, tokens: Sequence[str], k: int) -> list[tuple[str, float]]:
-        scores = self.scores(tokens)
-        if scores.size == 0:
-            return []
-        k = min(k, scores.size)
-        best = np.argpartition(-scores, k - 1)[:k]
-        best = best[np.argsort(-scores[best], kind="stable")]
-        return [(self.ids[i], float(scores[i])) for i in best if scores[i] > 0]
 
 
 def _progress_bar(enabled: bool) -> Any:
