@@ -91,9 +91,10 @@ class SourceMatch:
             before reused passages.
         copy_score: confidence in [0, 1] from the sequence evidence over the whole suspect (how much
             of it renders the source sentence after sentence; see ``docs/scores.md``).
-        coverage: share of the suspect's characters (boilerplate excluded) inside aligned passages
-            with this source, in [0, 1].
-        source_coverage: share of the source's characters inside aligned passages, in [0, 1].
+        coverage: share of the suspect's characters (boilerplate excluded) inside the aligned sentence
+            pairs of the reported passages, in [0, 1] (a sentence a passage merely spans, such as one
+            the copy added, is not covered).
+        source_coverage: share of the source's characters inside those pairs, in [0, 1].
         passages: aligned passages, in suspect order.
         evidence: the alignment features the score was computed from (aligned sentences, longest
             in-order run, mean similarity, order agreement, ...), for auditing.

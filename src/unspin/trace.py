@@ -334,8 +334,11 @@ class Tracer:
             reported = [p for p in reported if p.reuse_score >= self.threshold]
         all_chars = sum(u.end - u.start for u in units)
         source_chars = sum(u.end - u.start for u in item.units) or 1
-        coverage = min(_span_chars([p.suspect for p in reported]) / all_chars if all_chars else 0.0, 1.0)
-        source_coverage = min(_span_chars([p.source for p in reported]) / source_chars, 1.0)
+        # Coverage counts the aligned sentences, not the stretches between: a passage that bridges
+        # a sentence the copy dropped does not cover that sentence.
+        pairs = [pair for p in reported for pair in p.pairs]
+        coverage = min(_span_chars([q.suspect for q in pairs]) / all_chars if all_chars else 0.0, 1.0)
+        source_coverage = min(_span_chars([q.source for q in pairs]) / source_chars, 1.0)
         features = ev.as_dict() | {"embedded": float(item.embedded), "best_reuse": best_reuse}
         return SourceMatch(doc_id=item.doc.id, score=max(copy, best_reuse), coverage=coverage,
                            source_coverage=source_coverage, passages=tuple(reported), evidence=features,
