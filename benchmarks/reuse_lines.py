@@ -1,0 +1,160 @@
+#!/usr/bin/env python
+"""Where the reuse lines of ``unspin.decide`` come from: passage evidence on the fit (or test) half.
+
+For a split of the PAN 2013 training pairs (``../shared/data/pan13-train``) and of real-dev
+(``../shared/data/real-dev``), every candidate is aligned with the decision threshold out of the
+way (every candidate scored on the whole suspect) and the evidence of each passage of two or more
+sentence pairs is collected (:func:`unspin.decide.passage_evidence`, counted outside quotations).
+A passage is *reused* when it overlaps a PAN case in both texts, or belongs to a real-dev source
+or alternative source; *independent* when it belongs to a PAN pair without reuse or to a real-dev
+same-event report. The script prints, per group, the largest evidence of the independent passages
+(what the lines must stay above) and how many reused passages reach each line.
+
+The lines in ``unspin.decide`` were set from the ``fit`` half; the ``test`` half checks them.
+
+Usage (from the repository root)::
+
+    PYTHONPATH=src .venv/bin/python benchmarks/reuse_lines.py --split fit --per-kind 40
+    PYTHONPATH=src .venv/bin/python benchmarks/reuse_lines.py --split test --per-kind 40
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import sys
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchlib import in_split, quiet_bm25s  # noqa: E402
+from real_dev_bench import event_splits  # noqa: E402
+
+DATA = REPO.parent / "shared" / "data"
+#: A score no candidate reaches: every candidate is scored on the whole suspect, none accepted.
+OUT_OF_THE_WAY = 1.01
+
+
+def _overlaps(a: Sequence[int], b: Sequence[int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _evidence(match: Any, suspect: str) -> Iterator[tuple[Any, Any]]:
+    """(passage, evidence) of each passage of two or more pairs of one candidate."""
+    from unspin.decide import passage_evidence
+    from unspin.textview import quote_spans
+
+    squotes, quotes = quote_spans(suspect), quote_spans(match.text)
+    for passage in match.passages:
+        if len(passage.pairs) >= 2:
+            yield passage, passage_evidence(passage, suspect, match.text, suspect_quotes=squotes,
+                                            source_quotes=quotes)
+
+
+def pan_passages(split: str, per_kind: int) -> Iterator[tuple[str, bool, Any]]:
+    """(group, reused, evidence) for the passages of a seeded sample of PAN pairs."""
+    from unspin import Document, Tracer
+
+    with gzip.open(DATA / "pan13-train" / "pairs.jsonl.gz", "rt") as lines:
+        pairs = [json.loads(line) for line in lines]
+    with gzip.open(DATA / "pan13-train" / "documents.jsonl.gz", "rt") as lines:
+        texts = {doc["id"]: doc["text"] for doc in map(json.loads, lines)}
+    by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for pair in pairs:
+        if in_split(pair["suspicious"], split):
+            by_kind[pair["kind"]].append(pair)
+    tracer = Tracer(None, max_rejected=12)
+    tracer.threshold = OUT_OF_THE_WAY
+    rng = random.Random(13)
+    for kind, group in sorted(by_kind.items()):
+        for pair in rng.sample(group, min(per_kind, len(group))):
+            suspect = texts[pair["suspicious"]]
+            result = tracer.compare(Document(pair["suspicious"], suspect), Document(pair["source"],
+                                                                                     texts[pair["source"]]))
+            for match in result.rejected:
+                for passage, ev in _evidence(match, suspect):
+                    reused = any(_overlaps(passage.suspect, c["suspicious"]) and _overlaps(passage.source,
+                                                                                            c["source"])
+                                 for c in pair["cases"])
+                    yield f"pan/{kind}", reused, ev
+
+
+def real_dev_passages(split: str) -> Iterator[tuple[str, bool, Any]]:
+    """(group, reused, evidence) for the passages of every real-dev case of the split, each
+    traced against an index of its own source, alternative sources and same-event reports."""
+    from unspin import Document, Index, Tracer
+
+    with open(DATA / "real-dev" / "cases.jsonl", encoding="utf-8") as lines:
+        cases = [json.loads(line) for line in lines]
+    splits = event_splits(cases)
+    tracer = Tracer(None, max_rejected=12)
+    tracer.threshold = OUT_OF_THE_WAY
+    for case in cases:
+        if split != "all" and splits[case["event"]] != split:
+            continue
+        right = [case["source"], *case["alt_sources"]] if case["source"] else list(case["alt_sources"])
+        docs = [Document(f"right{k}", item["text"]) for k, item in enumerate(right)]
+        docs += [Document(f"other{k}", item["text"]) for k, item in enumerate(case["distractors"])]
+        with tempfile.TemporaryDirectory() as folder:
+            with Index.open(Path(folder) / "idx", create=True) as index:
+                index.add(docs, progress=False)
+            with Index.open(Path(folder) / "idx") as index:
+                tracer.index = index
+                result = tracer.trace(Document(case["id"], case["suspect"]["text"]))
+        for match in result.rejected:
+            for _, ev in _evidence(match, case["suspect"]["text"]):
+                yield f"real-dev/{case['kind']}", match.doc_id.startswith("right"), ev
+
+
+def _reaches_verbatim(ev: Any) -> bool:
+    from unspin import decide
+
+    words = decide.VERBATIM_WORDS_TWO if ev.pairs <= 2 else decide.VERBATIM_WORDS
+    return bool(ev.copied_words >= words and ev.longest_run >= decide.VERBATIM_RUN)
+
+
+def summarise(rows: Sequence[tuple[str, bool, Any]]) -> str:
+    from unspin import decide
+
+    lines = ["| group | independent passages | max copied words | max run | max strong pairs "
+             "| reused passages | reach copied-wording line | reach obfuscated line |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    groups: dict[str, list[tuple[bool, Any]]] = defaultdict(list)
+    for group, reused, ev in rows:
+        groups[group].append((reused, ev))
+        groups["all"].append((reused, ev))
+    for group, items in sorted(groups.items()):
+        neg = [ev for reused, ev in items if not reused]
+        pos = [ev for reused, ev in items if reused]
+        verbatim = sum(_reaches_verbatim(ev) for ev in pos)
+        obfuscated = sum(ev.strong >= decide.OBFUSCATED_STRONG
+                         and ev.mean_similarity >= decide.OBFUSCATED_SIMILARITY for ev in pos)
+        keys = ("copied_words", "longest_run", "strong")
+        worst = [max((getattr(e, k) for e in neg), default=0) for k in keys]
+        lines.append(f"| {group} | {len(neg)} | {worst[0]} | {worst[1]} | {worst[2]} "
+                     f"| {len(pos)} | {verbatim} | {obfuscated} |")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--split", choices=("fit", "test", "all"), default="fit")
+    parser.add_argument("--per-kind", type=int, default=40, help="PAN pairs drawn per kind (seeded)")
+    args = parser.parse_args(argv)
+    quiet_bm25s()
+    rows = list(pan_passages(args.split, args.per_kind)) + list(real_dev_passages(args.split))
+    print(f"split {args.split}: {len(rows)} passages of two or more pairs")
+    print(summarise(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
