@@ -310,3 +310,17 @@ def test_long_line_is_split_in_linear_time() -> None:
     assert all(len(s.text) <= MAX_SENTENCE_CHARS for s in pieces) and len(pieces) > 4_000_000 // 600
     ratio = _fastest(lambda: split_sentences(large)) / _fastest(lambda: split_sentences(small))
     assert ratio < 24, f"8 times the text took {ratio:.0f} times as long"  # linear: ~8; it was ~60
+
+
+def test_sentence_ends_glued_to_the_next_sentence_are_split() -> None:
+    # Scraped pages lose paragraph breaks: "...the council said.Residents were..." is two sentences;
+    # initials and abbreviations stay whole, and an opening quote starts the next sentence.
+    text = ('The ferry pier closed on Monday, the council said.Residents were told to use the bridge. '
+            'The U.S. envoy agreed.\u201cIt is sad,\u201d one said.The end came.')
+    assert [s.text for s in split_sentences(text)] == [
+        "The ferry pier closed on Monday, the council said.",
+        "Residents were told to use the bridge.",
+        "The U.S. envoy agreed.",
+        "\u201cIt is sad,\u201d one said.",
+        "The end came.",
+    ]
