@@ -33,7 +33,7 @@ from unspin.cli import main
 from unspin.errors import IndexError_, InputError
 from unspin.results import SourceMatch
 from unspin.scan import PageScanner, ScanOptions, scan
-from unspin.scanrows import SCHEMA, changes_summary, copy_kind, read_results
+from unspin.scanrows import SCHEMA, changes_summary, copy_kind, finding_of, read_results
 from unspin.screen import TokenStats
 from unspin.warc import Page
 
@@ -70,6 +70,8 @@ def test_row_fields(index_dir: Path, crawl: Path, tmp_path: Path) -> None:
     assert list(ferry) == SCHEMA.names
     assert orchard["site"] == "mirror-news.example" and orchard["crawl_date"] == "2024-05-20T08:00:00Z"
     assert orchard["copy_kind"] == "obfuscated" and ferry["copy_kind"] == "verbatim"
+    assert ferry["finding"] == ferry["sources"][0]["finding"] == "copy"
+    assert 0.5 <= ferry["sources"][0]["copy_score"] <= ferry["score"]
     assert ferry["source_site"] == "eastmere-gazette.example" and ferry["source_date"] == "2024-03-05"
     assert ferry["title"] == "Eastmere council closes the old ferry pier" and ferry["language"] == "en"
     assert ferry["score"] >= 0.5 and ferry["coverage"] > 0.8 and ferry["passages"] >= 1
@@ -79,6 +81,68 @@ def test_row_fields(index_dir: Path, crawl: Path, tmp_path: Path) -> None:
     assert json.loads(source["meta"])["site"] == "eastmere-gazette.example"
     if "changes" in SourceMatch.__dataclass_fields__:  # the change report of `unspin trace`
         assert isinstance(stars["changes"], str) and "src-observatory" in stars["changes"]
+
+
+# Invented host story for three paragraphs of FERRY: a page that reuses passages and is no copy.
+_HOST = (
+    "Eastmere week in brief: a bakery, a choir and the pier",
+    "The old bakery on Fore Street reopened on Monday under new owners, who have kept the wood-fired oven "
+    "and the queue that forms outside it every Saturday morning.",
+    "Its new baker, Idris Calloway, trained in a village near Lyon and says the sourdough will stay but the "
+    "saffron buns will change, a promise regulars greeted with some alarm.",
+    "The Eastmere Male Voice Choir is looking for tenors before its autumn tour of the chapels along the "
+    "coast; rehearsals are on Thursday evenings in the school hall.",
+    "Its secretary said the choir had lost three singers to retirement and one to a job on the mainland "
+    "since the spring, and that no experience was needed to join.",
+    "Also this week:",
+)
+_TAIL = (
+    "The tide tables for next month are now in the library and at the harbour office, printed on "
+    "waterproof card for the first time at the request of the fishermen.",
+    "The lifeboat station will hold its open day on the first Sunday of August, with a demonstration "
+    "launch at noon and a barbecue on the slipway afterwards.",
+    "And the primary school's sunflower contest was won by a plant of 2.9 metres, grown by a pupil in "
+    "the reception class with what her father called very little help.",
+)
+
+
+def test_pages_that_reuse_passages_are_told_from_copies(index_dir: Path, tmp_path: Path) -> None:
+    excerpt = "\n\n".join([*_HOST, *FERRY.split("\n\n")[1:4], *_TAIL])
+    pages = write_jsonl(tmp_path / "pages.jsonl", [
+        {"url": "https://a.example/copy", "text": FERRY},
+        {"url": "https://b.example/round-up", "text": excerpt},
+    ])
+    scan([pages], index_dir, out=tmp_path / "r.parquet", workers=1)
+    rows = read_results(tmp_path / "r.parquet")
+    assert [(r["url"], r["source_id"], r["finding"]) for r in rows] == [
+        ("https://a.example/copy", "src-ferry", "copy"),
+        ("https://b.example/round-up", "src-ferry", "reused")]
+    reused = rows[1]["sources"][0]
+    assert reused["finding"] == "reused" and reused["copy_score"] < 0.5 <= reused["score"]
+    assert [finding_of(r) for r in rows] == ["copy", "reused"]
+
+
+def test_finding_of_rows_written_before_it_existed(tmp_path: Path) -> None:
+    old = {"url": "https://a.example/1", "source_id": "d", "score": 0.9,
+           "sources": [{"doc_id": "d", "score": 0.9, "coverage": 1.0}]}
+    path = tmp_path / "old.jsonl"
+    path.write_text(json.dumps(old) + "\n", encoding="utf-8")
+    assert read_results(path) == [old] and finding_of(old) is None
+    assert finding_of({"sources": [{"doc_id": "d", "finding": "reused"}]}) == "reused"
+    assert finding_of({"finding": "copy", "sources": [{"finding": "reused"}]}) == "copy"
+    assert finding_of({"finding": "spun", "sources": "d"}) is None
+
+
+def test_progress_of_a_scan_with_the_old_rows_is_not_mixed_in(index_dir: Path, crawl: Path,
+                                                              tmp_path: Path) -> None:
+    out = tmp_path / "r.jsonl"
+    scan([crawl], index_dir, out=out, workers=1)
+    run = Path(str(out) + ".parts") / "run.json"
+    fingerprint = json.loads(run.read_text(encoding="utf-8"))
+    assert fingerprint["rows"] == "2"
+    run.write_text(json.dumps({**fingerprint, "rows": "1"}), encoding="utf-8")
+    with pytest.raises(InputError, match="another index or other options"):
+        scan([crawl], index_dir, out=out, workers=1)
 
 
 def test_parquet_and_jsonl_hold_the_same_rows(index_dir: Path, crawl: Path, tmp_path: Path) -> None:

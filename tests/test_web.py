@@ -32,6 +32,7 @@ from fastapi.testclient import TestClient
 
 from unspin import Document, Index, InputError
 from unspin.cli import main
+from unspin.report import FINDING_LABELS
 from unspin.trace import Tracer
 from unspin.web import allowed_hosts_for, missing_packages
 from unspin.web.app import STATIC, create_app
@@ -95,6 +96,30 @@ Shopkeepers on Mill Street, where the tracks will be laid, said they feared two 
 would drive customers away. The council promised a compensation fund of £3 million for them.
 
 Share this: Facebook Twitter"""
+
+# Three paragraphs of TRAM inside an otherwise different round-up: passages reused, not a copy.
+_TRAM_PARAGRAPHS = TRAM.split("\n\n")
+REUSED = "\n\n".join([
+    "Aldervale weekly round-up: markets, music and a tram",
+    "The farmers' market on Corn Square returns on Saturday after its winter break, with forty stalls "
+    "selling cheese, bread and plants from the villages around the town.",
+    "Organisers said the market would open an hour earlier this year, at eight o'clock, so that traders "
+    "could catch the morning crowd heading to the station.",
+    "The Aldervale Brass Band celebrates its 120th anniversary with a concert in the bandstand on Sunday "
+    "afternoon; tickets are free but must be booked at the library.",
+    "Its conductor, Petra Vosloo, has arranged a medley of the marches the band played at its first "
+    "concert in 1906, found last year in a box in the town hall attic.",
+    "In other news this week:",
+    *_TRAM_PARAGRAPHS[1:4],
+    "The library itself will close for two weeks in July while its roof is repaired; the mobile library "
+    "van will visit the estates on the usual days.",
+    "Volunteers are wanted for the spring clean of the canal towpath on the last Saturday of the month. "
+    "Gloves, bags and tea are provided, the canal trust said.",
+    "The swimming pool on Orchard Lane has new opening hours: it now opens at half past six on weekdays "
+    "for early swimmers, after a survey of its members.",
+    "Finally, the town's oldest resident, Mabel Hurst, celebrated her 104th birthday on Friday with a "
+    "party at her care home and a card from the mayor.",
+])
 
 DOCS = [
     Document(TRAM_ID, TRAM, {"title": "Tram line to Fenwick Hill approved after ten-year fight",
@@ -211,6 +236,37 @@ def test_trace_finds_the_source_first(traced: dict[str, Any]) -> None:
     assert best["score"] >= 0.8 and best["coverage"] >= 0.8
     assert best["text"] == TRAM
     assert all(s["doc_id"] != FLOOD_ID for s in traced["sources"])
+
+
+def test_trace_says_a_whole_copy_is_a_copy(traced: dict[str, Any]) -> None:
+    best = traced["sources"][0]
+    assert best["finding"] == "copy"
+    assert 0.5 <= best["copy_score"] <= best["score"]
+    assert all(0.0 <= p["reuse_score"] <= 1.0 for p in best["passages"])
+
+
+def test_trace_says_an_excerpt_inside_another_page_is_reused_passages(client: TestClient) -> None:
+    result = client.post("/api/trace", json={"text": REUSED}).json()
+    assert [s["doc_id"] for s in result["sources"]] == [TRAM_ID]
+    reused = result["sources"][0]
+    assert reused["finding"] == "reused" and reused["copy_score"] < result["threshold"]
+    # Only the reused passages are reported, each with its reuse score; together they explain the score.
+    assert reused["passages"] and all(p["reuse_score"] >= result["threshold"] for p in reused["passages"])
+    assert reused["score"] == max(p["reuse_score"] for p in reused["passages"])
+    assert reused["coverage"] < 0.5
+
+
+def test_page_labels_both_findings_as_the_reports_do(client: TestClient) -> None:
+    util = client.get("/static/util.js").text
+    for kind, label in FINDING_LABELS.items():
+        assert re.search(rf'\b{kind}: {{label: "{re.escape(label)}", explain: ', util), kind
+    app = client.get("/static/app.js").text
+    compare = client.get("/static/compare.js").text
+    # The sources table and the results table show the badge; the side by side shows the scores.
+    assert "U.findingBadge(s.finding)" in app and "U.findingBadge(value" in app and "U.findingNote()" in app
+    assert "U.findingBadge(source.finding)" in compare
+    assert "source.copy_score" in compare and "p.reuse_score" in compare
+    assert ".finding-copy" in client.get("/static/style.css").text
 
 
 def test_trace_gives_the_same_json_as_the_cli(client: TestClient, index_path: Path,
@@ -474,11 +530,12 @@ def test_index_browse_directly(index_path: Path) -> None:
 
 RESULT_ROWS: list[dict[str, Any]] = [
     {"url": "https://www.copyhub.example/a", "site": "copyhub.example", "source_id": TRAM_ID,
-     "source_site": "Vale Courier", "score": 0.97, "coverage": 0.9, "crawl_date": "2026-05-14"},
+     "source_site": "Vale Courier", "score": 0.97, "coverage": 0.9, "crawl_date": "2026-05-14",
+     "finding": "copy"},
     {"url": "https://copyhub.example/b", "site": "copyhub.example", "source_id": FLOOD_ID,
      "source_site": "North Star Gazette", "score": 0.88, "coverage": 0.7},
     {"url": "https://newsmirror.example/x", "source_id": TRAM_ID, "source_site": "Vale Courier",
-     "score": 0.91},
+     "score": 0.91, "finding": "reused"},
     {"url": "https://copyhub.example/c", "site": "copyhub.example", "source_site": "Vale Courier",
      "score": 0.8},
     {"url": "not a url", "score": 0.6},
@@ -505,6 +562,17 @@ def test_results_filter_and_page(results_client: TestClient) -> None:
     assert body["total"] == 1 and body["rows"][0]["url"] == "https://newsmirror.example/x"
     page = results_client.get("/api/results", params={"limit": 2, "offset": 4}).json()
     assert page["total"] == len(RESULT_ROWS) and page["rows"] == RESULT_ROWS[4:]
+
+
+def test_results_filter_by_finding(results_client: TestClient) -> None:
+    """Rows without a finding (results written before it existed) are listed, and left out by the filter."""
+    body = results_client.get("/api/results").json()
+    assert body["columns"].index("finding") == body["columns"].index("score") - 1
+    reused = results_client.get("/api/results", params={"finding": "reused"}).json()
+    assert reused["total"] == 1 and reused["rows"] == [RESULT_ROWS[2]]
+    copies = results_client.get("/api/results", params={"finding": "copy", "q": "copyhub"}).json()
+    assert copies["total"] == 1 and copies["rows"] == [RESULT_ROWS[0]]
+    assert "finding" in _error(results_client.get("/api/results", params={"finding": "spun"}), 422)
 
 
 def test_network_counts_copies_between_sites(results_client: TestClient) -> None:
@@ -534,6 +602,8 @@ def test_parquet_results_with_dates_and_missing_columns(tmp_path: Path) -> None:
     pq.write_table(table, path)
     loaded = ScanResults.load(path)
     assert loaded.rows[0]["crawl_date"] == "2026-05-14" and loaded.rows[1]["score"] is None
+    # Older results have no finding: listed, but no finding filter keeps them.
+    assert loaded.page()[0] == 2 and loaded.page(finding="copy") == (0, [])
     network = loaded.network()
     assert network["edges"] == [{"source": "blog.example", "target": "Vale Courier", "weight": 1}]
     assert network["rows_skipped"] == 1

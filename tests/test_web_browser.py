@@ -173,6 +173,8 @@ def test_pasted_laundered_copy_shows_its_source_and_the_changes(page: Any, shots
     page.screenshot(path=str(shots / "web-trace.png"))
     first_row = page.locator("table.sources tbody tr").first
     assert SOURCE_ID in first_row.inner_text()
+    assert first_row.locator(".finding").text_content() == "copy"
+    assert page.locator("#finding-note").count() == 1
     # Side by side: the same passages highlighted in both texts, word differences marked.
     assert page.locator("#text-suspect .p").count() > 0 and page.locator("#text-source .p").count() > 0
     assert page.locator("#text-suspect .w-add").count() > 0

@@ -1,6 +1,7 @@
 """Rows of ``unspin scan`` results: what one matched page looks like, and the files that hold them.
 
-One row per crawled page for which at least one source passed the decision. The schema is
+One row per crawled page for which at least one source passed the decision; its ``finding``
+says whether the page is a copy of a source or reuses passages of one. The schema is
 documented in ``docs/scan.md``; :data:`SCHEMA` is its Parquet form, and a ``.jsonl`` file holds
 the same fields, one JSON object per line, in the same order. Floats are rounded to 4 decimals so
 that both engines (and reruns) write byte-identical files.
@@ -27,8 +28,11 @@ from .results import SourceMatch, TraceResult
 
 logger = logging.getLogger(__name__)
 
-#: Version of the row layout below (bumped on incompatible changes).
-ROWS_VERSION = "1"
+#: Version of the row layout below, bumped whenever rows change (2: ``finding`` and ``copy_score``),
+#: so that a resumed scan never mixes rows of two layouts in one file.
+ROWS_VERSION = "2"
+#: The kinds of finding (:attr:`unspin.results.SourceMatch.finding`) a row or source can carry.
+FINDINGS = ("copy", "reused")
 #: Mean aligned-pair similarity under which a copy counts as rewritten (machine-translated or spun).
 REWRITTEN_SIMILARITY = 0.9
 #: Look-alike letters from which a copy that is not rewritten counts as obfuscated.
@@ -37,19 +41,20 @@ OBFUSCATED_CONFUSABLES = 3
 OUTLET_FIELDS = ("site", "outlet", "publisher", "collection", "source")
 
 _SOURCE = pa.struct([
-    ("doc_id", pa.string()), ("score", pa.float64()), ("coverage", pa.float64()),
-    ("source_coverage", pa.float64()), ("passages", pa.int64()), ("title", pa.string()),
-    ("site", pa.string()), ("url", pa.string()), ("date", pa.string()), ("copy_kind", pa.string()),
-    ("mean_similarity", pa.float64()), ("changes", pa.string()), ("changes_factual", pa.int64()),
-    ("changes_wording", pa.int64()), ("changes_cosmetic", pa.int64()), ("meta", pa.string()),
+    ("doc_id", pa.string()), ("finding", pa.string()), ("score", pa.float64()), ("copy_score", pa.float64()),
+    ("coverage", pa.float64()), ("source_coverage", pa.float64()), ("passages", pa.int64()),
+    ("title", pa.string()), ("site", pa.string()), ("url", pa.string()), ("date", pa.string()),
+    ("copy_kind", pa.string()), ("mean_similarity", pa.float64()), ("changes", pa.string()),
+    ("changes_factual", pa.int64()), ("changes_wording", pa.int64()), ("changes_cosmetic", pa.int64()),
+    ("meta", pa.string()),
 ])
 #: The Parquet schema of a results file (``docs/scan.md`` describes every field).
 SCHEMA = pa.schema([
     ("url", pa.string()), ("site", pa.string()), ("crawl_date", pa.string()), ("title", pa.string()),
     ("language", pa.string()), ("record", pa.string()), ("page_chars", pa.int64()), ("screen", pa.float64()),
     ("source_id", pa.string()), ("source_ids", pa.list_(pa.string())), ("source_site", pa.string()),
-    ("source_title", pa.string()), ("source_date", pa.string()), ("score", pa.float64()),
-    ("coverage", pa.float64()), ("passages", pa.int64()), ("copy_kind", pa.string()),
+    ("source_title", pa.string()), ("source_date", pa.string()), ("finding", pa.string()),
+    ("score", pa.float64()), ("coverage", pa.float64()), ("passages", pa.int64()), ("copy_kind", pa.string()),
     ("changes", pa.string()),
     ("sources", pa.list_(_SOURCE)),
 ])
@@ -125,6 +130,24 @@ def changes_summary(changes: Sequence[Any] | None) -> tuple[str | None, dict[str
     return "; ".join(by_severity), counts
 
 
+def finding_of(row: Mapping[str, Any]) -> str | None:
+    """A row's finding: ``"copy"`` or ``"reused"``, or None for rows that carry none.
+
+    Reads the row's ``finding``, else that of its first source (``sources[0].finding``); None when
+    neither holds a known kind (rows written before rows version 2, or by other tools), so that
+    older results files can still be read and filtered.
+    """
+    found = row.get("finding")
+    if found in FINDINGS:
+        return str(found)
+    sources = row.get("sources")
+    if isinstance(sources, list) and sources and isinstance(sources[0], Mapping):
+        first = sources[0].get("finding")
+        if first in FINDINGS:
+            return str(first)
+    return None
+
+
 def source_entry(match: SourceMatch, confusables: int, language: str | None = None) -> dict[str, Any]:
     """The ``sources`` item of a row for one accepted source."""
     meta = dict(match.meta)
@@ -132,7 +155,9 @@ def source_entry(match: SourceMatch, confusables: int, language: str | None = No
     summary, counts = changes_summary(changes)
     return {
         "doc_id": match.doc_id,
+        "finding": match.finding,
         "score": _round(match.score),
+        "copy_score": _round(match.copy_score),
         "coverage": _round(match.coverage),
         "source_coverage": _round(match.source_coverage),
         "passages": len(match.passages),
@@ -152,7 +177,12 @@ def source_entry(match: SourceMatch, confusables: int, language: str | None = No
 
 def make_row(*, url: str, site: str, crawl_date: str, title: str | None, record: str, text: str,
              screen: float | None, result: TraceResult, language: str | None) -> dict[str, Any]:
-    """The row of one page whose trace found sources (``result.sources`` must not be empty)."""
+    """The row of one page whose trace found sources (``result.sources`` must not be empty).
+
+    The row's ``source_*``, ``finding``, ``score`` and ``coverage`` are those of the first source;
+    copies come before reused passages in ``result.sources``, so ``finding`` is ``"copy"`` when any
+    source is a copy and ``"reused"`` when the page only shares passages with its sources.
+    """
     confusables = count_confusables(text)
     sources = [source_entry(m, confusables, language) for m in result.sources]
     best = sources[0]
@@ -172,6 +202,7 @@ def make_row(*, url: str, site: str, crawl_date: str, title: str | None, record:
         "source_site": best["site"],
         "source_title": best["title"],
         "source_date": best["date"],
+        "finding": best["finding"],
         "score": best["score"],
         "coverage": best["coverage"],
         "passages": sum(s["passages"] for s in sources),

@@ -324,11 +324,15 @@ def _add_results_routes(app: FastAPI, scan: ScanResults | None) -> None:
 
     @app.get("/api/results", tags=["results"], responses={**missing, 422: _ERRORS[422]})
     def results(q: Annotated[str, Query(max_length=500, description="Text to look for in any column.")] = "",
+                finding: Annotated[Literal["copy", "reused"] | None, Query(
+                    description="Only pages that copy a source (`copy`) or only share passages with "
+                                "their sources (`reused`); rows without a finding (older results) "
+                                "are left out.")] = None,
                 limit: Annotated[int, Query(ge=1, le=1000)] = 50,
                 offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0) -> ResultsPage:
-        """Scan results (one row per matched page), filtered by `q`."""
+        """Scan results (one row per matched page), filtered by `q` and `finding`."""
         loaded = need()
-        total, rows = loaded.page(q, offset=offset, limit=limit)
+        total, rows = loaded.page(q, finding=finding, offset=offset, limit=limit)
         return ResultsPage(name=loaded.name, columns=list(loaded.columns), rows=[dict(r) for r in rows],
                            total=total, offset=offset, limit=limit)
 

@@ -23,13 +23,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..scanrows import read_results
+from ..scanrows import finding_of, read_results
 
 logger = logging.getLogger(__name__)
 
 #: Columns shown first in the results table when present, in this order.
 PREFERRED_COLUMNS = ("url", "site", "crawl_date", "date", "title", "source_id", "source_site", "source_title",
-                     "score", "coverage", "copy_kind", "changes", "source_ids", "sources")
+                     "finding", "score", "coverage", "copy_kind", "changes", "source_ids", "sources")
 #: Most edges the network keeps (the heaviest), so the map stays readable.
 MAX_EDGES = 400
 
@@ -65,15 +65,24 @@ class ScanResults:
         logger.info("%s: %d scan results", file, len(rows))
         return cls(name=file.name, columns=columns, rows=tuple(rows))
 
-    def page(self, query: str = "", *, offset: int = 0,
+    def page(self, query: str = "", *, finding: str | None = None, offset: int = 0,
              limit: int = 50) -> tuple[int, list[Mapping[str, Any]]]:
         """Rows containing ``query`` (case-insensitive, in any value), and how many there are in all.
+
+        Args:
+            query: text to look for in any value ("" for every row).
+            finding: ``"copy"`` or ``"reused"`` to keep only the rows of that finding
+                (:func:`unspin.scanrows.finding_of`; rows of older results, without one, are left
+                out); None for every row.
+            offset: rows of the matching ones to skip.
+            limit: most rows returned.
 
         Returns:
             ``(total matching, rows[offset:offset + limit])``.
         """
         needle = query.casefold()
-        matching = [r for r in self.rows if not needle or needle in _row_text(r)]
+        matching = [r for r in self.rows if (not needle or needle in _row_text(r))
+                    and (finding is None or finding_of(r) == finding)]
         return len(matching), matching[offset:offset + limit]
 
     def network(self) -> dict[str, Any]:

@@ -83,26 +83,40 @@
     return form;
   }
 
-  function sourcesTable(result, list, selectable) {
+  /* The score of a source, with its parts in the tooltip: the copy score (the whole suspect) and
+   * the best reuse score of a passage; the score is the larger of the two. */
+  function sourceScore(s, threshold) {
+    const cell = U.scoreCell(s.score, threshold);
+    const reuse = Math.max(0, ...(s.passages || []).map((p) => (typeof p.reuse_score === "number" ? p.reuse_score : 0)));
+    if (typeof s.copy_score === "number") {
+      cell.title = "the larger of the copy score " + U.num(s.copy_score) + " and the best passage reuse score " + U.num(reuse);
+    }
+    return cell;
+  }
+
+  /* Sources in a table; `accepted` lists passed sources (what kind each is, a button to compare). */
+  function sourcesTable(result, list, accepted) {
     const anyChanges = list.some((s) => U.changesOf(s).length > 0);
-    const head = ["#", "document", "site", "date", "score", "covers suspect", "covers source", "passages"]
-      .concat(anyChanges ? ["factual changes"] : []).concat(selectable ? [""] : []);
+    const head = ["#", "document", "site", "date"].concat(accepted ? ["finding"] : [])
+      .concat(["score", "covers suspect", "covers source", "passages"])
+      .concat(anyChanges ? ["factual changes"] : []).concat(accepted ? [""] : []);
     const rows = list.map((s, i) => {
       const title = U.metaValue(s.meta, "title");
       const cells = [
         String(i + 1),
         [h("a", {href: "#/doc/" + encodeURIComponent(s.doc_id)}, s.doc_id), title ? h("div", {class: "muted"}, title) : null],
-        U.metaValue(s.meta, "site"), U.metaValue(s.meta, "date"), U.scoreCell(s.score, result.threshold),
-        U.pct(s.coverage), U.pct(s.source_coverage), String((s.passages || []).length),
-      ];
+        U.metaValue(s.meta, "site"), U.metaValue(s.meta, "date"),
+      ].concat(accepted ? [U.findingBadge(s.finding)] : []).concat([
+        sourceScore(s, result.threshold), U.pct(s.coverage), U.pct(s.source_coverage), String((s.passages || []).length),
+      ]);
       if (anyChanges) { cells.push(String(U.changesOf(s).filter((c) => c.severity === "factual").length)); }
-      if (selectable) {
+      if (accepted) {
         cells.push(h("button", {type: "button", class: "secondary compare-button", onclick: () => {
           draft.selected = i; renderTraceOutput();
           document.getElementById("comparison").scrollIntoView({behavior: "smooth"});
         }}, draft.selected === i ? "shown below" : "side by side"));
       }
-      return h("tr", {class: selectable && draft.selected === i ? "selected" : null}, cells.map((c) => h("td", null, c)));
+      return h("tr", {class: accepted && draft.selected === i ? "selected" : null}, cells.map((c) => h("td", null, c)));
     });
     return h("table", {class: "sources"}, h("thead", null, h("tr", null, head.map((t) => h("th", null, t)))), h("tbody", null, rows));
   }
@@ -111,7 +125,8 @@
     if (result.sources.length) {
       const best = result.sources[0];
       const head = result.sources.length === 1 ? "Source found" : result.sources.length + " sources found";
-      return h("p", {class: "verdict found", id: "verdict"}, head + ": " + best.doc_id + " (score " + U.num(best.score) + ")");
+      const kind = U.findingLabel(best.finding) ? U.findingLabel(best.finding) + ", " : "";
+      return h("p", {class: "verdict found", id: "verdict"}, head + ": " + best.doc_id + " (" + kind + "score " + U.num(best.score) + ")");
     }
     const near = result.rejected && result.rejected[0];
     return [h("p", {class: "verdict none", id: "verdict"}, "No source found (" + U.plural(result.candidates, "candidate") + " checked)"),
@@ -183,7 +198,7 @@
                ["time", U.num(result.elapsed_s) + " s"]])));
     out.append(spinPanel(draft.spin) || "");
     if (result.sources.length) {
-      out.append(h("h2", null, "Sources"), sourcesTable(result, result.sources, true));
+      out.append(h("h2", null, "Sources"), U.findingNote(), sourcesTable(result, result.sources, true));
     }
     if (result.rejected && result.rejected.length) {
       out.append(h("h2", {class: "muted"}, "Closest rejected candidates (score below " + U.num(result.threshold) + ")"),
@@ -262,10 +277,15 @@
 
   async function resultsView(params) {
     const q = params.get("q") || "", offset = Number(params.get("offset") || 0), limit = 50;
+    const finding = U.findingLabel(params.get("finding")) ? params.get("finding") : "";
     const input = h("input", {type: "search", id: "results-q", placeholder: "filter: site, url, source…", value: q});
+    const kind = h("select", {id: "results-finding", title: "copies of a source, or pages that only reuse passages of one",
+                              onchange: () => go(input.value.trim(), 0)},
+      [["", "all pages"], ["copy", "copies"], ["reused", "reused passages"]].map(([v, t]) => h("option", {value: v, selected: v === finding}, t)));
     const go = (text, off) => {
       const next = new URLSearchParams();
       if (text) { next.set("q", text); }
+      if (kind.value) { next.set("finding", kind.value); }
       if (off) { next.set("offset", String(off)); }
       location.hash = "#/results" + (next.toString() ? "?" + next : "");
     };
@@ -274,14 +294,19 @@
     view().replaceChildren(h("h1", null, "Scan results" + (info.results ? ": " + info.results : "")),
       h("h2", null, "Who copies whom"), map,
       h("h2", null, "Matched pages"),
-      h("form", {class: "row", onsubmit: (ev) => { ev.preventDefault(); go(input.value.trim(), 0); }}, input, h("button", {type: "submit"}, "Filter")),
+      h("form", {class: "row", onsubmit: (ev) => { ev.preventDefault(); go(input.value.trim(), 0); }}, input, kind,
+        h("button", {type: "submit"}, "Filter")),
+      U.findingNote("page"),
       table);
     try {
-      const page = await U.api("api/results?" + new URLSearchParams({q: q, offset: String(offset), limit: String(limit)}));
+      const query = new URLSearchParams({q: q, offset: String(offset), limit: String(limit)});
+      if (finding) { query.set("finding", finding); }
+      const page = await U.api("api/results?" + query);
       const columns = page.columns.slice(0, 11);
       const rows = page.rows.map((r) => h("tr", null, columns.map((c) => {
         const value = r[c];
         const link = (c === "source_id" || c === "doc_id") && typeof value === "string";
+        if (c === "finding" && U.findingLabel(value)) { return h("td", null, U.findingBadge(value, "page")); }
         return h("td", null, link ? h("a", {href: "#/doc/" + encodeURIComponent(value)}, value) : cell(value));
       })));
       table.replaceChildren(h("p", {class: "muted"}, page.total + " matching rows" + (page.total > limit ? ", showing " + (offset + 1) + "–" + (offset + page.rows.length) : "")),

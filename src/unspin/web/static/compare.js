@@ -13,6 +13,8 @@
   const WORD = /[\p{L}\p{N}](?:[\p{L}\p{N}\p{M}'’.,-]*[\p{L}\p{N}\p{M}])?/gu;
   const MAX_DIFF_WORDS = 600;  // longer pairs are not diffed (quadratic cost, and rare)
   const SEVERITY_ORDER = {factual: 0, wording: 1, cosmetic: 2};
+  const REUSE_TITLE = "confidence that the passage was taken from the source rather than written " +
+    "independently about the same facts (0.5 is the threshold)";
 
   /* ---------------------------------------------------------------- typed changes (issue 3) */
 
@@ -131,7 +133,8 @@
     (source.passages || []).forEach((p, j) => {
       const key = "p" + j + "-" + side;
       marks.push({start: toUnits(p[side][0]), end: toUnits(p[side][1]), id: key, peer: "p" + j + "-" + other,
-                  cls: "p c" + (j % N_COLOURS) + " k-" + key, title: "passage " + (j + 1) + ": score " + U.num(p.score)});
+                  cls: "p c" + (j % N_COLOURS) + " k-" + key, title: "passage " + (j + 1) + ": score " + U.num(p.score) +
+                    (typeof p.reuse_score === "number" ? ", reuse " + U.num(p.reuse_score) : "")});
       (p.pairs || []).forEach((pair) => {
         marks.push({start: toUnits(pair[side][0]), end: toUnits(pair[side][1]), cls: "sp",
                     title: "sentence pair: similarity " + U.num(pair.similarity)});
@@ -186,10 +189,12 @@
       h("td", null, h("a", {href: "#", class: "num c" + (j % N_COLOURS), "data-peer": "p" + j + "-suspect"}, String(j + 1))),
       h("td", null, "[" + p.suspect.join(":") + "] ↔ [" + p.source.join(":") + "]"),
       h("td", null, U.num(p.score)),
+      h("td", {class: "reuse"}, U.num(p.reuse_score)),
       h("td", null, String((p.pairs || []).length))));
     return h("table", {class: "passages"},
       h("thead", null, h("tr", null, h("th", null, "#"), h("th", null, "suspect ↔ source (characters)"),
-                                     h("th", null, "score"), h("th", null, "pairs"))),
+                                     h("th", {title: "mean similarity of the aligned sentence pairs"}, "score"),
+                                     h("th", {title: REUSE_TITLE}, "reuse score"), h("th", null, "pairs"))),
       h("tbody", null, rows));
   }
 
@@ -235,11 +240,15 @@
     const title = U.metaValue(source.meta, "title");
     const section = h("section", {class: "comparison", id: "comparison"},
       h("h2", null, "#" + rank + " " + source.doc_id + (title ? " — " + title : "")),
-      h("p", {class: "muted"}, "score " + U.num(source.score) + " · covers " + U.pct(source.coverage) +
-        " of the suspect and " + U.pct(source.source_coverage) + " of the source · " +
-        U.plural((source.passages || []).length, "passage")),
+      h("p", {class: "muted source-facts", id: "source-facts"}, U.findingBadge(source.finding), U.findingLabel(source.finding) ? " " : "",
+        "score " + U.num(source.score) +
+        (typeof source.copy_score === "number" ? " (copy score " + U.num(source.copy_score) + ")" : "") +
+        " · covers " + U.pct(source.coverage) + " of the suspect and " + U.pct(source.source_coverage) +
+        " of the source · " + U.plural((source.passages || []).length, "passage")),
       changesPanel(changes, suspectText, sourceText, fromCp),
-      h("details", {class: "passage-list"}, h("summary", null, "Aligned passages"), passagesTable(source)),
+      // Reused passages are the whole finding: their list is open from the start.
+      h("details", {class: "passage-list", open: source.finding === "reused"},
+        h("summary", null, source.finding === "reused" ? "Reused passages" : "Aligned passages"), passagesTable(source)),
       legend(changes.length > 0, () => section.querySelector(".sbs")),
       h("div", {class: "sbs"},
         h("div", {class: "col"}, h("h3", null, "Suspect"),

@@ -83,6 +83,36 @@ window.unspin = window.unspin || {};
     return U.h("span", {class: "score " + level}, bar, U.num(score));
   };
 
+  /* What a source is to the suspect (`finding` in the trace JSON since schema 1.2, and in scan
+   * result rows; the labels of unspin.report.FINDING_LABELS), with what explains it, said of
+   * `what` (the suspect, or a scanned page). */
+  U.FINDINGS = {
+    copy: {label: "copy", explain: (what) => "the " + what + " derives from the source as a whole (the aligned passages cover at least half of the " + what + ")"},
+    reused: {label: "reused passages", explain: (what) => "the " + what + " and the source share some passages inside otherwise different texts (an excerpt, a few paragraphs in a long page)"},
+  };
+
+  const findingOf = (kind) => (typeof kind === "string" && Object.prototype.hasOwnProperty.call(U.FINDINGS, kind)
+    ? U.FINDINGS[kind] : null);
+
+  /* The label of a finding ("copy", "reused passages"); "" for a missing or unknown kind. */
+  U.findingLabel = (kind) => (findingOf(kind) ? findingOf(kind).label : "");
+
+  /* A finding as a small label whose tooltip explains it; "" for a missing or unknown kind.
+   * `what`: what the source was found for ("suspect" unless given). */
+  U.findingBadge = function (kind, what) {
+    const known = findingOf(kind);
+    if (!known) { return ""; }
+    return U.h("span", {class: "finding finding-" + kind, title: known.label + ": " + known.explain(what || "suspect")}, known.label);
+  };
+
+  /* The one-line explanation of the two kinds, each after its label. */
+  U.findingNote = function (what) {
+    const noun = what || "suspect";
+    return U.h("p", {class: "muted finding-note", id: "finding-note"},
+      U.findingBadge("copy", noun), ": " + U.FINDINGS.copy.explain(noun) + "; ",
+      U.findingBadge("reused", noun), ": " + U.FINDINGS.reused.explain(noun) + ".");
+  };
+
   /* Offsets in unspin's JSON count code points; JavaScript strings count UTF-16 units.
    * Returns a function mapping a code-point offset to a UTF-16 offset in `text`. */
   U.offsetMapper = function (text) {
