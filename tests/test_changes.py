@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from unspin import Document, Tracer
+from unspin import Document, Tracer, compare
 from unspin.align import SEED_THRESHOLD, chain, passages, similarity_matrix, units_of
 from unspin.changes import KINDS, Change, sort_changes, summarize
 from unspin.docdiff import detect_changes
@@ -372,3 +372,46 @@ def test_html_lists_factual_changes_that_jump_to_marked_words(traced: Any) -> No
         assert f"s0-c{n}" in parser.links and f"s0-c{n}" in parser.ids
     assert "<b>taxes</b>" not in page and "&lt;b&gt;taxes&lt;/b&gt;" in page
     assert 'class="wd' in page and "k-number-changed" in page
+
+
+EXCERPT_SOURCE = (
+    "Harbourside council approves new flood barrier for the old docks\n\n"
+    "The council of Harbourside approved on Tuesday a flood barrier that will close the mouth of the old "
+    "docks during storm surges. "
+    "The barrier, a steel gate of 48 metres hinged on the eastern quay, will cost 11.2 million pounds and "
+    "should be finished by the autumn of next year. "
+    "Engineers from the port authority said the gate would protect around 900 homes and the fish market "
+    "that flooded twice last winter. "
+    "Residents of the Quayside estate had campaigned for a barrier since a storm in January left water "
+    "waist-deep in their streets for two days. "
+    "The council's treasurer said the money would come from a national resilience fund and from the "
+    "sale of a disused depot. "
+    "Work on the foundations is due to start in March.")
+EXCERPT_HOST = (
+    "Weekend round-up: markets, music and a new barrier\n\n"
+    "The farmers' market moves to the cathedral square this Saturday while the usual car park is resurfaced. "
+    "Stallholders said they expect more visitors in the square than in the car park. "
+    "A brass band from the twin town will play on the bandstand on Sunday afternoon. "
+    "Tickets for the summer regatta go on sale at the library from Monday. "
+    "In other news from the waterfront: "
+    "The barrier, a steel gate of 48 metres hinged on the eastern quay, will cost 11.2 million pounds and "
+    "should be finished by the autumn of next year. "
+    "Engineers from the port authority said the gate would protect around 900 homes and the fish market "
+    "that flooded twice last winter. "
+    "Residents of the Quayside estate had campaigned for a barrier since a storm in January left water "
+    "waist-deep in their streets for two days. "
+    "The swimming pool reopens after its refit on the first of the month. "
+    "The cinema club shows a silent film with a live pianist on Thursday evening. "
+    "Volunteers are wanted to clear litter from the beach after the bank holiday. "
+    "The bakery on Mill Street has won a regional prize for its rye bread. "
+    "Parking on the promenade will be free on Sundays until the end of the season.")
+
+
+def test_reused_passages_report_no_added_or_omitted_sentences() -> None:
+    # Regression: for an excerpt inside another page, the page's own sentences were reported as
+    # "sentence added" (some as factual) and the rest of the source as "sentence omitted".
+    result = compare(EXCERPT_HOST, EXCERPT_SOURCE)
+    (source,) = result.sources
+    assert source.finding == "reused"
+    kinds = {c.kind for c in source.changes}
+    assert not kinds & {"sentence-added", "sentence-omitted"}

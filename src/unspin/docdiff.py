@@ -290,7 +290,12 @@ def attach_changes(suspect: str, sentences: Sequence[Sentence], sources: Sequenc
                    for q in other.passages for p in q.pairs]
         own = source_units.get(match.doc_id)
         spans = [(u.start, u.end) for u in own] if own is not None else None
+        # Reused passages are excerpts: the rest of either text was never part of a copy, so it
+        # is neither added nor omitted.
+        excerpt = match.finding == "reused"
         changes = detect_changes(view, match.text, match.passages, suspect_units=units, source_units=spans,
-                                 boilerplate=boiler, covered=covered, additions=n == 0)
+                                 boilerplate=boiler, covered=covered, additions=n == 0 and not excerpt)
+        if excerpt:
+            changes = tuple(c for c in changes if c.kind != "sentence-omitted")
         out.append(replace(match, changes=changes))
     return out
