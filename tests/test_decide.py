@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 
 import pytest
@@ -20,6 +21,7 @@ from unspin.decide import (
     VERBATIM_RUN,
     VERBATIM_WORDS,
     VERBATIM_WORDS_TWO,
+    WEIGHTS,
     Evidence,
     PassageEvidence,
     evidence,
@@ -89,18 +91,23 @@ def test_score_separates_a_copy_from_a_shared_quote() -> None:
 
 
 def test_strong_run_is_measured_against_what_a_short_suspect_allows() -> None:
-    short = Evidence(aligned=MIN_RUN_BASIS, sentences=MIN_RUN_BASIS, run=MIN_RUN_BASIS, mean_similarity=0.9,
-                     coverage=1.0, strong=MIN_RUN_BASIS, adjacent=MIN_RUN_BASIS - 1, strong_run=MIN_RUN_BASIS)
+    short = Evidence(aligned=4, sentences=4, run=4, mean_similarity=0.9, coverage=1.0, strong=4, adjacent=3,
+                     strong_run=4)
     assert score(short) == pytest.approx(score(dataclasses.replace(short, strong_run=RUN_CAP)))
     assert score(dataclasses.replace(short, strong_run=1)) < score(short)
-    # ... but never against fewer than MIN_RUN_BASIS sentences: all of a two-sentence suspect
-    # strongly aligned is half a full run, not a full one.
-    two = Evidence(aligned=2, sentences=2, run=2, mean_similarity=0.9, coverage=1.0, strong=2, adjacent=1,
-                   strong_run=2)
-    assert score(two) < score(dataclasses.replace(two, strong_run=MIN_RUN_BASIS))
-    long_run = Evidence(aligned=12, sentences=20, run=RUN_CAP, mean_similarity=0.9, coverage=0.4, strong=12,
-                        strong_run=RUN_CAP)
-    assert score(dataclasses.replace(long_run, strong_run=RUN_CAP + 5)) == pytest.approx(score(long_run))
+
+
+def test_a_very_short_suspect_is_measured_as_if_it_had_four_sentences() -> None:
+    # Three sentences resembling three of a same-event report used to count as a full run;
+    # below MIN_RUN_BASIS sentences a run is read against 4, so it counts as half of one.
+    three = Evidence(aligned=3, sentences=3, run=3, mean_similarity=0.74, coverage=1.0, strong=2, adjacent=1,
+                     strong_run=2)
+    z = (WEIGHTS["bias"] + WEIGHTS["aligned_share"] * 1.0 + WEIGHTS["mean_similarity"] * 0.74
+         + WEIGHTS["strong_share"] * 2 / 3 + WEIGHTS["adjacent_share"] * 1 / 3
+         + WEIGHTS["strong_run"] * 2 * RUN_CAP / MIN_RUN_BASIS)
+    assert score(three) == pytest.approx(1 / (1 + math.exp(-z)))
+    full_run = dataclasses.replace(three, strong_run=3)
+    assert score(three) < score(full_run) < score(dataclasses.replace(three, strong_run=4))
 
 
 def test_shares_of_an_empty_suspect() -> None:
