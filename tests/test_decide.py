@@ -1,17 +1,38 @@
-"""Tests of unspin.decide: the alignment features and the copy score."""
+"""Tests of unspin.decide: the alignment features, the copy score and the reuse score of passages."""
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from unspin.decide import MIN_RUN_BASIS, RUN_CAP, THRESHOLD, WEIGHTS, Evidence, evidence
+from unspin.decide import (
+    COPIED_BLOCK_WORDS,
+    MIN_REUSED_PAIRS,
+    MIN_RUN_BASIS,
+    OBFUSCATED_SIMILARITY,
+    OBFUSCATED_STRONG,
+    RUN_CAP,
+    THRESHOLD,
+    VERBATIM_RUN,
+    VERBATIM_WORDS,
+    VERBATIM_WORDS_TWO,
+    WEIGHTS,
+    Evidence,
+    PassageEvidence,
+    evidence,
+    passage_evidence,
+    reuse_evidence,
+    reuse_score,
+)
 from unspin.decide import copy_score as score
 from unspin.results import Passage, SentencePair
+from unspin.segment import split_sentences
+from unspin.textview import quote_spans
 
 
 @st.composite
@@ -146,3 +167,139 @@ def test_evidence_of_a_full_copy_and_of_nothing() -> None:
     assert none.mean_similarity == 0.0 and none.coverage == 0.0
     assert score(none) == 0.0
     assert evidence([full], sentences=4, chars=0).coverage == 0.0
+
+
+# -- reused passages ------------------------------------------------------------------------------
+
+# The reporter's own wording of two sentences, and the same words printed as a quoted statement.
+OWN = ("The Dunmore reservoir will stay closed to swimmers until engineers have checked every valve on "
+       "the dam. Water from the lake will be pumped into the river at night to lower the level by two "
+       "metres.")
+QUOTED = ("\u201cThe Dunmore reservoir will stay closed to swimmers until engineers have checked every "
+          "valve on the dam.\u201d \u201cWater from the lake will be pumped into the river at night to lower "
+          "the level by two metres.\u201d")
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    return [(s.start, s.end) for s in split_sentences(text)]
+
+
+def _aligned(suspect: str, source: str, sim: float = 0.95) -> Passage:
+    a, b = _sentences(suspect), _sentences(source)
+    assert len(a) == len(b) == 2
+    return _passage(*(_pair(x, y, sim) for x, y in zip(a, b, strict=True)))
+
+
+def _evidence(suspect: str, source: str) -> PassageEvidence:
+    return passage_evidence(_aligned(suspect, source), suspect, source, suspect_quotes=quote_spans(suspect),
+                            source_quotes=quote_spans(source))
+
+
+def test_passage_evidence_counts_the_reporters_own_wording() -> None:
+    ev = _evidence(OWN, OWN)
+    words = len(re.findall(r"\w+", OWN))
+    assert (ev.pairs, ev.strong) == (2, 2)
+    assert ev.copied_words == words
+    # The longest run is the longer sentence: runs are taken pair by pair.
+    assert ev.longest_run == max(len(re.findall(r"\w+", OWN[a:b])) for a, b in _sentences(OWN))
+    assert ev.shared_words > 0
+    assert ev.quoted_share == 0.0
+    assert ev.mean_similarity == pytest.approx(0.95)
+
+
+def test_passage_evidence_excludes_quoted_words() -> None:
+    # The same words, but inside quotation marks in the suspect: a statement both reports print.
+    quoted = _evidence(QUOTED, OWN)
+    assert quoted.copied_words == 0
+    assert quoted.longest_run == 0
+    assert quoted.shared_words == 0
+    assert quoted.quoted_share > 0.9
+    # Quoted on both sides (two reports quoting one statement): still nothing outside the quotes.
+    both = _evidence(QUOTED, QUOTED)
+    assert (both.copied_words, both.shared_words, both.longest_run) == (0, 0, 0)
+    # Without quotation spans the words count: the exclusion is what makes the difference.
+    unquoted = passage_evidence(_aligned(QUOTED, OWN), QUOTED, OWN)
+    assert unquoted.copied_words == _evidence(OWN, OWN).copied_words
+    assert reuse_score(_evidence(OWN, OWN)) > reuse_score(quoted)
+
+
+def test_passage_evidence_ignores_short_chance_blocks() -> None:
+    # Shared two-word blocks ("the dam", "the river") are function-word chance, not copied wording.
+    suspect = ("Swimmers are banned from Dunmore until inspectors finish work on the dam. "
+               "At night pumps will send lake water down the river, lowering it two metres.")
+    ev = _evidence(suspect, OWN)
+    assert ev.copied_words < 2 * COPIED_BLOCK_WORDS
+    assert ev.longest_run < COPIED_BLOCK_WORDS + 1
+    assert ev.shared_words >= 6  # the facts are shared, the wording is not
+
+
+def _pe(pairs: int, copied: int, longest: int, strong: int = 0, mean: float = 0.6) -> PassageEvidence:
+    return PassageEvidence(pairs=pairs, strong=strong, mean_similarity=mean, shared_words=copied,
+                           copied_words=copied, longest_run=longest, quoted_share=0.0)
+
+
+def test_reuse_score_is_zero_for_one_pair() -> None:
+    assert MIN_REUSED_PAIRS == 2
+    one = _pe(1, copied=200, longest=60, strong=1, mean=1.0)
+    assert reuse_evidence(one) > 1.0
+    assert reuse_score(one) == 0.0
+    assert reuse_score(dataclasses.replace(one, pairs=0)) == 0.0
+    assert reuse_score(dataclasses.replace(one, pairs=2)) > 0.99
+
+
+def test_reuse_score_is_one_half_exactly_on_each_line() -> None:
+    assert reuse_score(_pe(3, VERBATIM_WORDS, VERBATIM_RUN)) == pytest.approx(0.5)
+    assert reuse_score(_pe(2, VERBATIM_WORDS_TWO, VERBATIM_RUN)) == pytest.approx(0.5)
+    obfuscated = _pe(3, 0, 0, strong=OBFUSCATED_STRONG, mean=OBFUSCATED_SIMILARITY)
+    assert reuse_score(obfuscated) == pytest.approx(0.5)
+    # Both halves of a line are needed: many copied words in short runs, or one long run alone, fall short.
+    assert reuse_score(_pe(3, 3 * VERBATIM_WORDS, VERBATIM_RUN - 2)) < THRESHOLD
+    assert reuse_score(_pe(3, VERBATIM_WORDS - 2, 3 * VERBATIM_RUN)) < THRESHOLD
+    assert reuse_score(_pe(6, 0, 0, strong=OBFUSCATED_STRONG - 1, mean=0.99)) < THRESHOLD
+    loose = _pe(6, 0, 0, strong=2 * OBFUSCATED_STRONG, mean=OBFUSCATED_SIMILARITY - 0.03)
+    assert reuse_score(loose) < THRESHOLD
+
+
+def test_two_pair_passages_need_more_copied_words_than_three_pair_ones() -> None:
+    assert VERBATIM_WORDS < VERBATIM_WORDS_TWO
+    between = (VERBATIM_WORDS + VERBATIM_WORDS_TWO) // 2
+    # A two-sentence background paragraph a sister story repeats: below the two-pair line ...
+    assert reuse_score(_pe(2, between, 2 * VERBATIM_RUN)) < THRESHOLD
+    # ... the same wording spread over three aligned sentences is a reused passage.
+    assert reuse_score(_pe(3, between, 2 * VERBATIM_RUN)) >= THRESHOLD
+    assert reuse_score(_pe(2, VERBATIM_WORDS_TWO + 5, 2 * VERBATIM_RUN)) >= THRESHOLD
+    assert reuse_evidence(_pe(2, between, 99)) == pytest.approx(between / VERBATIM_WORDS_TWO)
+    assert reuse_evidence(_pe(3, between, 99)) == pytest.approx(between / VERBATIM_WORDS)
+
+
+@st.composite
+def passage_evidences(draw: st.DrawFn) -> PassageEvidence:
+    pairs = draw(st.integers(0, 12))
+    strong = draw(st.integers(0, pairs))
+    copied = draw(st.integers(0, 150))
+    return PassageEvidence(pairs=pairs, strong=strong, mean_similarity=draw(st.floats(0.0, 1.0)),
+                           shared_words=draw(st.integers(0, 150)), copied_words=copied,
+                           longest_run=draw(st.integers(0, copied)), quoted_share=draw(st.floats(0.0, 1.0)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(passage_evidences(), st.integers(1, 60))
+def test_reuse_score_is_monotone_in_copied_words(pe: PassageEvidence, more: int) -> None:
+    value = reuse_score(pe)
+    assert 0.0 <= value <= 1.0
+    assert reuse_score(dataclasses.replace(pe, copied_words=pe.copied_words + more)) >= value
+    assert reuse_score(dataclasses.replace(pe, longest_run=pe.longest_run + more)) >= value
+    assert reuse_score(dataclasses.replace(pe, strong=pe.strong + more)) >= value
+    closer = min(pe.mean_similarity + more / 60, 1.0)
+    assert reuse_score(dataclasses.replace(pe, mean_similarity=closer)) >= value
+    if pe.pairs < MIN_REUSED_PAIRS:
+        assert value == 0.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(passage_evidences())
+def test_reuse_score_ignores_what_independent_reports_share(pe: PassageEvidence) -> None:
+    # Shared facts (content words) and quoted text are no evidence of reuse by themselves.
+    value = reuse_score(pe)
+    assert reuse_score(dataclasses.replace(pe, shared_words=pe.shared_words + 50)) == value
+    assert reuse_score(dataclasses.replace(pe, quoted_share=1.0 - pe.quoted_share)) == value

@@ -22,6 +22,9 @@ KINDS: dict[str, bool] = {
     "homoglyph": True,
     "cut-down": True,
     "partial-splice": True,
+    "reordered-rewrite": True,
+    "condensed-rewrite": True,
+    "excerpt": True,
     "same-event": False,
     "sister-story": False,
 }
@@ -70,8 +73,8 @@ def test_pair_is_well_formed(path: Path) -> None:
 @pytest.mark.parametrize("path", _pair_files(), ids=lambda p: p.stem)
 def test_spliced_offsets(path: Path) -> None:
     pair = _load(path)
-    if pair["kind"] == "partial-splice":
-        assert "spliced" in pair, f"{path.name}: partial-splice without 'spliced'"
+    if pair["kind"] in ("partial-splice", "excerpt"):
+        assert "spliced" in pair, f"{path.name}: {pair['kind']} without 'spliced'"
     if "spliced" not in pair:
         return
     start, end = pair["spliced"]

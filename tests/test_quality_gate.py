@@ -122,3 +122,17 @@ def test_splice_passages_lie_in_the_spliced_region(results: dict[str, TraceResul
     assert not outside, f"{name}: passages {outside} outside the spliced region {start}-{end}"
     # ... and they cover the splice, not a sliver of it.
     assert inside >= 0.9 * (end - start)
+
+
+COPIES = [name for name, pair in PAIRS.items() if pair["is_copy"] and name not in WRONG_DECISION]
+
+
+@pytest.mark.parametrize("name", COPIES)
+def test_finding_kind(results: dict[str, TraceResult], name: str) -> None:
+    # A text lifted into another page (a splice, an excerpt) reuses passages; every other copy
+    # (rewritten, reordered, condensed, translated) derives from its source as a whole.
+    expected = "reused" if "spliced" in PAIRS[name] else "copy"
+    (source,) = results[name].sources
+    assert source.finding == expected, f"{name}: {_describe(results[name])}"
+    if expected == "reused":
+        assert source.coverage < 0.5 and any(p.reuse_score >= 0.5 for p in source.passages)

@@ -1,0 +1,293 @@
+"""Invented articles for the copy shapes of issue 9: reordered and condensed rewrites, an excerpt
+inside a long page, independent reports sharing a quote, sister stories sharing background.
+
+Every text here is written by hand for the tests (places, people and figures are made up).
+"""
+
+from __future__ import annotations
+
+# --------------------------------------------------------------------------- a reordered rewrite
+
+MATERNITY_ID = "kelmsfordpost/2026-06-02-maternity-unit-nights"
+MATERNITY = """Kelmsford maternity unit to stop night births from September
+
+Kelmsford General Hospital will stop delivering babies at night from September, the regional health \
+board confirmed on Tuesday. Women who go into labour between 8pm and 8am will be sent to Dunraven Royal \
+Infirmary, 38 kilometres away.
+
+The board said the unit had been unable to fill 11 of its 26 midwife posts despite two recruitment \
+drives last year. Agency staff covered more than 2,000 night shifts in 2025 at a cost of 3.4 million \
+euros.
+
+Chief executive Miriam Osei said the change was temporary and would be reviewed in twelve months. She \
+said safety had to come first and that a half-staffed night shift was "not a risk we are willing to take".
+
+Local parents reacted with anger. A petition against the plan collected 9,400 signatures in four days, \
+and a protest is planned outside the hospital on Saturday. Ambulance crews have warned that the drive to \
+Dunraven can take more than an hour in winter, when the moor road is often closed by snow.
+
+The unit delivered 1,870 babies last year, about a third of them at night. Daytime births, antenatal \
+clinics and the neonatal ward will not be affected.
+
+Opposition councillor Gareth Pryce said the county had been promised a new maternity wing in 2021 and \
+had seen nothing since. The health board said the wing remained in its ten-year plan."""
+
+# MATERNITY rewritten the way a language model restructures a story: the reaction moved to the top,
+# the staffing explanation moved to the end, every sentence lightly reworded.
+REORDERED = """Anger in Kelmsford as night births move to Dunraven
+
+Parents in Kelmsford have reacted angrily to the news. A petition opposing the plan gathered 9,400 \
+signatures in just four days, and a protest has been called outside the hospital for Saturday. Ambulance \
+crews warn that the journey to Dunraven can take over an hour in winter, when snow often closes the moor \
+road.
+
+From September, Kelmsford General Hospital will no longer deliver babies at night, the regional health \
+board confirmed on Tuesday. Women going into labour between 8pm and 8am will instead be sent to Dunraven \
+Royal Infirmary, 38 kilometres away.
+
+Last year the unit delivered 1,870 babies, roughly a third of them at night. Daytime births, the \
+antenatal clinics and the neonatal ward are not affected.
+
+Opposition councillor Gareth Pryce said the county was promised a new maternity wing in 2021 and has seen \
+nothing since. According to the health board, the wing is still in its ten-year plan.
+
+The board said 11 of the unit's 26 midwife posts are still empty despite two recruitment drives last \
+year. Agency staff covered over 2,000 night shifts in 2025, costing 3.4 million euros.
+
+Chief executive Miriam Osei described the change as temporary and said it would be reviewed in twelve \
+months. Safety had to come first, she said, and a half-staffed night shift was "not a risk we are willing \
+to take"."""
+
+# --------------------------------------------------------------------------- a condensed rewrite
+
+ALGAE_ID = "orrinherald/2026-07-10-lake-orrin-algae"
+ALGAE = """Toxic algae closes Lake Orrin beaches for the summer
+
+All five public beaches on Lake Orrin will stay closed until the end of August after tests found high \
+levels of toxic blue-green algae, the county environment office said on Friday. Samples taken on \
+Wednesday showed microcystin concentrations of 41 micrograms per litre, four times the limit considered \
+safe for swimming.
+
+Dog owners have been told to keep their pets out of the water, because the toxin can kill a dog within \
+hours. Two dogs died near the northern shore last week, although vets have not yet confirmed the cause.
+
+Scientists at the Orrin Field Station blame the bloom on the hot, still weather of the past three weeks. \
+They also point to fertiliser washed into the lake from farms along the Tesk river after heavy rain in \
+June. The lake has had smaller blooms in four of the last six summers, but never one that covered the \
+whole surface.
+
+Boat hire firms and campsites around the lake say bookings have fallen by half since the first warning \
+signs went up. Harriet Lowe, who runs the Pinecrest campsite, said she had refunded 60 families in a \
+week. The county has promised a support fund for businesses but has not said how much it will contain.
+
+Drinking water is not affected, because the town's supply is drawn from wells rather than from the lake, \
+the water company said.
+
+The environment office will test the water twice a week and publish the results on its website. It has \
+asked the national government for money to buy the riverside fields where the worst runoff occurs. \
+Farmers' leader Tom Aske said blaming agriculture alone was unfair, since the town's old sewage works \
+also drains into the Tesk."""
+
+# ALGAE condensed to about half its length: most sentences say what two of the source say.
+CONDENSED = """Lake Orrin beaches shut over toxic algae
+
+Lake Orrin's five public beaches will stay shut until the end of August after samples taken on \
+Wednesday showed microcystin at 41 micrograms per litre, four times the safe limit for swimming.
+
+Dog owners must keep their pets out of the water, since the toxin can kill a dog within hours; two dogs \
+died near the northern shore last week.
+
+Scientists at the Orrin Field Station blame the hot, still weather and fertiliser washed into the lake \
+from farms along the Tesk river. The lake has had smaller blooms in four of the last six summers, but \
+never one covering the whole surface.
+
+Boat hire firms and campsites say bookings have halved, and the Pinecrest campsite has refunded 60 \
+families in a week.
+
+The environment office will test the water twice a week and wants government money to buy the riverside \
+fields where the worst runoff occurs."""
+
+# --------------------------------------------------------------------------- an excerpt in a long page
+
+TELESCOPE_ID = "hollingazette/2026-04-18-hollin-moor-telescope"
+_TELESCOPE_PARAS = [
+    "Hollin Moor telescope sees first light",
+    "A new 2.4-metre telescope at the Hollin Moor Observatory saw its first light on Thursday night, making "
+    "it the largest optical telescope in the country that is open to the public.",
+    "The instrument cost 6.8 million euros and took four years to build, most of it paid for by a lottery "
+    "grant and by donations from 1,200 local residents. Its mirror was cast in a furnace near Ravensholm and "
+    "polished for 14 months to an accuracy of a few millionths of a millimetre.",
+    "Observatory director Ines Kovalenko said the first image, of the Whirlpool galaxy, had brought some of "
+    "the engineers to tears. \"We pointed it at the sky, opened the dome and there it was, sharper than "
+    "anything we had hoped for,\" she said.",
+    "The telescope will be used for research on four nights a week, mostly to track asteroids that pass "
+    "close to Earth. On the other nights, school groups and members of the public will be able to book "
+    "sessions through the observatory's website, with tickets priced at 12 euros for adults.",
+    "Hollin Moor was declared a dark-sky reserve in 2019, after the county agreed to dim or shield more than "
+    "3,000 street lights. Astronomers say it is now one of the few places in the region where the Milky Way "
+    "can be seen clearly with the naked eye.",
+    "The observatory expects about 25,000 visitors in its first year. A cafe and a small planetarium are due "
+    "to open next to the dome in the autumn.",
+]
+TELESCOPE = "\n\n".join(_TELESCOPE_PARAS)
+#: The three paragraphs of TELESCOPE that the walking blog pastes.
+TELESCOPE_EXCERPT = "\n\n".join(_TELESCOPE_PARAS[2:5])
+
+_BLOG_BEFORE = """Three days on the Carrow Ridge: a walking diary
+
+I have wanted to walk the whole of the Carrow Ridge since I was a teenager, and this spring I finally \
+did it, with my sister Maud and her very patient spaniel, Biscuit. We started from the youth hostel at \
+Fellbeck on a grey Friday morning with far too much food and not nearly enough plasters.
+
+The first day is the easy one. The path climbs gently through oak woods above the river, then follows \
+an old packhorse track across open grazing. We stopped for lunch at the ruined chapel at Sallow Knott, \
+where a farmer told us that the sheep there are older than his tractor and twice as stubborn. By four \
+o'clock we were at the bunkhouse in Greyside, and by six o'clock Maud was asleep.
+
+Day two is where the ridge earns its reputation. The climb out of Greyside is steep, loose and \
+relentless, and Biscuit had to be lifted over two stiles that were clearly designed by someone who hated \
+dogs. Once you are on the top, though, the views open up in every direction. On a clear day you can see \
+the sea to the west and the chimneys of the mill towns to the east. We had a clear day for about twenty \
+minutes, then the cloud came down and we navigated by compass for the next three hours.
+
+We spent the second night in a bed and breakfast at the foot of Hollin Moor. The owner mentioned that \
+the new observatory up the road had just opened, which explained the queue of cars on the moor road. \
+She showed us the piece in the local paper, and I am copying the best part of it here because it made \
+me want to go back:"""
+
+_BLOG_AFTER = """Sadly the sky was full of cloud that night, so we saw nothing but the red lamp above the \
+door of the dome. We have already promised ourselves a return trip in the autumn.
+
+The last day was the longest. We left at seven, crossed the boggy saddle below Cold Pike and reached the \
+trig point on High Carrow just before noon. The wind up there was strong enough to lean on. Biscuit \
+refused to go near the edge, which I took as a sign of good sense. The descent to Marlow Bridge is long \
+and hard on the knees, but there is a pub at the bottom that serves enormous pies, and that kept us going.
+
+A few practical notes if you want to do the walk yourself. Book the bunkhouse in Greyside early, because \
+it only has sixteen beds. Carry a map and a compass and know how to use them, because the path on the top \
+is faint in places. There is no shop between Fellbeck and Marlow Bridge, so take all your food with you. \
+And if you bring a dog, bring a towel: Biscuit found every puddle on the ridge.
+
+Next month we are planning the coast path from Saltby to Wrenhaven. I will write it up here, blisters \
+and all."""
+
+BLOG_PAGE = _BLOG_BEFORE + "\n\n" + TELESCOPE_EXCERPT + "\n\n" + _BLOG_AFTER
+#: Where the pasted excerpt lies in BLOG_PAGE.
+PASTED = (len(_BLOG_BEFORE) + 2, len(_BLOG_BEFORE) + 2 + len(TELESCOPE_EXCERPT))
+
+# --------------------------------------------------------------------------- one event, two reports
+
+STATEMENT = ("Crews worked through the night in very difficult conditions to stop the fire spreading to "
+             "neighbouring homes. We are grateful to residents for keeping away while we did so.")
+
+FIRE_ID = "brantleyecho/2026-09-03-millstream-warehouse-fire"
+FIRE = f"""Huge fire destroys Brantley furniture warehouse
+
+A fire destroyed a furniture warehouse on the Millstream industrial estate in Brantley overnight, \
+sending up a column of smoke that could be seen 30 kilometres away.
+
+The blaze was reported at 11.40pm on Tuesday, and at its height 60 firefighters and 12 engines were at \
+the scene. Nobody was hurt, but 40 homes on nearby Cooper Lane were evacuated as a precaution and their \
+residents spent the night in a school hall.
+
+In a statement, area manager Rhys Bellamy of the county fire service said: "{STATEMENT}"
+
+The warehouse belonged to Oakline Interiors, which employs 85 people at the site. Its managing director, \
+Paula Finch, said the company would keep paying its staff while it looked for temporary premises.
+
+The cause of the fire is not yet known. Investigators are expected to begin examining the site on \
+Thursday, once the remains of the building have been made safe.
+
+Residents were told to keep their windows and doors shut because of the smoke, and Millstream Road will \
+remain closed for at least two days."""
+
+# An independent report of the same fire by another paper: same facts, same statement, own words.
+FIRE_OTHER = f"""Cooper Lane families return home after night in school hall
+
+Families on Cooper Lane in Brantley went back to their homes on Wednesday morning after spending the \
+night in a school hall while firefighters battled a huge blaze at a warehouse nearby.
+
+The fire broke out shortly before midnight at the Oakline Interiors building on the Millstream estate. \
+A dozen fire engines attended at the peak of the blaze, and smoke could be seen from as far away as \
+Hexley.
+
+"{STATEMENT}" area manager Rhys Bellamy said in a statement.
+
+Retired teacher June Marlow, 71, said she was woken by a police officer knocking on her door at half past \
+midnight. "I grabbed my cat and my tablets and that was it," she said. "You could feel the heat from the \
+end of the road."
+
+Oakline Interiors, which has 85 staff in Brantley, said nobody would lose pay while it searched for a new \
+site. Fire investigators will start work on Thursday, and the road past the estate is expected to stay \
+shut until the weekend."""
+
+# --------------------------------------------------------------------------- sister stories
+
+POOL_ID = "ferrowstandard/2026-03-12-ferrow-pool-approved"
+POOL_BACKGROUND_ONE = ("The 25-metre pool will replace the Victorian baths on Mill Street, which closed in "
+                       "2023 after part of the roof fell into the water.")
+POOL_BACKGROUND_TWO = ("It will be built on the site of the old bus depot on Canal Road, with a learner "
+                       "pool, a gym and a cafe.")
+POOL = f"""Ferrow council approves new town swimming pool
+
+Ferrow will get a new public swimming pool after the town council voted 21 to 4 on Wednesday to approve \
+the 11.2 million euro project.
+
+{POOL_BACKGROUND_ONE} {POOL_BACKGROUND_TWO} Construction is due to start in the summer and the pool \
+should open in late 2027.
+
+Councillor Nadia Rees, who chairs the leisure committee, said children in Ferrow had gone two years \
+without anywhere to learn to swim. "Every week we hear from parents driving 40 minutes to Carbury for \
+lessons," she said.
+
+Most of the money will come from the sale of the Mill Street site to a housing developer, with the rest \
+borrowed over 30 years.
+
+Some residents had wanted the old baths restored. A campaign group, Save Mill Street Baths, said \
+restoration would have cost no more than a new building and would have kept a piece of the town's \
+history. The council said engineers had judged the old building beyond repair.
+
+Swimming clubs welcomed the decision. The Ferrow Otters, which has 220 members, has been training in a \
+hotel pool since the baths closed."""
+
+# A later story of the same paper, repeating one background sentence of POOL word for word.
+POOL_CONTRACTOR = f"""Work on Ferrow pool halts as builder collapses
+
+Work on Ferrow's new swimming pool has stopped after the building firm hired to construct it went into \
+administration.
+
+Harland Build, which employed 340 people across the region, called in administrators on Monday. The \
+company blamed rising material costs and late payments on two hospital contracts it was building for the \
+health service.
+
+{POOL_BACKGROUND_ONE} Foundations have been laid on the Canal Road site, but little else has been built \
+since the diggers arrived in July.
+
+Council leader Simon Achterberg said the authority had paid Harland only for work already completed and \
+would not lose money. He said a new contractor could be in place within three months, but admitted that \
+the opening date was now likely to slip into 2028.
+
+About 30 workers from the site gathered outside Harland's offices in Carbury on Tuesday morning. Several \
+said they had not been paid for the last month. The administrators said they hoped to sell parts of the \
+business as going concerns.
+
+The Ferrow Otters swimming club said the delay was "a real blow" for its younger members."""
+
+# Another later story repeating POOL's two-sentence background paragraph (less its last sentence).
+POOL_NAME = f"""Ferrow pool to be named after Olympic swimmer Edie Carrow
+
+Ferrow's new swimming pool will be named after Edie Carrow, the town's only Olympic medallist, after a \
+public vote in which more than 6,000 people took part.
+
+Carrow, who learned to swim at the Mill Street baths, won a bronze medal in the 200 metres backstroke at \
+the 1964 Games and later taught generations of Ferrow children. She died in 2019, aged 77.
+
+{POOL_BACKGROUND_ONE} {POOL_BACKGROUND_TWO}
+
+Her nephew, Daniel Carrow, said the family were delighted. "She spent her whole life telling the council \
+the town needed a proper pool, so this feels right," he said.
+
+The other names on the ballot were the River Fer Pool and the Canal Road Leisure Centre. The Carrow name \
+won 58 per cent of the vote.
+
+A bronze plaque with her portrait will be placed at the entrance when the pool opens."""
