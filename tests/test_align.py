@@ -457,12 +457,10 @@ def test_local_chains_bridge_a_gap_up_to_max_gap() -> None:
     assert local_chains(sim, max_gap=2) == [[(0, 0)], [(4, 4)], [(9, 9)]]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: local_chains takes every seed group of one round before masking, so two groups far apart "
-    "in the source that share a suspect row (or far apart in the suspect sharing a source column) "
-    "both keep it; the docstring promises each sentence in at most one chain"))
 def test_local_chains_use_a_sentence_once_even_when_its_seeds_lie_far_apart() -> None:
-    # One suspect sentence resembling the first and the last sentence of a long source.
+    # Regression: groups of one round were all chained before masking, so two groups far apart in
+    # the source that share a suspect row both kept it. One suspect sentence resembling the first
+    # and the last sentence of a long source.
     sim = np.zeros((1, 10), dtype=np.float32)
     sim[0, 0] = sim[0, 9] = 0.9
     assert len(local_chains(sim)) == 1
@@ -539,8 +537,6 @@ def test_local_chains_are_monotone_runs_of_seeds(sim: np.ndarray, threshold: flo
     _check_local_chains(sim, threshold)
 
 
-@pytest.mark.xfail(strict=True,
-                   reason="bug: see test_local_chains_use_a_sentence_once_even_when_its_seeds_lie_far_apart")
 @settings(max_examples=200, deadline=None)
 @example(sim=np.array([[0.9, 0, 0, 0, 0, 0, 0, 0, 0, 0.9]], dtype=np.float32), threshold=SEED_THRESHOLD)
 @given(seeded_matrices(), st.sampled_from([0.3, SEED_THRESHOLD, 0.8]))

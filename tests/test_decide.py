@@ -233,18 +233,31 @@ def test_passage_evidence_ignores_short_chance_blocks() -> None:
     assert ev.shared_words >= 6  # the facts are shared, the wording is not
 
 
-def _pe(pairs: int, copied: int, longest: int, strong: int = 0, mean: float = 0.6) -> PassageEvidence:
+def _pe(pairs: int, copied: int, longest: int, strong: int = 0, mean: float = 0.6,
+        copied_pairs: int | None = None) -> PassageEvidence:
+    """Passage evidence; by default every pair carries copied wording when any word is copied."""
+    if copied_pairs is None:
+        copied_pairs = pairs if copied else 0
     return PassageEvidence(pairs=pairs, strong=strong, mean_similarity=mean, shared_words=copied,
-                           copied_words=copied, longest_run=longest, quoted_share=0.0)
+                           copied_words=copied, longest_run=longest, quoted_share=0.0,
+                           copied_pairs=copied_pairs)
 
 
 def test_reuse_score_is_zero_for_one_pair() -> None:
     assert MIN_REUSED_PAIRS == 2
     one = _pe(1, copied=200, longest=60, strong=1, mean=1.0)
-    assert reuse_evidence(one) > 1.0
     assert reuse_score(one) == 0.0
     assert reuse_score(dataclasses.replace(one, pairs=0)) == 0.0
-    assert reuse_score(dataclasses.replace(one, pairs=2)) > 0.99
+    assert reuse_score(dataclasses.replace(one, pairs=2, copied_pairs=2)) > 0.99
+
+
+def test_copied_wording_in_one_pair_never_reaches_the_line() -> None:
+    # Regression: a sister story repeating one 25-word background sentence was reported, because
+    # weakly aligned neighbours (headline with headline, lead with lead) made a 4-pair passage.
+    one_sentence = _pe(4, VERBATIM_WORDS, 20, copied_pairs=1)
+    assert reuse_evidence(one_sentence) == 0.0
+    assert reuse_score(one_sentence) < THRESHOLD
+    assert reuse_score(dataclasses.replace(one_sentence, copied_pairs=3)) >= THRESHOLD
 
 
 def test_reuse_score_is_one_half_exactly_on_each_line() -> None:
@@ -279,7 +292,8 @@ def passage_evidences(draw: st.DrawFn) -> PassageEvidence:
     copied = draw(st.integers(0, 150))
     return PassageEvidence(pairs=pairs, strong=strong, mean_similarity=draw(st.floats(0.0, 1.0)),
                            shared_words=draw(st.integers(0, 150)), copied_words=copied,
-                           longest_run=draw(st.integers(0, copied)), quoted_share=draw(st.floats(0.0, 1.0)))
+                           longest_run=draw(st.integers(0, copied)), quoted_share=draw(st.floats(0.0, 1.0)),
+                           copied_pairs=draw(st.integers(0, pairs)))
 
 
 @settings(max_examples=300, deadline=None)

@@ -13,6 +13,7 @@ continue each other in both texts are joined (:func:`join_passages`); isolated w
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -302,7 +303,13 @@ def local_chains(sim: np.ndarray, *, threshold: float = SEED_THRESHOLD, max_gap:
         if rows.size == 0:
             break
         for group in _seed_groups(rows, cols, max_gap + 1):
+            # Groups of one round are disjoint in seeds, not in sentences: a chain taken from an
+            # earlier group may already use a row or column of this one.
             r, c = rows[group], cols[group]
+            live = mask[r, c]
+            if not live.any():
+                continue
+            r, c = r[live], c[live]
             r0, c0 = int(r.min()), int(c.min())
             box = np.zeros((int(r.max()) - r0 + 1, int(c.max()) - c0 + 1), dtype=np.float32)
             box[r - r0, c - c0] = sim[r, c]
@@ -447,20 +454,37 @@ class PairAlignment:
         units = [a[k] for k in rows]
         chains = [[(position[i], j) for i, j in c if i in position] for c in self.chains]
         out: list[Passage] = []
-        for c in join_chains([c for c in chains if c]):
-            out += passages(c, sim, units, b, extra_b=extra_b, extra_a=extra_a)
+        kept = [c for c in chains if c]
+        aligned = {i for c in kept for i, _ in c}
+        for c in join_chains(kept):
+            for piece in _split_at_others(c, aligned):
+                out += passages(piece, sim, units, b, extra_b=extra_b, extra_a=extra_a)
         return _outermost(sorted(out, key=lambda p: (p.suspect, p.source)))
 
 
+def _split_at_others(chain_: list[tuple[int, int]], aligned: set[int]) -> list[list[tuple[int, int]]]:
+    """Cut a chain where the suspect sentences it skips are aligned by another chain: a block that a
+    rewrite moved there belongs to its own passage, not inside this one's span."""
+    pieces = [[chain_[0]]]
+    for (pi, _), (i, j) in itertools.pairwise(chain_):
+        if any(k in aligned for k in range(pi + 1, i)):
+            pieces.append([])
+        pieces[-1].append((i, j))
+    return pieces
+
+
 def _outermost(found: list[Passage]) -> list[Passage]:
-    """Drop passages that lie inside the suspect span of a longer passage of the same source.
+    """Drop passages that lie inside the spans (in both texts) of a longer passage of the same source.
 
     A sentence of a copied stretch that also resembles another sentence of the source leaves a
     short second chain inside the first: one stretch of text, one passage.
     """
     keep = []
     for p in found:
+        # Nested in both texts: a block the longer passage skipped but that sits elsewhere in the
+        # source (a lead moved by a rewrite) is a passage of its own.
         inside = any(q is not p and q.suspect[0] <= p.suspect[0] and p.suspect[1] <= q.suspect[1]
+                     and q.source[0] <= p.source[0] and p.source[1] <= q.source[1]
                      and len(q.pairs) > len(p.pairs) for q in found)
         if not inside:
             keep.append(p)

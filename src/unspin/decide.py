@@ -157,6 +157,8 @@ class PassageEvidence:
             the paired sentences outside quotations, summed over the pairs (0 for a paraphrase).
         longest_run: the longest identical run of words outside quotations in any pair.
         quoted_share: share of the passage's suspect characters inside quotation marks, in [0, 1].
+        copied_pairs: pairs that share at least one identical run of :data:`COPIED_BLOCK_WORDS`
+            words outside quotations (weakly aligned neighbours of one copied sentence do not count).
     """
 
     pairs: int
@@ -166,11 +168,13 @@ class PassageEvidence:
     copied_words: int
     longest_run: int
     quoted_share: float
+    copied_pairs: int = 0
 
     def as_dict(self) -> dict[str, float]:
         return {"pairs": self.pairs, "strong": self.strong, "mean_similarity": self.mean_similarity,
                 "shared_words": self.shared_words, "copied_words": self.copied_words,
-                "longest_run": self.longest_run, "quoted_share": self.quoted_share}
+                "longest_run": self.longest_run, "quoted_share": self.quoted_share,
+                "copied_pairs": self.copied_pairs}
 
 
 def _unquoted(text: str, span: tuple[int, int], quotes: Sequence[tuple[int, int]]) -> tuple[str, int]:
@@ -197,7 +201,7 @@ def passage_evidence(passage: Passage, suspect_text: str, source_text: str, *,
         suspect_quotes, source_quotes: quotation spans of each text
             (:func:`unspin.textview.quote_spans`); empty to count quoted words too.
     """
-    shared = copied = longest = quoted = chars = 0
+    shared = copied = longest = quoted = chars = copied_pairs = 0
     for pair in passage.pairs:
         a_text, a_quoted = _unquoted(suspect_text, pair.suspect, suspect_quotes)
         b_text, _ = _unquoted(source_text, pair.source, source_quotes)
@@ -207,21 +211,24 @@ def passage_evidence(passage: Passage, suspect_text: str, source_text: str, *,
         a_words = _WORD_RE.findall(fold(a_text).lower())
         b_words = _WORD_RE.findall(fold(b_text).lower())
         blocks = difflib.SequenceMatcher(None, a_words, b_words, autojunk=False).get_matching_blocks()
-        copied += sum(b.size for b in blocks if b.size >= COPIED_BLOCK_WORDS)
+        in_runs = sum(b.size for b in blocks if b.size >= COPIED_BLOCK_WORDS)
+        copied += in_runs
+        copied_pairs += in_runs > 0
         longest = max([longest, *(b.size for b in blocks)])
     sims = [p.similarity for p in passage.pairs]
     return PassageEvidence(pairs=len(passage.pairs), strong=sum(s >= STRONG for s in sims),
                            mean_similarity=sum(sims) / len(sims) if sims else 0.0, shared_words=shared,
                            copied_words=copied, longest_run=longest,
-                           quoted_share=quoted / chars if chars else 0.0)
+                           quoted_share=quoted / chars if chars else 0.0, copied_pairs=copied_pairs)
 
 
 #: The lines a passage must reach to count as reused, set on the `fit` halves of the development
 #: data (PAN 2013 training pairs and real-dev; see docs/scores.md): no passage of an independent
 #: report on the same event reached either there. *Copied wording*: at least this many words in
-#: identical runs outside quotations, with a run at least this long; a passage of only two sentence
-#: pairs needs :data:`VERBATIM_WORDS_TWO` words (a sister story repeating a two-sentence background
-#: paragraph is not a reused passage).
+#: identical runs outside quotations, with a run at least this long, spread over at least three
+#: sentence pairs; over exactly two pairs it needs :data:`VERBATIM_WORDS_TWO` words, and copied wording
+#: in one pair alone never reaches the line (one shared sentence, however long, is not a reused
+#: passage, even when weakly aligned neighbours extend the passage around it).
 VERBATIM_WORDS = 25
 VERBATIM_WORDS_TWO = 40
 VERBATIM_RUN = 12
@@ -243,12 +250,15 @@ def reuse_evidence(pe: PassageEvidence) -> float:
     """How far a passage reaches towards the reuse lines: 1.0 exactly on the nearer line.
 
     The larger of the copied-wording ratio (the smaller of ``copied_words / VERBATIM_WORDS`` (or
-    ``VERBATIM_WORDS_TWO`` for a passage of two pairs) and
+    ``VERBATIM_WORDS_TWO`` when only two pairs carry copied wording; 0 when fewer do) and
     ``longest_run / VERBATIM_RUN``) and the obfuscated-copy ratio (the smaller of
     ``strong / OBFUSCATED_STRONG`` and ``mean_similarity / OBFUSCATED_SIMILARITY``).
     """
-    words = VERBATIM_WORDS_TWO if pe.pairs <= 2 else VERBATIM_WORDS
-    verbatim = min(pe.copied_words / words, pe.longest_run / VERBATIM_RUN)
+    if pe.copied_pairs < MIN_REUSED_PAIRS:
+        verbatim = 0.0
+    else:
+        words = VERBATIM_WORDS_TWO if pe.copied_pairs == MIN_REUSED_PAIRS else VERBATIM_WORDS
+        verbatim = min(pe.copied_words / words, pe.longest_run / VERBATIM_RUN)
     obfuscated = min(pe.strong / OBFUSCATED_STRONG, pe.mean_similarity / OBFUSCATED_SIMILARITY)
     return max(verbatim, obfuscated)
 
