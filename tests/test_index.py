@@ -694,3 +694,13 @@ def test_a_format_1_index_is_upgraded_by_the_next_index_run(built: tuple[Path, P
     assert code == 0 and "0 added" in out and "upgrading" in err
     assert not list(root.glob("search-*"))
     assert _traced_sources(root, suspect)[:2] == (0, ["pier"])
+
+
+def test_non_finite_metadata_given_through_the_api_is_stored_as_null(tmp_path: Path) -> None:
+    # Regression (issue 12, F12): Index.add stored NaN as the bare token NaN, invalid JSON for every
+    # other tool reading the index and for `trace --json`.
+    with Index.open(tmp_path / "idx", create=True) as index:
+        index.add([Document("a", "The harbour council voted to close the pier on Monday.",
+                            {"score": float("nan"), "rank": float("inf"), "site": "x.example"})], progress=False)
+        doc = index.get("a")
+    assert doc is not None and dict(doc.meta) == {"score": None, "rank": None, "site": "x.example"}

@@ -948,3 +948,12 @@ def test_lone_surrogate_in_a_score_is_a_400(index_path: Path) -> None:
         body = b'{"text": "Tram line approved \\udfff after ten-year fight"}'
         response = test_client.post("/api/score", content=body, headers={"content-type": "application/json"})
     assert "lone surrogate (U+DFFF)" in _error(response, 400)
+
+
+def test_trace_on_an_empty_index_is_refused(tmp_path: Path) -> None:
+    # Regression (issue 12, F7): an empty index answered "no source found", as if the suspect had
+    # been checked against something.
+    Index.open(tmp_path / "empty", create=True).close()
+    with TestClient(create_app(tmp_path / "empty"), base_url=BASE) as empty:
+        response = empty.post("/api/trace", json={"text": "The harbour council voted to close the pier."})
+    assert "the index is empty" in _error(response, 503)

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 from filelock import FileLock, Timeout
 
-from . import postings
+from . import jsonrecords, postings
 from .documents import Document
 from .errors import IndexError_, InputError
 from .indexdb import check_format, connect, info_int, initialise, repair_info
@@ -353,8 +353,10 @@ class Index:
                         updated.append(doc.id)
                     known[doc.id] = digest
                     tokens = " ".join(content_tokens(doc.text))
-                    batch.append((doc.id, digest, doc.text, json.dumps(dict(doc.meta), ensure_ascii=False,
-                                                                        default=str), tokens))
+                    # NaN or infinities in metadata given through the API are stored as null:
+                    # the index only ever holds valid JSON (issue 12, F12).
+                    meta = jsonrecords.dumps(dict(doc.meta), ensure_ascii=False, default=str)
+                    batch.append((doc.id, digest, doc.text, meta, tokens))
                 if bar is not None:
                     bar.update(1)
                 if len(batch) >= batch_size:

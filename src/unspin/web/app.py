@@ -36,6 +36,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__, decide
 from ..errors import IndexError_, InputError, ModelError, UnspinError
 from ..index import Index
+from ..jsonrecords import finite
 from ..report import load_schema
 from ..trace import Tracer
 from . import DEFAULT_MAX_UPLOAD_BYTES, LOOPBACK_HOSTS
@@ -248,7 +249,7 @@ def _add_trace_routes(app: FastAPI, service: TraceService, max_bytes: int,
             suspect = await run_in_threadpool(suspect_from_text, request.text or "", max_bytes=max_bytes)
         result = await service.trace_async(suspect, threshold=request.threshold,
                                            disconnected=raw.is_disconnected)
-        return await run_in_threadpool(lambda: JSONResponse(result.to_dict()))
+        return await run_in_threadpool(lambda: JSONResponse(finite(result.to_dict())))
 
     @app.post("/api/upload", responses={**_TRACE_RESPONSES, **_ERRORS}, tags=["trace"])
     async def upload(file: Annotated[UploadFile, File(description="A .txt, .html or .htm file.")],
@@ -258,7 +259,7 @@ def _add_trace_routes(app: FastAPI, service: TraceService, max_bytes: int,
         data = await file.read(max_bytes + 1)
         suspect = await run_in_threadpool(suspect_from_upload, file.filename, data, max_bytes=max_bytes)
         result = await service.trace_async(suspect, threshold=threshold, disconnected=raw.is_disconnected)
-        return await run_in_threadpool(lambda: JSONResponse(result.to_dict()))
+        return await run_in_threadpool(lambda: JSONResponse(finite(result.to_dict())))
 
     if scorer is None:
         return  # no spin scorer in this unspin: no /api/score (GET /api/info says so)

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..documents import Document, content_id
 from ..embed import Embedder
-from ..errors import InputError, UnspinError
+from ..errors import IndexError_, InputError, UnspinError
 from ..extract import html_to_text, read_suspect
 from ..index import Index
 from ..results import TraceResult
@@ -165,6 +165,9 @@ class TraceService:
         if cancel.is_set():
             raise TraceCancelled("the client went away; trace not started")
         tracer = self._tracer_in_thread()
+        if self._index is not None and self._index.is_empty():
+            # "No source found" would wrongly suggest the suspect was checked (issue 12, F7).
+            raise IndexError_(str(self.index_path), "the index is empty; add documents with `unspin index`")
         if threshold is not None and threshold != tracer.threshold:
             # Same index, model and limits; only the decision differs (cheap to build).
             tracer = Tracer(tracer.index, embedder=tracer.embedder, max_candidates=tracer.max_candidates,
