@@ -701,6 +701,7 @@ def test_non_finite_metadata_given_through_the_api_is_stored_as_null(tmp_path: P
     # other tool reading the index and for `trace --json`.
     with Index.open(tmp_path / "idx", create=True) as index:
         meta = {"score": float("nan"), "rank": float("inf"), "site": "x.example"}
-        index.add([Document("a", "The harbour council voted to close the pier on Monday.", meta)], progress=False)
+        doc = Document("a", "The harbour council voted to close the pier on Monday.", meta)
+        index.add([doc], progress=False)
         doc = index.get("a")
     assert doc is not None and dict(doc.meta) == {"score": None, "rank": None, "site": "x.example"}
