@@ -455,7 +455,8 @@ class PairAlignment:
         chains = [[(position[i], j) for i, j in c if i in position] for c in self.chains]
         out: list[Passage] = []
         kept = [c for c in chains if c]
-        aligned = {i for c in kept for i, _ in c}
+        # Rows that other passages will report (a lone weak pair is dropped, so it cuts nothing).
+        aligned = {i for c in kept if len(c) > 1 or sim[c[0]] >= ISOLATED_MIN for i, _ in c}
         for c in join_chains(kept):
             for piece in _split_at_others(c, aligned):
                 out += passages(piece, sim, units, b, extra_b=extra_b, extra_a=extra_a)
