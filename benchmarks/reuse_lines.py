@@ -117,7 +117,9 @@ def real_dev_passages(split: str) -> Iterator[tuple[str, bool, Any]]:
 def _reaches_verbatim(ev: Any) -> bool:
     from unspin import decide
 
-    words = decide.VERBATIM_WORDS_TWO if ev.pairs <= 2 else decide.VERBATIM_WORDS
+    if ev.copied_pairs < decide.MIN_REUSED_PAIRS:
+        return False
+    words = decide.VERBATIM_WORDS_TWO if ev.copied_pairs == decide.MIN_REUSED_PAIRS else decide.VERBATIM_WORDS
     return bool(ev.copied_words >= words and ev.longest_run >= decide.VERBATIM_RUN)
 
 
