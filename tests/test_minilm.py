@@ -110,3 +110,18 @@ def test_embedding_on_the_cpu_does_not_import_torch() -> None:
                           check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "(1, 384) []"
+
+
+@pytest.mark.slow
+def test_a_long_run_switches_to_torch_with_the_same_vectors() -> None:
+    texts = sentences()
+    embedder = MiniLMEmbedder(switch_after=20)
+    first = embedder.encode(texts[:25])  # 25 in numpy: the count passes 20 only after this call
+    assert embedder.backend == "numpy"
+    second = embedder.encode(texts[:25])
+    assert embedder.backend == "sentence-transformers"
+    assert np.abs(first - second).max() < 1e-5
+    never = MiniLMEmbedder(switch_after=None)
+    never.encode(texts)
+    never.encode(texts)
+    assert never.backend == "numpy"
