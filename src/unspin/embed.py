@@ -49,8 +49,9 @@ class Embedder(Protocol):
         ...
 
 
-#: Sentences a CPU embedder computes in numpy before it loads torch (see :class:`MiniLMEmbedder`).
-SWITCH_TO_TORCH_AFTER = 1_000
+#: Sentences a CPU embedder computes in numpy before it loads torch (see :class:`MiniLMEmbedder`):
+#: a one-off trace needs 70-200; past 300 the torch build (2.6 times faster a sentence) pays its load.
+SWITCH_TO_TORCH_AFTER = 300
 
 
 @lru_cache(maxsize=3)
