@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import sys
 from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 
 SPLITS = ("fit", "test", "all")
 
@@ -62,3 +66,13 @@ def quiet_bm25s() -> None:
     for handler in logging.getLogger().handlers:
         handler.addFilter(lambda record: record.levelno >= logging.WARNING
                           or not record.name.startswith("bm25s"))
+
+
+def write_report(report: Mapping[str, Any], table: str, *, json_out: str | None,
+                 markdown_out: str | None) -> None:
+    """Print the markdown ``table``; write the full report as JSON and the table to the given files."""
+    sys.stdout.write(table)
+    if json_out:
+        Path(json_out).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    if markdown_out:
+        Path(markdown_out).write_text(table, encoding="utf-8")

@@ -42,7 +42,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import SPLITS, fmt, in_split, quiet_bm25s  # noqa: E402
+from benchlib import SPLITS, fmt, in_split, quiet_bm25s, write_report  # noqa: E402
 from unspin_bench import machine, percentile  # noqa: E402
 
 logger = logging.getLogger("pan_bench")
@@ -280,12 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="%(asctime)s %(name)s: %(message)s")
     quiet_bm25s()
     report = run(args)
-    table = markdown(report)
-    sys.stdout.write(table)
-    if args.json_out:
-        Path(args.json_out).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-    if args.markdown_out:
-        Path(args.markdown_out).write_text(table, encoding="utf-8")
+    write_report(report, markdown(report), json_out=args.json_out, markdown_out=args.markdown_out)
     return 0
 
 

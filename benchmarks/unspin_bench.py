@@ -31,6 +31,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from benchlib import write_report
+
 logger = logging.getLogger("unspin_bench")
 
 DESCRIPTION = "Run unspin on unspin-bench and report retrieval, alignment, time and memory."
@@ -361,12 +363,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.path.insert(0, str(SRC))
     with tempfile.TemporaryDirectory(prefix="unspin-bench-") as tmp:
         report = run(args, Path(tmp))
-    table = markdown(report)
-    sys.stdout.write(table)
-    if args.json_out:
-        Path(args.json_out).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-    if args.markdown_out:
-        Path(args.markdown_out).write_text(table, encoding="utf-8")
+    write_report(report, markdown(report), json_out=args.json_out, markdown_out=args.markdown_out)
     return 0
 
 
