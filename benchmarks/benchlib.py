@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -58,14 +57,6 @@ def in_split(key: str, split: str) -> bool:
 def fmt(value: float | None, digits: int = 3) -> str:
     """A number for a markdown cell; ``–`` for None."""
     return "–" if value is None else f"{value:.{digits}f}"
-
-
-def quiet_bm25s() -> None:
-    """Drop bm25s's DEBUG records at the root handlers (bm25s sets its logger to DEBUG on import,
-    so a level set on it beforehand does not hold)."""
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(lambda record: record.levelno >= logging.WARNING
-                          or not record.name.startswith("bm25s"))
 
 
 def write_report(report: Mapping[str, Any], table: str, *, json_out: str | None,

@@ -42,7 +42,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import SPLITS, fmt, in_split, quiet_bm25s, write_report  # noqa: E402
+from benchlib import SPLITS, fmt, in_split, write_report  # noqa: E402
 from unspin_bench import machine, percentile  # noqa: E402
 
 logger = logging.getLogger("pan_bench")
@@ -278,7 +278,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(name)s: %(message)s")
-    quiet_bm25s()
     report = run(args)
     write_report(report, markdown(report), json_out=args.json_out, markdown_out=args.markdown_out)
     return 0

@@ -45,7 +45,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import SPLITS, balanced_split, fmt, quiet_bm25s, write_report  # noqa: E402
+from benchlib import SPLITS, balanced_split, fmt, write_report  # noqa: E402
 from unspin_bench import machine  # noqa: E402
 
 logger = logging.getLogger("real_dev_bench")
@@ -230,7 +230,6 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
-    quiet_bm25s()
     if args.index:
         report = run(args, Path(args.index))
     else:

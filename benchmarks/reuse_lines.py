@@ -35,7 +35,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import in_split, quiet_bm25s  # noqa: E402
+from benchlib import in_split  # noqa: E402
 from real_dev_bench import event_splits  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data"
@@ -151,7 +151,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--split", choices=("fit", "test", "all"), default="fit")
     parser.add_argument("--per-kind", type=int, default=40, help="PAN pairs drawn per kind (seeded)")
     args = parser.parse_args(argv)
-    quiet_bm25s()
     rows = list(pan_passages(args.split, args.per_kind)) + list(real_dev_passages(args.split))
     print(f"split {args.split}: {len(rows)} passages of two or more pairs")
     print(summarise(rows))

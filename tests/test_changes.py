@@ -374,16 +374,19 @@ def test_html_lists_factual_changes_that_jump_to_marked_words(traced: Any) -> No
     assert 'class="wd' in page and "k-number-changed" in page
 
 
-EXCERPT_SOURCE = (
-    "Harbourside council approves new flood barrier for the old docks\n\n"
-    "The council of Harbourside approved on Tuesday a flood barrier that will close the mouth of the old "
-    "docks during storm surges. "
+#: The three sentences the round-up below pastes from the council story.
+EXCERPT_PASTED = (
     "The barrier, a steel gate of 48 metres hinged on the eastern quay, will cost 11.2 million pounds and "
     "should be finished by the autumn of next year. "
     "Engineers from the port authority said the gate would protect around 900 homes and the fish market "
     "that flooded twice last winter. "
     "Residents of the Quayside estate had campaigned for a barrier since a storm in January left water "
-    "waist-deep in their streets for two days. "
+    "waist-deep in their streets for two days. ")
+EXCERPT_SOURCE = (
+    "Harbourside council approves new flood barrier for the old docks\n\n"
+    "The council of Harbourside approved on Tuesday a flood barrier that will close the mouth of the old "
+    "docks during storm surges. "
+    + EXCERPT_PASTED +
     "The council's treasurer said the money would come from a national resilience fund and from the "
     "sale of a disused depot. "
     "Work on the foundations is due to start in March.")
@@ -394,12 +397,7 @@ EXCERPT_HOST = (
     "A brass band from the twin town will play on the bandstand on Sunday afternoon. "
     "Tickets for the summer regatta go on sale at the library from Monday. "
     "In other news from the waterfront: "
-    "The barrier, a steel gate of 48 metres hinged on the eastern quay, will cost 11.2 million pounds and "
-    "should be finished by the autumn of next year. "
-    "Engineers from the port authority said the gate would protect around 900 homes and the fish market "
-    "that flooded twice last winter. "
-    "Residents of the Quayside estate had campaigned for a barrier since a storm in January left water "
-    "waist-deep in their streets for two days. "
+    + EXCERPT_PASTED +
     "The swimming pool reopens after its refit on the first of the month. "
     "The cinema club shows a silent film with a live pianist on Thursday evening. "
     "Volunteers are wanted to clear litter from the beach after the bank holiday. "

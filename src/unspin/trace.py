@@ -60,10 +60,21 @@ class _Aligned:
     # Reuse scores by passage (suspect span, source span); reset when the alignment changes.
     reuse: dict[tuple[tuple[int, int], tuple[int, int]], float] = field(default_factory=dict)
     quotes: list[tuple[int, int]] | None = None
+    # The passages over all suspect sentences with their reuse scores; reset with the alignment.
+    reported: list[Passage] | None = None
 
     def realign(self, alignment: PairAlignment) -> None:
         self.alignment, self.embedded = alignment, True
         self.reuse.clear()
+        self.reported = None
+
+    def all_passages(self, units: Sequence[Unit]) -> list[Passage]:
+        """The passages over every suspect sentence, each with its reuse score (computed once:
+        the greedy explanation re-scores a candidate many times, and these do not change)."""
+        if self.reported is None:
+            self.reported = [replace(p, reuse_score=self.reuse_score(p))
+                             for p in self.alignment.passages(units, self.units)]
+        return self.reported
 
     def reuse_score(self, passage: Passage) -> float:
         """The passage's :func:`unspin.decide.reuse_score` (cached)."""
@@ -328,8 +339,7 @@ class Tracer:
         ev = decide.evidence(plain, sentences=len(open_units), chars=chars, chain=open_chain)
         copy = decide.copy_score(ev)
         best_reuse = max((item.reuse_score(p) for p in open_passages), default=0.0)
-        reported = [replace(p, reuse_score=item.reuse_score(p))
-                    for p in item.alignment.passages(units, item.units)]
+        reported = item.all_passages(units)
         if copy < self.threshold <= best_reuse:
             reported = [p for p in reported if p.reuse_score >= self.threshold]
         all_chars = sum(u.end - u.start for u in units)
