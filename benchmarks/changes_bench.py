@@ -33,8 +33,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
 from unspin import Document, Tracer  # noqa: E402
-from unspin.changes import KINDS, Change  # noqa: E402
-from unspin.report import render_html, render_json, render_text  # noqa: E402
+from unspin.changes.change import KINDS, Change  # noqa: E402
+from unspin.report.render import render_html, render_json, render_text  # noqa: E402
 
 logger = logging.getLogger("changes_bench")
 
@@ -115,7 +115,7 @@ def run_fixtures(tracer: Tracer, verbose: bool) -> dict[str, Any]:
 
 def _time_detection(case: dict[str, Any], result: Any) -> float:
     """Milliseconds to compute the changes of one accepted pair again (detection alone)."""
-    from unspin.docdiff import detect_changes
+    from unspin.changes.docdiff import detect_changes
 
     started = time.perf_counter()
     detect_changes(case["copy"], case["source"], result.sources[0].passages)

@@ -41,7 +41,7 @@ def _records(bench: Path) -> list[dict[str, Any]]:
 
 
 def _reference_without(bench: Path, withheld: set[str]) -> Iterator[Any]:
-    from unspin.extract import read_documents
+    from unspin.inputs.extract import read_documents
 
     for doc in read_documents([bench / "reference.jsonl"]):
         if doc.id not in withheld:
@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from unspin import Document, Index, Tracer
-    from unspin.segment import split_sentences
+    from unspin.text.segment import split_sentences
 
     bench = Path(args.bench)
     records = _records(bench)

@@ -10,8 +10,8 @@ indexed articles is placed at the start, so ``trace`` finds a source and runs it
 For each size the benchmark times, in this process:
 
 - ``score``: :func:`unspin.spin.score_text` on the text;
-- ``segment``: :func:`unspin.segment.split_sentences` alone;
-- ``trace``: :meth:`unspin.trace.Tracer.trace` against a small index of invented articles, with
+- ``segment``: :func:`unspin.text.segment.split_sentences` alone;
+- ``trace``: :meth:`unspin.tracing.tracer.Tracer.trace` against a small index of invented articles, with
   the sentence-embedding model replaced by a deterministic hash embedder (``--model`` uses the real
   model: its cost is per sentence, so linear too, but minutes per MB on a CPU).
 
@@ -41,9 +41,9 @@ from invented import article
 from unspin import Index
 from unspin.documents import Document
 from unspin.results import TraceResult
-from unspin.segment import split_sentences
 from unspin.spin import score_text
-from unspin.trace import Tracer
+from unspin.text.segment import split_sentences
+from unspin.tracing.tracer import Tracer
 
 MB = 1_000_000
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Do the numpy MiniLM (unspin.minilm) and sentence-transformers give the same traces?
+"""Do the numpy MiniLM (unspin.embed.minilm) and sentence-transformers give the same traces?
 
 Traces every n-th text suspect of unspin-bench (the cross-language ones left out: they use the
 multilingual model) in one process, once with each embedder (in-memory caches only, so both embed
@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
 from unspin import Index, Tracer  # noqa: E402
-from unspin.embed import CachedEmbedder, MiniLMEmbedder, _load_sentence_transformer  # noqa: E402
+from unspin.embed.encoder import CachedEmbedder, MiniLMEmbedder, _load_sentence_transformer  # noqa: E402
 
 DEFAULT_SUSPECTS = REPO.parent / "shared" / "data" / "unspin-bench" / "suspects.jsonl"
 

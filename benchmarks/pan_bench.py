@@ -3,7 +3,7 @@
 
 Reads ``../shared/data/pan13-train`` at run time (``documents.jsonl.gz``, ``pairs.jsonl.gz``;
 never copied here), compares each selected (suspicious, source) pair in this process with one
-model load (:func:`unspin.pairs.compare_many`), and scores the reported passages with PAN's
+model load (:func:`unspin.tracing.pairs.compare_many`), and scores the reported passages with PAN's
 character measure (:func:`unspin.evaluate.pan_scores`, macro-averaged; detections in pairs
 without a case count against precision) per kind and for the whole selection.
 
@@ -105,7 +105,7 @@ def _spans(matches: Iterable[Any]) -> list[list[list[int]]]:
 def compare_pairs(jobs: Sequence[Job], tracer: Any = None) -> Iterator[Row]:
     """Compare each (pair, suspicious text, source text) with one tracer; yield one row per pair."""
     from unspin import Document
-    from unspin.pairs import compare_many
+    from unspin.tracing.pairs import compare_many
 
     docs = ((Document(p["suspicious"], sus), Document(p["source"], src)) for p, sus, src in jobs)
     for (pair, _, _), result in zip(jobs, compare_many(docs, tracer=tracer), strict=True):

@@ -113,7 +113,7 @@ def trace_cases(cases: Sequence[dict[str, Any]], stored: dict[str, dict[str, Any
                 *, threshold: float | None, splits: dict[str, str]) -> list[dict[str, Any]]:
     """Trace every suspect; return one row per case with the judged sources."""
     from unspin import Document, Tracer
-    from unspin.embed import CachedEmbedder, MiniLMEmbedder
+    from unspin.embed.encoder import CachedEmbedder, MiniLMEmbedder
 
     options: dict[str, Any] = {} if threshold is None else {"threshold": threshold}
     # One embedder (one model load) for the main index and any held-out copy of it.

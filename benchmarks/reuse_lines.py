@@ -1,16 +1,16 @@
 #!/usr/bin/env python
-"""Where the reuse lines of ``unspin.decide`` come from: passage evidence on the fit (or test) half.
+"""Where the reuse lines of ``unspin.tracing.decide`` come from: passage evidence on the fit (or test) half.
 
 For a split of the PAN 2013 training pairs (``../shared/data/pan13-train``) and of real-dev
 (``../shared/data/real-dev``), every candidate is aligned with the decision threshold out of the
 way (every candidate scored on the whole suspect) and the evidence of each passage of two or more
-sentence pairs is collected (:func:`unspin.decide.passage_evidence`, counted outside quotations).
+sentence pairs is collected (:func:`unspin.tracing.decide.passage_evidence`, counted outside quotations).
 A passage is *reused* when it overlaps a PAN case in both texts, or belongs to a real-dev source
 or alternative source; *independent* when it belongs to a PAN pair without reuse or to a real-dev
 same-event report. The script prints, per group, the largest evidence of the independent passages
 (what the lines must stay above) and how many reused passages reach each line.
 
-The lines in ``unspin.decide`` were set from the ``fit`` half; the ``test`` half checks them.
+The lines in ``unspin.tracing.decide`` were set from the ``fit`` half; the ``test`` half checks them.
 
 Usage (from the repository root)::
 
@@ -49,8 +49,8 @@ def _overlaps(a: Sequence[int], b: Sequence[int]) -> bool:
 
 def _evidence(match: Any, suspect: str) -> Iterator[tuple[Any, Any]]:
     """(passage, evidence) of each passage of two or more pairs of one candidate."""
-    from unspin.decide import passage_evidence
-    from unspin.textview import quote_spans
+    from unspin.changes.textview import quote_spans
+    from unspin.tracing.decide import passage_evidence
 
     squotes, quotes = quote_spans(suspect), quote_spans(match.text)
     for passage in match.passages:
@@ -115,7 +115,7 @@ def real_dev_passages(split: str) -> Iterator[tuple[str, bool, Any]]:
 
 
 def _reaches_verbatim(ev: Any) -> bool:
-    from unspin import decide
+    from unspin.tracing import decide
 
     if ev.copied_pairs < decide.MIN_REUSED_PAIRS:
         return False
@@ -124,7 +124,7 @@ def _reaches_verbatim(ev: Any) -> bool:
 
 
 def summarise(rows: Sequence[tuple[str, bool, Any]]) -> str:
-    from unspin import decide
+    from unspin.tracing import decide
 
     lines = ["| group | independent passages | max copied words | max run | max strong pairs "
              "| reused passages | reach copied-wording line | reach obfuscated line |",

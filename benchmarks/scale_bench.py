@@ -8,7 +8,7 @@ size, each phase in its own process (so that its peak memory is its own):
 
 - **index**: building the index from scratch (time, documents/s, peak memory, size on disk);
 - **open**: opening the index in a new process and answering one query (it must not load it all);
-- **retrieval**: the candidate queries of each suspect (:func:`unspin.candidates.find_candidates`);
+- **retrieval**: the candidate queries of each suspect (:func:`unspin.index.candidates.find_candidates`);
 - **trace**: :meth:`unspin.Tracer.trace` of every suspect with the model loaded, a first pass (the
   embedding cache empty) and a second (cached); and whether each suspect's first reported source is
   a true one (Recall@1, which must not drop with size);
@@ -77,7 +77,7 @@ def sentence_pool(bench: Path, planted: set[str], cache: Path) -> tuple[list[str
     if cache.is_file():
         data = json.loads(cache.read_text(encoding="utf-8"))
         return data["sentences"], data["lengths"]
-    from unspin.segment import split_sentences
+    from unspin.text.segment import split_sentences
 
     sentences: list[str] = []
     lengths: list[int] = []
@@ -114,7 +114,7 @@ def write_collection(path: Path, size: int, pool: list[str], lengths: list[int],
 
 def phase_index(index_dir: Path, collection: Path) -> dict[str, Any]:
     from unspin import Index
-    from unspin.extract import read_documents
+    from unspin.inputs.extract import read_documents
 
     start = time.perf_counter()
     with Index.open(index_dir, create=True) as index:
@@ -125,7 +125,7 @@ def phase_index(index_dir: Path, collection: Path) -> dict[str, Any]:
 
 def phase_open(index_dir: Path) -> dict[str, Any]:
     from unspin import Index
-    from unspin.normalize import content_tokens
+    from unspin.text.normalize import content_tokens
 
     start = time.perf_counter()
     with Index.open(index_dir) as index:
@@ -140,10 +140,10 @@ def _percentiles(values: list[float]) -> tuple[float, float]:
 
 def phase_trace(index_dir: Path, suspects_file: Path) -> dict[str, Any]:
     from unspin import Document, Index, Tracer
-    from unspin.align import units_of
-    from unspin.candidates import find_candidates
-    from unspin.extract import html_to_text
-    from unspin.segment import split_sentences
+    from unspin.index.candidates import find_candidates
+    from unspin.inputs.extract import html_to_text
+    from unspin.text.segment import split_sentences
+    from unspin.tracing.align import units_of
 
     suspects = [json.loads(line) for line in suspects_file.open(encoding="utf-8")]
     docs = []

@@ -10,7 +10,7 @@ the crawl's ground truth:
 - **per kind**: recall (copy pages whose first reported source is a true source), false-positive
   rate for pages that copy nothing, and the copy kind assigned (rewritten / obfuscated / verbatim);
 - **precision** over all result rows (first source true) and over all reported (page, source) pairs;
-- **screen**: the share of each kind that passes the screen (:mod:`unspin.screen`), measured
+- **screen**: the share of each kind that passes the screen (:mod:`unspin.crawl.screen`), measured
   directly on every copy and hard negative and on a sample of unrelated pages;
 - **network**: how well ``unspin network`` clusters recover the generator's rings of sites.
 
@@ -188,9 +188,9 @@ def screen_pass_rates(crawl: Path, index: Path, truth: dict[str, dict[str, Any]]
     """How many pages of each kind pass the screen (every copy and hard negative; a sample of the rest)."""
     sys.path.insert(0, str(REPO / "src"))
     from unspin import Index
-    from unspin.scan import quick_text
-    from unspin.screen import Screen, TokenStats
-    from unspin.warc import expand_inputs, iter_pages
+    from unspin.crawl.scan import quick_text
+    from unspin.crawl.screen import Screen, TokenStats
+    from unspin.crawl.warc import expand_inputs, iter_pages
 
     rng = random.Random(1)
     unrelated = {u for u, t in truth.items() if t["group"] == "unrelated"}
@@ -215,8 +215,8 @@ def cluster_recovery(results: Path, truth: dict[str, dict[str, Any]]) -> dict[st
     sys.path.insert(0, str(REPO / "src"))
     import statistics
 
-    from unspin.network import build_network, parse_date
-    from unspin.scanrows import read_results
+    from unspin.crawl.network import build_network, parse_date
+    from unspin.crawl.rows import read_results
 
     network = build_network(read_results(results))
     # The network's median lag per site against the lag the generator gave the site's copies.
@@ -296,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         outputs[engine] = out
         print(runs[-1]["summary"], file=sys.stderr)
     sys.path.insert(0, str(REPO / "src"))
-    from unspin.scanrows import read_results
+    from unspin.crawl.rows import read_results
 
     first = next(iter(outputs.values()))
     results = read_results(first)

@@ -2,7 +2,7 @@
 """Why the index's search structure is what it is: bm25s, SQLite FTS5 and unspin's segments compared.
 
 Indexes the content tokens of unspin-bench's ``reference.jsonl`` with each, then runs the queries
-that :func:`unspin.candidates.find_candidates` issues for every suspect (one for the whole suspect,
+that :func:`unspin.index.candidates.find_candidates` issues for every suspect (one for the whole suspect,
 k = 8, and one per window of four sentences, k = 2) and reports the build time, the retrieval time
 per suspect and how often each agrees with bm25s on the first hit.
 
@@ -32,10 +32,10 @@ Search = Callable[[list[str], int], list[str]]
 
 
 def load(bench: Path) -> tuple[list[str], list[list[str]], list[list[Query]]]:
-    from unspin.align import units_of
-    from unspin.extract import html_to_text
-    from unspin.normalize import content_tokens
-    from unspin.segment import split_sentences
+    from unspin.inputs.extract import html_to_text
+    from unspin.text.normalize import content_tokens
+    from unspin.text.segment import split_sentences
+    from unspin.tracing.align import units_of
 
     ids, tokens = [], []
     for line in (bench / "reference.jsonl").open(encoding="utf-8"):

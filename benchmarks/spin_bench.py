@@ -26,8 +26,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
-from unspin.segment import split_sentences  # noqa: E402
 from unspin.spin import LIKELY, score_text  # noqa: E402
+from unspin.text.segment import split_sentences  # noqa: E402
 
 DEFAULT_BENCH = REPO.parent / "shared" / "data" / "unspin-bench"
 DEFAULT_SEED = REPO.parent / "shared" / "seeds" / "laundered-g20-article.txt"

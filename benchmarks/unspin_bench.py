@@ -62,7 +62,7 @@ def _peak_rss_mb() -> float:
 def phase_index(bench: Path, index_dir: Path) -> dict[str, Any]:
     """Index ``reference.jsonl`` into ``index_dir``; return the add statistics."""
     from unspin import Index
-    from unspin.extract import read_documents
+    from unspin.inputs.extract import read_documents
 
     start = time.perf_counter()
     with Index.open(index_dir, create=True) as index:
@@ -74,7 +74,7 @@ def phase_index(bench: Path, index_dir: Path) -> dict[str, Any]:
 def suspect_document(record: dict[str, Any]) -> Any:
     """Build the :class:`unspin.Document` to trace from one ``suspects.jsonl`` record."""
     from unspin import Document
-    from unspin.extract import html_to_text
+    from unspin.inputs.extract import html_to_text
 
     meta = {"kind": record["kind"]}
     if record.get("format") == "html":

@@ -1,4 +1,5 @@
-"""Tests of unspin.align: similarities, merges, the monotone chain, local chains, passages and cuts."""
+"""Tests of unspin.tracing.align: similarities, merges, the monotone chain, local chains,
+passages and cuts."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from unspin.align import (
+from unspin.results import Passage, SentencePair
+from unspin.text.segment import Sentence, split_sentences
+from unspin.tracing.align import (
     ISOLATED_MIN,
     MERGE_MARGIN,
     NUMBER_BONUS,
@@ -30,8 +33,6 @@ from unspin.align import (
     similarity_matrix,
     units_of,
 )
-from unspin.results import Passage, SentencePair
-from unspin.segment import Sentence, split_sentences
 
 # Two vocabularies of content words with no stem in common, and some stopwords.
 HARBOUR_WORDS = ["harbour", "ferry", "pier", "council", "inspection", "timber", "repairs", "captain", "tide"]

@@ -1,4 +1,4 @@
-"""Tests of unspin.anchors: numbers by value across locales, transliterated names, dates.
+"""Tests of unspin.crosslang.anchors: numbers by value across locales, transliterated names, dates.
 
 Every sentence here is invented for these tests.
 """
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from unspin.anchors import DECIMAL_COMMA, anchor_tokens, calendar_tokens, locale_numbers, name_words
-from unspin.normalize import content_tokens
+from unspin.crosslang.anchors import DECIMAL_COMMA, anchor_tokens, calendar_tokens, locale_numbers, name_words
+from unspin.text.normalize import content_tokens
 
 
 @pytest.mark.parametrize(("text", "language", "expected"), [

@@ -1,4 +1,4 @@
-"""Tests of unspin.candidates: whole-suspect and window queries over a small invented collection."""
+"""Tests of unspin.index.candidates: whole-suspect and window queries over a small invented collection."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from unspin.align import Unit, units_of
-from unspin.candidates import find_candidates
 from unspin.documents import Document
-from unspin.index import Index
-from unspin.segment import split_sentences
+from unspin.index.candidates import find_candidates
+from unspin.index.store import Index
+from unspin.text.segment import split_sentences
+from unspin.tracing.align import Unit, units_of
 
 # Invented articles; several share a topic (transport, weather, councils) so that retrieval has
 # near misses to rank below the right document.

@@ -1,4 +1,5 @@
-"""Tests of the change report: unspin.changes, lexicon, textview, pairdiff, namediff, docdiff, and rendering.
+"""Tests of the change report: unspin.changes.change, lexicon, textview, pairdiff, namediff, docdiff,
+and rendering.
 
 Pairs are invented here; each test aligns them with the lexical aligner (no model) and checks
 the typed changes. The change-annotated fixtures in ``tests/fixtures/changes`` are used as a
@@ -22,14 +23,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unspin import Document, Tracer, compare
-from unspin.align import SEED_THRESHOLD, chain, passages, similarity_matrix, units_of
-from unspin.changes import KINDS, Change, sort_changes, summarize
-from unspin.docdiff import detect_changes
-from unspin.lexicon import alias, negation_words, phonetic, same_name, stance_classes
-from unspin.report import load_schema, render_html, render_json, render_text
+from unspin.changes.change import KINDS, Change, sort_changes, summarize
+from unspin.changes.docdiff import detect_changes
+from unspin.changes.lexicon import alias, negation_words, phonetic, same_name, stance_classes
+from unspin.changes.textview import TextView
+from unspin.report.render import load_schema, render_html, render_json, render_text
 from unspin.results import Passage
-from unspin.segment import split_sentences
-from unspin.textview import TextView
+from unspin.text.segment import split_sentences
+from unspin.tracing.align import SEED_THRESHOLD, chain, passages, similarity_matrix, units_of
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "changes"
 FACTUAL = {"number-changed", "entity-replaced", "quote-misattributed", "quote-reworded", "quote-truncated",

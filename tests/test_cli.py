@@ -25,8 +25,8 @@ from unspin import SCHEMA_VERSION, Index, __version__
 from unspin.cli import main
 from unspin.documents import Document
 from unspin.errors import OptionError
-from unspin.extract import read_suspect
-from unspin.report import load_schema
+from unspin.inputs.extract import read_suspect
+from unspin.report.render import load_schema
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 
@@ -714,8 +714,8 @@ def test_out_of_range_options_are_refused_in_one_line(index_dir: Path, suspect: 
 
 
 def test_library_refuses_out_of_range_options(index_dir: Path) -> None:
-    from unspin.scan import ScanOptions
-    from unspin.trace import Tracer
+    from unspin.crawl.scan import ScanOptions
+    from unspin.tracing.tracer import Tracer
 
     with pytest.raises(OptionError, match="threshold: must be a number from 0 to 1"):
         Tracer(None, threshold=float("nan"))

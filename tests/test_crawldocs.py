@@ -1,4 +1,4 @@
-"""Tests of unspin.crawldocs: `unspin index` reads WARC and ARC crawls as a reference collection."""
+"""Tests of unspin.index.crawldocs: `unspin index` reads WARC and ARC crawls as a reference collection."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from crawl_fixtures import CYCLING, FERRY, ORCHARD, Rec, blog_page, write_warc
 
 from unspin.cli import main
-from unspin.index import Index
+from unspin.index.store import Index
 
 
 def _index(*argv: str) -> tuple[int, str, str]:

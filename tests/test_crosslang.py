@@ -1,4 +1,4 @@
-"""Tests of the cross-language path: unspin.crosslang and its use by Tracer.trace / compare.
+"""Tests of the cross-language path: unspin.crosslang.tracing and its use by Tracer.trace / compare.
 
 The English source, its French, German and Russian translations, an independent French report of
 the same event and the distractors are all invented for these tests. The multilingual model is
@@ -14,8 +14,7 @@ import numpy as np
 import pytest
 
 from unspin import Document, Index, Tracer
-from unspin.align import Unit
-from unspin.crosslang import (
+from unspin.crosslang.tracing import (
     ANCHOR_BONUS,
     ANCHOR_BONUS_MAX,
     ANCHOR_FLOOR,
@@ -26,9 +25,10 @@ from unspin.crosslang import (
     join_ordinal_splits,
     number_changes,
 )
-from unspin.report import load_schema, render_html, render_text
+from unspin.report.render import load_schema, render_html, render_text
 from unspin.results import Passage, SentencePair
-from unspin.segment import split_sentences
+from unspin.text.segment import split_sentences
+from unspin.tracing.align import Unit
 
 # --------------------------------------------------------------------------- invented articles
 

@@ -1,4 +1,4 @@
-"""Tests of unspin.decide: the alignment features, the copy score and the reuse score of passages."""
+"""Tests of unspin.tracing.decide: the alignment features, the copy score and the reuse score of passages."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from unspin.decide import (
+from unspin.changes.textview import quote_spans
+from unspin.results import Passage, SentencePair
+from unspin.text.segment import split_sentences
+from unspin.tracing.decide import (
     COPIED_BLOCK_WORDS,
     MIN_REUSED_PAIRS,
     MIN_RUN_BASIS,
@@ -29,10 +32,7 @@ from unspin.decide import (
     reuse_evidence,
     reuse_score,
 )
-from unspin.decide import copy_score as score
-from unspin.results import Passage, SentencePair
-from unspin.segment import split_sentences
-from unspin.textview import quote_spans
+from unspin.tracing.decide import copy_score as score
 
 
 @st.composite

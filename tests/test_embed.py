@@ -1,4 +1,4 @@
-"""Tests of unspin.embed: the embedding cache (with a fake model) and the real MiniLM model."""
+"""Tests of unspin.embed.encoder: the embedding cache (with a fake model) and the real MiniLM model."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from unspin.embed import CachedEmbedder, MiniLMEmbedder
+from unspin.embed.encoder import CachedEmbedder, MiniLMEmbedder
 
 DIM = 8
 
@@ -212,7 +212,7 @@ REWORDINGS = [
 def test_tracing_does_not_grow_the_index_without_bound(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     # F19: every traced suspect's sentences went into embeddings.sqlite, which grew with every trace.
-    from unspin import embed
+    from unspin.embed import encoder as embed
     from unspin.cli import main
 
     collection = tmp_path / "stories.jsonl"

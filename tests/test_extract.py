@@ -1,4 +1,4 @@
-"""Tests for :mod:`unspin.extract`: every input format and every kind of bad input."""
+"""Tests for :mod:`unspin.inputs.extract`: every input format and every kind of bad input."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from unspin.documents import content_id
 from unspin.errors import InputError, OptionError
-from unspin.extract import html_to_text, looks_like_html, read_documents, read_suspect
+from unspin.inputs.extract import html_to_text, looks_like_html, read_documents, read_suspect
 
 # An invented news story, used across the tests.
 HEADLINE = "Harbour town votes to keep its ferry"
@@ -522,7 +522,7 @@ def test_one_stray_nul_byte_is_still_text(tmp_path: Path) -> None:
 def test_duplicate_ids_warn_that_the_last_wins(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     path = write(tmp_path / "dup.jsonl", "".join(json.dumps({"id": i, "text": f"Story {n}."}) + "\n"
                                                  for n, i in enumerate(["a", "b", "a", "a"])))
-    with caplog.at_level("WARNING", logger="unspin.extract"):
+    with caplog.at_level("WARNING", logger="unspin.inputs.extract"):
         docs = list(read_documents([path]))
     assert [d.id for d in docs] == ["a", "b", "a", "a"]  # all passed on: the index keeps the last
     messages = [r.getMessage() for r in caplog.records]

@@ -26,9 +26,9 @@ import pytest
 from crawl_fixtures import CYCLING, FERRY, ORCHARD, Rec, blog_page, build_index, write_warc
 
 from unspin.cli import main
+from unspin.crawl.warc import iter_pages
 from unspin.errors import InputError
-from unspin.extract import read_documents, read_suspect
-from unspin.warc import iter_pages
+from unspin.inputs.extract import read_documents, read_suspect
 
 SEED = 20261203
 CASES = 24  # mutated inputs per kind of input

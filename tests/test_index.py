@@ -1,4 +1,4 @@
-"""Tests of unspin.index: opening, incremental adds, BM25 search, and surviving a killed build."""
+"""Tests of unspin.index.store: opening, incremental adds, BM25 search, and surviving a killed build."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ import pytest
 
 from unspin.documents import Document
 from unspin.errors import IndexError_
-from unspin.index import DB_NAME, Index
-from unspin.normalize import content_tokens
-from unspin.postings import SEARCH_DIR
+from unspin.index.postings import SEARCH_DIR
+from unspin.index.store import DB_NAME, Index
+from unspin.text.normalize import content_tokens
 
 # Invented short news items, each with words the others lack.
 ARTICLES = {
@@ -265,7 +265,7 @@ KILL_BATCH = 25
 BUILD_SCRIPT = """
 import json, sys, time
 from unspin.documents import Document
-from unspin.index import Index
+from unspin.index.store import Index
 
 def read(path):
     with open(path, encoding="utf-8") as handle:
@@ -528,8 +528,8 @@ def test_read_only_index_can_be_traced(built: tuple[Path, Path, Path], tmp_path:
 READER_SCRIPT = """
 import random, sqlite3, sys, time
 from unspin.errors import IndexError_
-from unspin.index import Index
-from unspin.normalize import content_tokens
+from unspin.index.store import Index
+from unspin.text.normalize import content_tokens
 
 root, seconds = sys.argv[1], float(sys.argv[2])
 rng = random.Random(7)
@@ -600,7 +600,7 @@ def test_two_writers_and_a_reader_at_once(tmp_path: Path, monkeypatch: pytest.Mo
 def test_a_second_writer_waits_and_says_so(tmp_path: Path) -> None:
     from filelock import FileLock
 
-    from unspin.index import LOCK_NAME
+    from unspin.index.store import LOCK_NAME
 
     _, halves = _write_halves(tmp_path, 40)
     root = tmp_path / "ix"
@@ -625,8 +625,8 @@ def test_a_second_writer_waits_and_says_so(tmp_path: Path) -> None:
 
 # As BUILD_SCRIPT, with tiny segments so that kills land in segment writes and merges too.
 SEGMENTED_BUILD_SCRIPT = BUILD_SCRIPT.replace(
-    "from unspin.index import Index\n",
-    "from unspin.index import Index\nfrom unspin import postings\npostings.SEGMENT_DOCS = 40\n"
+    "from unspin.index.store import Index\n",
+    "from unspin.index.store import Index\nfrom unspin.index import postings\npostings.SEGMENT_DOCS = 40\n"
     "postings.MAX_SEGMENTS = 3\npostings.MERGE_CAP_DOCS = 400\n")
 
 

@@ -1,4 +1,4 @@
-"""Tests of unspin.language: script and function-word language identification.
+"""Tests of unspin.text.language: script and function-word language identification.
 
 Every text here is invented for these tests.
 """
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from unspin.language import (
+from unspin.text.language import (
     DEFAULT_LANGUAGE,
     FUNCTION_WORDS,
     PROFILED_SCRIPTS,

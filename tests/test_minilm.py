@@ -1,4 +1,4 @@
-"""Tests of unspin.minilm: the numpy MiniLM gives sentence-transformers' vectors.
+"""Tests of unspin.embed.minilm: the numpy MiniLM gives sentence-transformers' vectors.
 
 The sentences are invented for these tests; they mix lengths (one past the 128 word-piece limit),
 accents, other scripts, numbers, quotes and an empty string, so that tokenisation, truncation,
@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from unspin.embed import MiniLMEmbedder
-from unspin.minilm import MAX_TOKENS, MiniLM
+from unspin.embed.encoder import MiniLMEmbedder
+from unspin.embed.minilm import MAX_TOKENS, MiniLM
 
 BASE = [
     "The wooden ferry pier in Harrowgate will close next month.",
@@ -102,7 +102,7 @@ def test_another_architecture_is_refused(model_path: Path, tmp_path: Path) -> No
 
 
 def test_embedding_on_the_cpu_does_not_import_torch() -> None:
-    code = ("import sys; from unspin.embed import MiniLMEmbedder; "
+    code = ("import sys; from unspin.embed.encoder import MiniLMEmbedder; "
             "v = MiniLMEmbedder().encode(['The ferry pier will close.']); "
             "heavy = ('torch', 'transformers', 'sentence_transformers'); "
             "print(v.shape, [m for m in heavy if m in sys.modules])")

@@ -1,11 +1,11 @@
-"""Tests for unspin.normalize."""
+"""Tests for unspin.text.normalize."""
 
 from __future__ import annotations
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from unspin.normalize import (
+from unspin.text.normalize import (
     canonical_number,
     content_tokens,
     count_confusables,

@@ -1,4 +1,4 @@
-"""Tests of unspin.pairs: reading a pairs file and comparing many pairs with one tracer.
+"""Tests of unspin.tracing.pairs: reading a pairs file and comparing many pairs with one tracer.
 
 The texts are invented for these tests. The tracer embeds nothing (every cosine 0), so the
 alignment is the lexical one and no model is loaded; the CLI tests in ``test_cli.py`` run the
@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from unspin import Document, InputError, Tracer
-from unspin.pairs import PairLine, compare_files, compare_many, read_pairs, write_jsonl
+from unspin.tracing.pairs import PairLine, compare_files, compare_many, read_pairs, write_jsonl
 
 SOURCE = """Tidewater ferry fares to rise by a fifth
 
@@ -123,7 +123,7 @@ def test_compare_files_turns_bad_pairs_into_errors_and_goes_on(tracer: Tracer, t
 
 
 def test_pair_outcome_without_result_says_so() -> None:
-    from unspin.pairs import PairOutcome
+    from unspin.tracing.pairs import PairOutcome
 
     line = PairLine(7, "a", "b", Path("."))
     assert PairOutcome(line, error="a: empty file").to_dict() == {

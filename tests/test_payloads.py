@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from unspin.payloads import content_type_of, dechunk, decode_html, decompress
+from unspin.crawl.payloads import content_type_of, dechunk, decode_html, decompress
 
 
 @given(st.binary(max_size=3000), st.integers(min_value=1, max_value=700))

@@ -1,4 +1,4 @@
-"""Tests of unspin.postings: BM25 over segments equals BM25 over the whole collection, whatever the
+"""Tests of unspin.index.postings: BM25 over segments equals BM25 over the whole collection, whatever the
 segmentation, through adds, replacements and merges."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from unspin import postings
+from unspin.index import postings
 from unspin.documents import Document
-from unspin.index import DB_NAME, Index
+from unspin.index.store import DB_NAME, Index
 
 WORDS = [
     "harbour", "ferry", "pier", "council", "tram", "library", "bridge", "orchard", "frost",

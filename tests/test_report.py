@@ -1,4 +1,4 @@
-"""Tests of unspin.report: text, JSON (with its JSON Schema) and HTML renderers."""
+"""Tests of unspin.report.render: text, JSON (with its JSON Schema) and HTML renderers."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unspin.documents import Document
-from unspin.report import _shorten, load_schema, render_html, render_json, render_text
+from unspin.report.render import _shorten, load_schema, render_html, render_json, render_text
 from unspin.results import SCHEMA_VERSION, Passage, SentencePair, SourceMatch, TraceResult
 
 # An invented local-news article and a spun, re-templated copy of it.

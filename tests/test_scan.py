@@ -30,12 +30,12 @@ from crawl_fixtures import (
 
 from unspin import Index
 from unspin.cli import main
+from unspin.crawl.rows import SCHEMA, changes_summary, copy_kind, finding_of, read_results
+from unspin.crawl.scan import PageScanner, ScanOptions, scan
+from unspin.crawl.screen import TokenStats
+from unspin.crawl.warc import Page
 from unspin.errors import IndexError_, InputError
 from unspin.results import SourceMatch
-from unspin.scan import PageScanner, ScanOptions, scan
-from unspin.scanrows import SCHEMA, changes_summary, copy_kind, finding_of, read_results
-from unspin.screen import TokenStats
-from unspin.warc import Page
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 
@@ -427,7 +427,7 @@ def test_cli_scan_on_a_full_disk_is_one_line(index_dir: Path, crawl: Path, tmp_p
     def full(path: Path, text: str) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr("unspin.scan._write_atomic", full)
+    monkeypatch.setattr("unspin.crawl.scan._write_atomic", full)
     code, _, err = _cli("scan", str(crawl), "--index", str(index_dir), "--out", str(tmp_path / "r.jsonl"),
                         "--workers", "1")
     assert code != 0 and "Traceback" not in err

@@ -9,7 +9,7 @@ import pytest
 from crawl_fixtures import CYCLING, FERRY, OBSERVATORY, ORCHARD, build_index, homoglyphs
 
 from unspin import Index
-from unspin.screen import Screen, TokenStats
+from unspin.crawl.screen import Screen, TokenStats
 
 
 @pytest.fixture(scope="module")

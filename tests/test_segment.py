@@ -1,4 +1,4 @@
-"""Tests for unspin.segment."""
+"""Tests for unspin.text.segment."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Callable
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from unspin.segment import MAX_SENTENCE_CHARS, Sentence, boilerplate_spans, split_sentences
+from unspin.text.segment import MAX_SENTENCE_CHARS, Sentence, boilerplate_spans, split_sentences
 
 HEADLINE = "Harbour town votes to rebuild its old pier"
 BODY = (

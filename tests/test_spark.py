@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from crawl_fixtures import FERRY, Rec, blog_page, build_index, standard_records, write_warc
 
-from unspin.scan import scan
-from unspin.scanrows import read_results
-from unspin.spark import pack_index, scan_spark
+from unspin.crawl.rows import read_results
+from unspin.crawl.scan import scan
+from unspin.crawl.spark import pack_index, scan_spark
 
 _MISSING = [what for what, ok in (("pyspark", importlib.util.find_spec("pyspark") is not None),
                                   ("java", shutil.which("java") is not None)) if not ok]

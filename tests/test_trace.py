@@ -1,4 +1,4 @@
-"""End-to-end tests of unspin.trace: Tracer.trace over a small index, and compare().
+"""End-to-end tests of unspin.tracing.tracer: Tracer.trace over a small index, and compare().
 
 The index holds the invented demo collection (``examples/demo/collection``) plus the invented
 articles below. Every suspect is written here by hand: a machine-translation-style copy, a
@@ -21,10 +21,10 @@ import shape_articles as shapes
 
 from unspin import Document, Index, InputError, Tracer, compare
 from unspin.cli import main
-from unspin.extract import read_documents
-from unspin.report import load_schema
+from unspin.inputs.extract import read_documents
+from unspin.report.render import load_schema
 from unspin.results import SourceMatch, TraceResult
-from unspin.segment import split_sentences
+from unspin.text.segment import split_sentences
 
 DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo" / "collection"
 

@@ -1,4 +1,5 @@
-"""Tests of unspin.values: reading numbers, amounts, percentages, times and dates, and comparing them."""
+"""Tests of unspin.changes.values: reading numbers, amounts, percentages, times and dates,
+and comparing them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from unspin.values import Quantity, compare_quantities, find_quantities, same_value
+from unspin.changes.values import Quantity, compare_quantities, find_quantities, same_value
 
 
 def one(text: str) -> Quantity:

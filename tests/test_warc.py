@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from crawl_fixtures import FERRY, Rec, blog_page, standard_records, write_jsonl, write_warc
 
+from unspin.crawl.warc import expand_inputs, input_kind, iter_pages
 from unspin.errors import InputError, OptionError
-from unspin.warc import expand_inputs, input_kind, iter_pages
 
 
 def _read(path: Path) -> tuple[list[str], Counter[str]]:

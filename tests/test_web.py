@@ -32,8 +32,8 @@ from fastapi.testclient import TestClient
 
 from unspin import Document, Index, InputError
 from unspin.cli import main
-from unspin.report import FINDING_LABELS
-from unspin.trace import Tracer
+from unspin.report.render import FINDING_LABELS
+from unspin.tracing.tracer import Tracer
 from unspin.web import allowed_hosts_for, missing_packages
 from unspin.web.app import STATIC, create_app
 from unspin.web.scanview import ScanResults, copier_of, sources_of

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from unspin import Document, Index
-from unspin.extract import read_documents
+from unspin.inputs.extract import read_documents
 
 pytest.importorskip("fastapi", reason="the web extra is not installed")
 

@@ -3,7 +3,7 @@
 The library API::
 
     from unspin import Index, Tracer, compare
-    from unspin.extract import read_documents
+    from unspin.inputs.extract import read_documents
 
     with Index.open("my-index", create=True) as index:
         index.add(read_documents(["archive/"]))
@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import logging
 
-from .documents import Document, content_id
-from .errors import IndexError_, InputError, ModelError, UnspinError
-from .index import AddStats, Index
-from .results import SCHEMA_VERSION, Passage, SentencePair, SourceMatch, TraceResult
-from .trace import Tracer, compare, trace
+from unspin.documents import Document, content_id
+from unspin.errors import IndexError_, InputError, ModelError, UnspinError
+from unspin.index.store import AddStats, Index
+from unspin.results import SCHEMA_VERSION, Passage, SentencePair, SourceMatch, TraceResult
+from unspin.tracing.tracer import Tracer, compare, trace
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 

@@ -17,16 +17,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from . import __version__, decide
-from .errors import IndexError_, InputError, OptionError, UnspinError
-from .extract import read_documents, read_suspect
-from .index import Index
-from .jsonrecords import dumps
-from .options import check_count, check_share
-from .report import render_html, render_json, render_text
-from .results import TraceResult
-from .terminal import terminal_safe
-from .trace import Tracer
+from unspin import __version__
+from unspin.errors import IndexError_, InputError, OptionError, UnspinError
+from unspin.index.store import Index
+from unspin.inputs.extract import read_documents, read_suspect
+from unspin.inputs.jsonrecords import dumps
+from unspin.options import check_count, check_share
+from unspin.report.render import render_html, render_json, render_text
+from unspin.results import TraceResult
+from unspin.terminal import terminal_safe
+from unspin.tracing import decide
+from unspin.tracing.tracer import Tracer
 
 logger = logging.getLogger(__name__)
 
@@ -280,7 +281,7 @@ def _compare(args: argparse.Namespace, stdin: TextIO | None, out: TextIO, err: T
 
 
 def _compare_pairs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .pairs import compare_files, read_pairs, write_jsonl
+    from unspin.tracing.pairs import compare_files, read_pairs, write_jsonl
 
     if args.pairs is None or args.suspect is not None or args.html:
         raise InputError("compare", "give two files A B, or --pairs FILE [--out FILE] (--html needs A B)")
@@ -302,7 +303,7 @@ def _compare_pairs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _score(args: argparse.Namespace, stdin: TextIO | None, out: TextIO) -> int:
-    from .spin import score_text
+    from unspin.spin import score_text
 
     doc = read_suspect(args.file, encoding=args.encoding, max_bytes=args.max_bytes, stdin=stdin,
                        input_format=args.input_format)
@@ -318,7 +319,7 @@ def _score(args: argparse.Namespace, stdin: TextIO | None, out: TextIO) -> int:
 
 
 def _serve(args: argparse.Namespace, out: TextIO) -> int:
-    from .web import serve  # imports nothing of the web extra until the server starts
+    from unspin.web import serve  # imports nothing of the web extra until the server starts
 
     serve(args.index, host=args.host, port=args.port, results=args.results,
           max_upload_bytes=args.max_upload_bytes, out=out)
@@ -353,12 +354,12 @@ def _add_crawl_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
 
 
 def _scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .scan import ScanOptions, scan
+    from unspin.crawl.scan import ScanOptions, scan
 
     options = ScanOptions(threshold=args.threshold, screen=not args.no_screen)
     progress = not args.no_progress and err.isatty()
     if args.engine == "spark":
-        from .spark import scan_spark
+        from unspin.crawl.spark import scan_spark
 
         stats = scan_spark(args.inputs, args.index, out=args.out, options=options, master=args.spark_master,
                            index_mode=args.spark_index)
@@ -379,7 +380,7 @@ def _list_skipped(errors: Sequence[str], err: TextIO) -> None:
 
 
 def _network(args: argparse.Namespace, out: TextIO) -> int:
-    from .network import write_network
+    from unspin.crawl.network import write_network
 
     written = write_network(args.results, args.out, min_shared=args.min_shared)
     print(written.summary(), file=out)

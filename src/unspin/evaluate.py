@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # only for annotations: keeps this module free of imports at run time
-    from .results import TraceResult
+    from unspin.results import TraceResult
 
 Range = tuple[int, int]
 

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .changes import Change, summarize
-from .documents import Document
+from unspin.changes.change import Change, summarize
+from unspin.documents import Document
 
 #: Version of the JSON produced by :meth:`TraceResult.to_dict` (see ``docs/json-schema.md``).
 SCHEMA_VERSION = "1.2"
@@ -101,9 +101,9 @@ class SourceMatch:
         meta: the source document's metadata (title, url, date, site, ...).
         text: the source document's text (what the offsets index into).
         changes: what the copy changed relative to this source, in suspect order (computed for
-            accepted sources only; see :mod:`unspin.changes` and ``docs/changes.md``).
+            accepted sources only; see :mod:`unspin.changes.change` and ``docs/changes.md``).
         language: ISO 639-1 code of the source's language as detected (``"und"`` when
-            undetermined), or None when not detected (see :mod:`unspin.language`).
+            undetermined), or None when not detected (see :mod:`unspin.text.language`).
     """
 
     doc_id: str
@@ -146,7 +146,7 @@ class SourceMatch:
 
 @dataclass(frozen=True)
 class TraceResult:
-    """What :func:`unspin.trace` or :func:`unspin.compare` found for one suspect.
+    """What :func:`unspin.tracing.tracer` or :func:`unspin.compare` found for one suspect.
 
     Attributes:
         suspect: the suspect document (offsets index into ``suspect.text``).
@@ -163,7 +163,7 @@ class TraceResult:
         threshold: the decision threshold the sources passed.
         language: ISO 639-1 code of the suspect's language as detected (``"und"`` when
             undetermined); suspects in another language than English take the cross-language
-            path (:mod:`unspin.crosslang`). None when not detected.
+            path (:mod:`unspin.crosslang.tracing`). None when not detected.
     """
 
     suspect: Document

@@ -48,11 +48,11 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from .errors import InputError
-from .lexicon import alias, phonetic_skeleton, same_name
-from .normalize import count_confusables, fold
-from .segment import split_sentences
-from .textview import NAME_STOP, TextView
+from unspin.changes.lexicon import alias, phonetic_skeleton, same_name
+from unspin.changes.textview import NAME_STOP, TextView
+from unspin.errors import InputError
+from unspin.text.normalize import count_confusables, fold
+from unspin.text.segment import split_sentences
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ def score_text(text: str, *, source: str = "<text>") -> SpinScore:
     """Score ``text`` for signs of laundering (no source needed).
 
     Args:
-        text: the text (for HTML, its extracted main text: see :func:`unspin.extract.read_suspect`).
+        text: the text (for HTML, its extracted main text: see :func:`unspin.inputs.extract.read_suspect`).
         source: what the text was read from, for the error message.
 
     Returns:

@@ -14,7 +14,7 @@ import socket
 import sys
 from typing import TextIO
 
-from ..errors import UnspinError
+from unspin.errors import UnspinError
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def serve(index_path: str | os.PathLike[str], *, host: str = DEFAULT_HOST, port:
     require_web()
     import uvicorn
 
-    from .app import create_app
+    from unspin.web.app import create_app
 
     app = create_app(index_path, results=results, max_upload_bytes=max_upload_bytes,
                      allowed_hosts=allowed_hosts_for(host))

@@ -33,16 +33,17 @@ from pydantic.json_schema import SkipJsonSchema
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .. import __version__, decide
-from ..errors import IndexError_, InputError, ModelError, UnspinError
-from ..index import Index
-from ..jsonrecords import finite
-from ..report import load_schema
-from ..trace import Tracer
-from . import DEFAULT_MAX_UPLOAD_BYTES, LOOPBACK_HOSTS
-from .scanview import ScanResults
-from .security import SafetyMiddleware
-from .service import (
+from unspin import __version__
+from unspin.errors import IndexError_, InputError, ModelError, UnspinError
+from unspin.index.store import Index
+from unspin.inputs.jsonrecords import finite
+from unspin.report.render import load_schema
+from unspin.tracing import decide
+from unspin.tracing.tracer import Tracer
+from unspin.web import DEFAULT_MAX_UPLOAD_BYTES, LOOPBACK_HOSTS
+from unspin.web.scanview import ScanResults
+from unspin.web.security import SafetyMiddleware
+from unspin.web.service import (
     DEFAULT_MAX_WAITING,
     Busy,
     TraceCancelled,
@@ -58,7 +59,7 @@ from .service import (
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
-#: The fields ``GET /api/documents`` can search one at a time (:data:`unspin.index.BROWSE_FIELDS`).
+#: The fields ``GET /api/documents`` can search one at a time (:data:`unspin.index.store.BROWSE_FIELDS`).
 BrowseField = Literal["id", "title", "site", "date", "url"]
 #: Texts scored at the same time (``POST /api/score``); more are refused with 503.
 MAX_SCORES_AT_ONCE = 2

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..scanrows import finding_of, read_results
+from unspin.crawl.rows import finding_of, read_results
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class ScanResults:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> ScanResults:
-        """Read a ``.parquet`` or ``.jsonl`` scan results file (:func:`unspin.scanrows.read_results`).
+        """Read a ``.parquet`` or ``.jsonl`` scan results file (:func:`unspin.crawl.rows.read_results`).
 
         Raises:
             InputError: the file is missing, of another type, or unreadable.
@@ -72,7 +72,7 @@ class ScanResults:
         Args:
             query: text to look for in any value ("" for every row).
             finding: ``"copy"`` or ``"reused"`` to keep only the rows of that finding
-                (:func:`unspin.scanrows.finding_of`; rows of older results, without one, are left
+                (:func:`unspin.crawl.rows.finding_of`; rows of older results, without one, are left
                 out); None for every row.
             offset: rows of the matching ones to skip.
             limit: most rows returned.

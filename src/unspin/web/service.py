@@ -1,7 +1,7 @@
 """What the web app does, without the web: read suspects the way the CLI does, and trace them.
 
 Kept apart from the routes so that the same calls as ``unspin trace`` are made: a pasted text
-goes through :func:`unspin.extract.read_suspect` exactly as ``unspin trace -`` reads standard
+goes through :func:`unspin.inputs.extract.read_suspect` exactly as ``unspin trace -`` reads standard
 input, and an uploaded file is written under its (cleaned) name into a private temporary folder
 and read from there exactly as ``unspin trace NAME`` reads a file.
 """
@@ -23,13 +23,13 @@ from typing import Any
 
 import numpy as np
 
-from ..documents import Document, content_id
-from ..embed import Embedder
-from ..errors import IndexError_, InputError, UnspinError
-from ..extract import html_to_text, read_suspect
-from ..index import Index
-from ..results import TraceResult
-from ..trace import Tracer
+from unspin.documents import Document, content_id
+from unspin.embed.encoder import Embedder
+from unspin.errors import IndexError_, InputError, UnspinError
+from unspin.index.store import Index
+from unspin.inputs.extract import html_to_text, read_suspect
+from unspin.results import TraceResult
+from unspin.tracing.tracer import Tracer
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""The change report: what a copy changed in its source, typed."""

@@ -1,0 +1,419 @@
+"""Who copies whom: the network of copying sites and the outlets they copy, from ``unspin scan`` results.
+
+Nodes are the copying **sites** (the ``site`` of each result row) and the **outlets** their sources
+came from (:func:`unspin.crawl.rows.outlet_of`: the source's ``site``, its URL's host, or a naming
+field such as ``collection``). An edge goes from a site to an outlet and is weighted by the copies:
+one per (page, source) pair. For each edge and each site the network gives:
+
+- the **median lag** in days between the source's date and the page's crawl date, over the copies
+  where both dates are known and could be parsed;
+- the **rewritten share**: the share of copies that were machine-translated or spun (``copy_kind``
+  ``"rewritten"`` or ``"translated"``; rows without it fall back to the mean similarity of the
+  aligned sentences);
+- the **obfuscated share**: copies with look-alike letters.
+
+**Clusters** group sites that copy the same source documents: two sites are linked when they share
+at least two copied documents and those make at least ``min_shared`` of the smaller site's copied
+documents (overlap coefficient); clusters are the connected groups (single linkage).
+
+:func:`write_network` writes ``edges.csv``, ``sites.csv``, ``clusters.csv``, ``network.gexf``
+(GEXF 1.3, for Gephi) and ``network.html`` (one self-contained interactive page).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import email.utils
+import logging
+import os
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import quoteattr
+
+from unspin.crawl.network_html import render_network_html
+from unspin.crawl.rows import REWRITTEN_SIMILARITY, outlet_of, read_results, site_of
+from unspin.errors import InputError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Cluster", "Edge", "Network", "NetworkFiles", "SiteNode", "build_network", "parse_date", "to_gexf",
+           "write_network"]
+
+#: Date formats tried after ISO 8601 (Reuters-style first).
+_DATE_FORMATS = ("%d-%b-%Y %H:%M:%S.%f", "%d-%b-%Y %H:%M:%S", "%d-%b-%Y", "%Y/%m/%d", "%d %B %Y", "%B %d, %Y")
+#: Documents two sites must share to be linked into a cluster.
+MIN_SHARED_DOCUMENTS = 2
+
+
+@dataclass
+class _Copy:
+    site: str
+    outlet: str
+    doc_id: str
+    lag_days: float | None
+    kind: str | None
+    crawl_date: str
+
+
+@dataclass(frozen=True)
+class Edge:
+    """Copies from one site of one outlet.
+
+    Attributes:
+        site, outlet: the two ends.
+        copies: (page, source) pairs.
+        documents: distinct source documents copied.
+        median_lag_days: median days from source date to crawl date (None when no dates are known).
+        lags_known: copies whose lag is known.
+        rewritten_share, obfuscated_share: shares of the copies whose kind is known, in [0, 1]
+            (None when no kind is known).
+        first_seen, last_seen: earliest and latest crawl dates, as written in the results.
+    """
+
+    site: str
+    outlet: str
+    copies: int
+    documents: int
+    median_lag_days: float | None
+    lags_known: int
+    rewritten_share: float | None
+    obfuscated_share: float | None
+    first_seen: str
+    last_seen: str
+
+
+@dataclass(frozen=True)
+class SiteNode:
+    """A copying site: its copies, what it copies, its cluster.
+
+    Attributes:
+        site: the site name.
+        pages: result rows (pages with a source) of the site.
+        copies: (page, source) pairs.
+        documents: distinct source documents copied.
+        outlets: distinct outlets copied.
+        cluster: the cluster number (1 = largest), or None when the site is in no cluster.
+        median_lag_days, rewritten_share, obfuscated_share: as for :class:`Edge`, over all its copies.
+    """
+
+    site: str
+    pages: int
+    copies: int
+    documents: int
+    outlets: int
+    cluster: int | None
+    median_lag_days: float | None
+    rewritten_share: float | None
+    obfuscated_share: float | None
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Sites that copy the same source documents.
+
+    Attributes:
+        number: 1 for the largest cluster, then 2, ...
+        sites: the sites, sorted.
+        documents: distinct documents copied by two or more of its sites.
+        top_documents: the most shared documents, most sites first (at most 10).
+    """
+
+    number: int
+    sites: tuple[str, ...]
+    documents: int
+    top_documents: tuple[str, ...]
+
+
+@dataclass
+class Network:
+    """The whole network (see the module documentation).
+
+    Attributes:
+        edges: site -> outlet edges, heaviest first.
+        sites: copying sites, most copies first.
+        outlets: outlet -> copies of it.
+        clusters: clusters, largest first.
+        rows_used: result rows that gave at least one copy; rows_skipped: the others.
+    """
+
+    edges: list[Edge] = field(default_factory=list)
+    sites: list[SiteNode] = field(default_factory=list)
+    outlets: dict[str, int] = field(default_factory=dict)
+    clusters: list[Cluster] = field(default_factory=list)
+    rows_used: int = 0
+    rows_skipped: int = 0
+
+    def summary(self) -> str:
+        """One line for a person."""
+        return (f"{len(self.sites)} copying sites, {len(self.outlets)} outlets, {len(self.edges)} edges, "
+                f"{len(self.clusters)} clusters, from {self.rows_used} result rows"
+                + (f" ({self.rows_skipped} rows without site or source skipped)"
+                   if self.rows_skipped else ""))
+
+
+@dataclass(frozen=True)
+class NetworkFiles:
+    """What :func:`write_network` wrote."""
+
+    network: Network
+    paths: tuple[Path, ...]
+
+    def summary(self) -> str:
+        folder = self.paths[0].parent if self.paths else Path(".")
+        names = ", ".join(p.name for p in self.paths)
+        return f"{self.network.summary()}\n  wrote {names} in {folder}"
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def parse_date(value: Any) -> dt.datetime | None:
+    """A date as a naive UTC datetime: ISO 8601 (date, or date and time with or without zone),
+    Reuters-style ``26-FEB-1987 15:01:01.79``, or RFC 2822; None when it cannot be read."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        for fmt in _DATE_FORMATS:
+            try:
+                parsed = dt.datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+    if parsed is None:
+        try:
+            parsed = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
+    return parsed
+
+
+def _lag_days(source_date: Any, crawl_date: Any) -> float | None:
+    source, crawl = parse_date(source_date), parse_date(crawl_date)
+    if source is None or crawl is None:
+        return None
+    return round((crawl - source).total_seconds() / 86400.0, 3)
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _copies(row: Mapping[str, Any]) -> list[_Copy]:
+    site = row.get("site")
+    if not isinstance(site, str) or not site:
+        site = site_of(str(row.get("url") or ""))
+    sources = row.get("sources")
+    if not site or not isinstance(sources, list):
+        return []
+    out = []
+    for item in sources:
+        if not isinstance(item, Mapping) or not item.get("doc_id"):
+            continue
+        outlet = item.get("site") or outlet_of(item) or str(item["doc_id"])
+        kind = item.get("copy_kind")
+        if kind is None and isinstance(item.get("mean_similarity"), int | float):
+            kind = "rewritten" if item["mean_similarity"] < REWRITTEN_SIMILARITY else "verbatim"
+        out.append(_Copy(site=str(site), outlet=str(outlet), doc_id=str(item["doc_id"]),
+                         lag_days=_lag_days(item.get("date"), row.get("crawl_date")), kind=kind,
+                         crawl_date=str(row.get("crawl_date") or "")))
+    return out
+
+
+def _share(copies: Sequence[_Copy], *kinds: str) -> float | None:
+    known = [c for c in copies if c.kind is not None]
+    return round(sum(c.kind in kinds for c in known) / len(known), 4) if known else None
+
+
+def _median_lag(copies: Sequence[_Copy]) -> tuple[float | None, int]:
+    lags = [c.lag_days for c in copies if c.lag_days is not None]
+    return (round(statistics.median(lags), 3) if lags else None), len(lags)
+
+
+def build_network(rows: Iterable[Mapping[str, Any]], *, min_shared: float = 0.2) -> Network:
+    """Build the network from result rows (as read by :func:`unspin.crawl.rows.read_results`).
+
+    Args:
+        rows: scan result rows; rows without a site (or URL) or without sources are skipped.
+        min_shared: overlap coefficient of copied documents from which two sites are linked.
+    """
+    network = Network()
+    copies: list[_Copy] = []
+    pages: dict[str, int] = defaultdict(int)
+    for row in rows:
+        found = _copies(row)
+        if not found:
+            network.rows_skipped += 1
+            continue
+        network.rows_used += 1
+        pages[found[0].site] += 1
+        copies.extend(found)
+    by_edge: dict[tuple[str, str], list[_Copy]] = defaultdict(list)
+    by_site: dict[str, list[_Copy]] = defaultdict(list)
+    for copy in copies:
+        by_edge[(copy.site, copy.outlet)].append(copy)
+        by_site[copy.site].append(copy)
+    for (site, outlet), group in by_edge.items():
+        lag, known = _median_lag(group)
+        dates = sorted(c.crawl_date for c in group if c.crawl_date)
+        network.edges.append(Edge(site=site, outlet=outlet, copies=len(group),
+                                  documents=len({c.doc_id for c in group}), median_lag_days=lag,
+                                  lags_known=known,
+                                  rewritten_share=_share(group, "rewritten", "translated"),
+                                  obfuscated_share=_share(group, "obfuscated"),
+                                  first_seen=dates[0] if dates else "", last_seen=dates[-1] if dates else ""))
+    network.edges.sort(key=lambda e: (-e.copies, e.site, e.outlet))
+    documents = {site: {c.doc_id for c in group} for site, group in by_site.items()}
+    network.clusters, membership = _clusters(documents, min_shared)
+    for site, group in by_site.items():
+        lag, _ = _median_lag(group)
+        network.sites.append(SiteNode(site=site, pages=pages[site], copies=len(group),
+                                      documents=len(documents[site]),
+                                      outlets=len({c.outlet for c in group}), cluster=membership.get(site),
+                                      median_lag_days=lag,
+                                      rewritten_share=_share(group, "rewritten", "translated"),
+                                      obfuscated_share=_share(group, "obfuscated")))
+    network.sites.sort(key=lambda s: (-s.copies, s.site))
+    outlets: dict[str, int] = defaultdict(int)
+    for copy in copies:
+        outlets[copy.outlet] += 1
+    network.outlets = dict(sorted(outlets.items(), key=lambda item: (-item[1], item[0])))
+    return network
+
+
+def _clusters(documents: Mapping[str, set[str]], min_shared: float) -> tuple[list[Cluster], dict[str, int]]:
+    """Connected groups of sites linked by shared copied documents; and each clustered site's number."""
+    parent = {site: site for site in documents}
+
+    def root(site: str) -> str:
+        while parent[site] != site:
+            parent[site] = parent[parent[site]]
+            site = parent[site]
+        return site
+
+    holders: dict[str, list[str]] = defaultdict(list)
+    for site in sorted(documents):
+        for doc in documents[site]:
+            holders[doc].append(site)
+    shared: dict[tuple[str, str], int] = defaultdict(int)
+    for sites in holders.values():
+        for i, first in enumerate(sites):
+            for second in sites[i + 1:]:
+                shared[(first, second)] += 1
+    for (first, second), count in shared.items():
+        smaller = min(len(documents[first]), len(documents[second]))
+        if count >= MIN_SHARED_DOCUMENTS and count / smaller >= min_shared:
+            parent[root(first)] = root(second)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for site in documents:
+        groups[root(site)].append(site)
+    found = sorted((sorted(g) for g in groups.values() if len(g) > 1), key=lambda g: (-len(g), g[0]))
+    clusters, membership = [], {}
+    for number, sites in enumerate(found, start=1):
+        counts: dict[str, int] = defaultdict(int)
+        for site in sites:
+            for doc in documents[site]:
+                counts[doc] += 1
+        common = sorted((d for d, n in counts.items() if n > 1), key=lambda d: (-counts[d], d))
+        clusters.append(Cluster(number=number, sites=tuple(sites), documents=len(common),
+                                top_documents=tuple(common[:10])))
+        membership.update(dict.fromkeys(sites, number))
+    return clusters, membership
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def to_gexf(network: Network) -> str:
+    """The network as GEXF 1.3 (sites and outlets as nodes with attributes; weighted directed edges)."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<gexf xmlns="http://gexf.net/1.3" version="1.3">',
+             '<meta><creator>unspin network</creator><description>copying sites and the outlets they copy'
+             '</description></meta>',
+             '<graph mode="static" defaultedgetype="directed">',
+             '<attributes class="node"><attribute id="kind" title="kind" type="string"/>'
+             '<attribute id="cluster" title="cluster" type="integer"/><attribute id="copies" title="copies" '
+             'type="integer"/><attribute id="rewritten_share" title="rewritten_share" type="double"/>'
+             '<attribute id="median_lag_days" title="median_lag_days" type="double"/></attributes>',
+             '<attributes class="edge"><attribute id="documents" title="documents" type="integer"/>'
+             '<attribute id="median_lag_days" title="median_lag_days" type="double"/>'
+             '<attribute id="rewritten_share" title="rewritten_share" type="double"/></attributes>',
+             "<nodes>"]
+    for node in network.sites:
+        values = {"kind": "site", "cluster": node.cluster if node.cluster is not None else 0,
+                  "copies": node.copies,
+                  "rewritten_share": node.rewritten_share, "median_lag_days": node.median_lag_days}
+        lines.append(_gexf_node(f"site:{node.site}", node.site, values))
+    for outlet, count in network.outlets.items():
+        lines.append(_gexf_node(f"outlet:{outlet}", outlet, {"kind": "outlet", "copies": count}))
+    lines.append("</nodes><edges>")
+    for number, edge in enumerate(network.edges):
+        values = {"documents": edge.documents, "median_lag_days": edge.median_lag_days,
+                  "rewritten_share": edge.rewritten_share}
+        attvalues = "".join(f"<attvalue for={quoteattr(k)} value={quoteattr(str(v))}/>"
+                            for k, v in values.items() if v is not None)
+        lines.append(f"<edge id=\"{number}\" source={quoteattr('site:' + edge.site)} "
+                     f"target={quoteattr('outlet:' + edge.outlet)} weight=\"{edge.copies}\">"
+                     f"<attvalues>{attvalues}</attvalues></edge>")
+    lines.append("</edges></graph></gexf>")
+    return "\n".join(lines) + "\n"
+
+
+def _gexf_node(node_id: str, label: str, values: Mapping[str, Any]) -> str:
+    attvalues = "".join(f"<attvalue for={quoteattr(k)} value={quoteattr(str(v))}/>"
+                        for k, v in values.items() if v is not None)
+    return f"<node id={quoteattr(node_id)} label={quoteattr(label)}><attvalues>{attvalues}</attvalues></node>"
+
+
+def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(["" if v is None else v for v in row])
+
+
+def write_network(results: str | os.PathLike[str], out: str | os.PathLike[str], *,
+                  min_shared: float = 0.2) -> NetworkFiles:
+    """Read scan results and write the network files into the folder ``out`` (created).
+
+    Raises:
+        InputError: the results cannot be read, or the folder cannot be written.
+    """
+    if not 0.0 < min_shared <= 1.0:
+        raise InputError("--min-shared", f"must be in (0, 1], got {min_shared}")
+    network = build_network(read_results(results), min_shared=min_shared)
+    folder = Path(out)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = (folder / "edges.csv", folder / "sites.csv", folder / "clusters.csv", folder / "network.gexf",
+                 folder / "network.html")
+        _write_csv(paths[0], ["site", "outlet", "copies", "documents", "median_lag_days", "lags_known",
+                              "rewritten_share", "obfuscated_share", "first_seen", "last_seen"],
+                   ([e.site, e.outlet, e.copies, e.documents, e.median_lag_days, e.lags_known,
+                     e.rewritten_share, e.obfuscated_share, e.first_seen, e.last_seen]
+                    for e in network.edges))
+        _write_csv(paths[1], ["site", "cluster", "pages", "copies", "documents", "outlets", "median_lag_days",
+                              "rewritten_share", "obfuscated_share"],
+                   ([s.site, s.cluster, s.pages, s.copies, s.documents, s.outlets, s.median_lag_days,
+                     s.rewritten_share, s.obfuscated_share] for s in network.sites))
+        _write_csv(paths[2], ["cluster", "size", "sites", "shared_documents", "top_documents"],
+                   ([c.number, len(c.sites), " ".join(c.sites), c.documents, " ".join(c.top_documents)]
+                    for c in network.clusters))
+        paths[3].write_text(to_gexf(network), encoding="utf-8")
+        paths[4].write_text(render_network_html(network, title=f"unspin network: {Path(results).name}"),
+                            encoding="utf-8")
+    except OSError as exc:
+        raise InputError(str(folder), f"cannot write the network files ({exc.strerror or exc})") from None
+    return NetworkFiles(network=network, paths=paths)
+

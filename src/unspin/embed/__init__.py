@@ -1,0 +1,1 @@
+"""Sentence embeddings: MiniLM (numpy for short jobs, torch for long ones)."""

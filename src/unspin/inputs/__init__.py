@@ -1,0 +1,1 @@
+"""User inputs to documents: files, directories, collections, HTML, JSON, encodings."""

@@ -1,0 +1,1 @@
+"""Rendering of trace results: terminal text, JSON and one HTML page."""

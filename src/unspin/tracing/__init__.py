@@ -1,0 +1,1 @@
+"""Tracing: candidates aligned sentence by sentence, and the copy / reuse decision."""

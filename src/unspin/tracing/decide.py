@@ -1,0 +1,274 @@
+"""The decision: is a suspect a copy of a candidate, or an independent report on the same topic?
+
+Topic overlap does not decide it (independent reports of one event share names, numbers and a
+quote or two). What a copy has and a same-event report lacks is *sequence*: a copy renders the
+source sentence after sentence, in order, with few gaps. The features below measure that on the
+alignment, and a logistic function turns them into a score in [0, 1] whose threshold is 0.5.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from unspin.results import DECISION_THRESHOLD, Passage
+from unspin.text.normalize import content_tokens, fold
+
+#: Score at or above which a candidate is reported as a source.
+THRESHOLD = DECISION_THRESHOLD
+
+#: Logistic weights of :func:`copy_score`, calibrated on unspin-bench (see docs/scores.md for how).
+WEIGHTS = {
+    "bias": -8.0,
+    "aligned_share": 2.5,
+    "mean_similarity": 1.5,
+    "strong_share": 2.0,
+    "adjacent_share": 2.5,
+    "strong_run": 0.85,
+}
+#: Pair similarity from which an aligned sentence counts as strongly aligned.
+STRONG = 0.7
+#: Runs longer than this add no further evidence.
+RUN_CAP = 8
+#: The strong run is measured against what the suspect allows, but never against fewer sentences
+#: than this: three sentences that resemble three of a same-event report are not a full run.
+MIN_RUN_BASIS = 4
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Alignment features of one suspect/candidate pair.
+
+    Attributes:
+        aligned: suspect sentences aligned to the candidate.
+        sentences: suspect sentences considered (boilerplate and sentences already explained
+            by a better source excluded).
+        run: the largest number of suspect sentences in one passage (an in-order stretch with
+            gaps of at most two sentences).
+        mean_similarity: mean similarity of the aligned sentence pairs, in [0, 1].
+        coverage: share of the considered suspect characters inside passages, in [0, 1].
+        strong: aligned suspect sentences whose pair similarity is at least :data:`STRONG`.
+        adjacent: steps of the chain to the next sentence in both texts.
+        strong_run: the largest number of strongly aligned suspect sentences in one passage:
+            a long stretch rendered closely is a copy however long the rest of the suspect is
+            (a passage spliced into another story).
+    """
+
+    aligned: int
+    sentences: int
+    run: int
+    mean_similarity: float
+    coverage: float
+    strong: int = 0
+    adjacent: int = 0
+    strong_run: int = 0
+
+    @property
+    def aligned_share(self) -> float:
+        """Aligned sentences over considered sentences, in [0, 1]."""
+        return self.aligned / self.sentences if self.sentences else 0.0
+
+    def as_dict(self) -> dict[str, float]:
+        return {"aligned": self.aligned, "sentences": self.sentences, "run": self.run,
+                "aligned_share": self.aligned_share, "mean_similarity": self.mean_similarity,
+                "coverage": self.coverage, "strong_share": self.strong_share,
+                "adjacent_share": self.adjacent_share, "strong_run": self.strong_run}
+
+    @property
+    def strong_share(self) -> float:
+        """Strongly aligned sentences over considered sentences, in [0, 1]."""
+        return self.strong / self.sentences if self.sentences else 0.0
+
+    @property
+    def adjacent_share(self) -> float:
+        """Chain steps that advance one sentence in both texts over considered sentences, in [0, 1]."""
+        return min(self.adjacent / self.sentences, 1.0) if self.sentences else 0.0
+
+
+def evidence(passages: Sequence[Passage], *, sentences: int, chars: int,
+             chain: Sequence[tuple[int, int]] = ()) -> Evidence:
+    """Compute the decision features of an alignment.
+
+    Args:
+        passages: the passages of the alignment.
+        chain: the aligned (suspect, source) sentence indices the passages were built from.
+        sentences: how many suspect sentences were open to alignment.
+        chars: how many suspect characters those sentences hold.
+    """
+    pairs = [p for passage in passages for p in passage.pairs]
+    aligned = len({p.suspect for p in pairs})
+    run = max((len({p.suspect for p in passage.pairs}) for passage in passages), default=0)
+    mean = sum(p.similarity for p in pairs) / len(pairs) if pairs else 0.0
+    covered = sum(p.suspect[1] - p.suspect[0] for p in {p.suspect: p for p in pairs}.values())
+    coverage = min(covered / chars, 1.0) if chars else 0.0
+    strong = len({p.suspect for p in pairs if p.similarity >= STRONG})
+    adjacent = sum(1 for (i, j), (k, m) in itertools.pairwise(chain) if k == i + 1 and m == j + 1)
+    strong_run = max((len({p.suspect for p in passage.pairs if p.similarity >= STRONG})
+                      for passage in passages), default=0)
+    return Evidence(aligned=aligned, sentences=sentences, run=run, mean_similarity=mean, coverage=coverage,
+                    strong=strong, adjacent=adjacent, strong_run=strong_run)
+
+
+def copy_score(ev: Evidence) -> float:
+    """Confidence in [0, 1] that the alignment shows a copy; >= :data:`THRESHOLD` means a source.
+
+    A logistic function of the shares of the considered suspect sentences that are aligned,
+    strongly aligned and aligned in step with the source, the mean pair similarity, and the
+    longest stretch of strongly aligned sentences (capped at :data:`RUN_CAP`). The strong run is
+    measured against what the suspect allows: all of a 2-sentence suspect counts as a full run.
+    """
+    if ev.aligned == 0:
+        return 0.0
+    possible = min(max(ev.sentences, MIN_RUN_BASIS), RUN_CAP)
+    strong_run = min(ev.strong_run * RUN_CAP / possible, RUN_CAP) if possible else 0.0
+    z = (WEIGHTS["bias"] + WEIGHTS["aligned_share"] * ev.aligned_share
+         + WEIGHTS["mean_similarity"] * ev.mean_similarity + WEIGHTS["strong_share"] * ev.strong_share
+         + WEIGHTS["adjacent_share"] * ev.adjacent_share + WEIGHTS["strong_run"] * strong_run)
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+# -- reused passages: what an independent report cannot have ---------------------------------------
+
+#: Matching word blocks shorter than this are not counted as copied wording (function-word chance).
+COPIED_BLOCK_WORDS = 3
+
+_WORD_RE = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class PassageEvidence:
+    """Features of one aligned passage that tell reuse from an independent report of the same event.
+
+    Two reports of one event share names, numbers and the quotes they both print; what they do not
+    share is the reporter's own wording, sentence after sentence. So every count here is taken
+    *outside quotation marks*.
+
+    Attributes:
+        pairs: aligned sentence pairs in the passage.
+        strong: pairs whose similarity is at least :data:`STRONG`.
+        mean_similarity: mean pair similarity, in [0, 1].
+        shared_words: content words (stemmed, stopwords out) shared by the paired sentences outside
+            quotations, summed over the pairs.
+        copied_words: words in identical runs of at least :data:`COPIED_BLOCK_WORDS` words shared by
+            the paired sentences outside quotations, summed over the pairs (0 for a paraphrase).
+        longest_run: the longest identical run of words outside quotations in any pair.
+        quoted_share: share of the passage's suspect characters inside quotation marks, in [0, 1].
+        copied_pairs: pairs that share at least one identical run of :data:`COPIED_BLOCK_WORDS`
+            words outside quotations (weakly aligned neighbours of one copied sentence do not count).
+    """
+
+    pairs: int
+    strong: int
+    mean_similarity: float
+    shared_words: int
+    copied_words: int
+    longest_run: int
+    quoted_share: float
+    copied_pairs: int = 0
+
+    def as_dict(self) -> dict[str, float]:
+        return {"pairs": self.pairs, "strong": self.strong, "mean_similarity": self.mean_similarity,
+                "shared_words": self.shared_words, "copied_words": self.copied_words,
+                "longest_run": self.longest_run, "quoted_share": self.quoted_share,
+                "copied_pairs": self.copied_pairs}
+
+
+def _unquoted(text: str, span: tuple[int, int], quotes: Sequence[tuple[int, int]]) -> tuple[str, int]:
+    """The text of ``span`` with quotations blanked out, and how many of its characters were quoted."""
+    start, end = span
+    chars = list(text[start:end])
+    quoted = 0
+    for q_start, q_end in quotes:
+        lo, hi = max(q_start, start), min(q_end, end)
+        if lo < hi:
+            chars[lo - start:hi - start] = " " * (hi - lo)
+            quoted += hi - lo
+    return "".join(chars), quoted
+
+
+def passage_evidence(passage: Passage, suspect_text: str, source_text: str, *,
+                     suspect_quotes: Sequence[tuple[int, int]] = (),
+                     source_quotes: Sequence[tuple[int, int]] = ()) -> PassageEvidence:
+    """Compute :class:`PassageEvidence` for one passage.
+
+    Args:
+        passage: an aligned passage (offsets into the two texts).
+        suspect_text, source_text: the texts the offsets index.
+        suspect_quotes, source_quotes: quotation spans of each text
+            (:func:`unspin.changes.textview.quote_spans`); empty to count quoted words too.
+    """
+    shared = copied = longest = quoted = chars = copied_pairs = 0
+    for pair in passage.pairs:
+        a_text, a_quoted = _unquoted(suspect_text, pair.suspect, suspect_quotes)
+        b_text, _ = _unquoted(source_text, pair.source, source_quotes)
+        quoted += a_quoted
+        chars += pair.suspect[1] - pair.suspect[0]
+        shared += len(set(content_tokens(a_text)) & set(content_tokens(b_text)))
+        a_words = _WORD_RE.findall(fold(a_text).lower())
+        b_words = _WORD_RE.findall(fold(b_text).lower())
+        blocks = difflib.SequenceMatcher(None, a_words, b_words, autojunk=False).get_matching_blocks()
+        in_runs = sum(b.size for b in blocks if b.size >= COPIED_BLOCK_WORDS)
+        copied += in_runs
+        copied_pairs += in_runs > 0
+        longest = max([longest, *(b.size for b in blocks)])
+    sims = [p.similarity for p in passage.pairs]
+    return PassageEvidence(pairs=len(passage.pairs), strong=sum(s >= STRONG for s in sims),
+                           mean_similarity=sum(sims) / len(sims) if sims else 0.0, shared_words=shared,
+                           copied_words=copied, longest_run=longest,
+                           quoted_share=quoted / chars if chars else 0.0, copied_pairs=copied_pairs)
+
+
+#: The lines a passage must reach to count as reused, set on the `fit` halves of the development
+#: data (PAN 2013 training pairs and real-dev; see docs/scores.md): no passage of an independent
+#: report on the same event reached either there. *Copied wording*: at least this many words in
+#: identical runs outside quotations, with a run at least this long, spread over at least three
+#: sentence pairs; over exactly two pairs it needs :data:`VERBATIM_WORDS_TWO` words, and copied wording
+#: in one pair alone never reaches the line (one shared sentence, however long, is not a reused
+#: passage, even when weakly aligned neighbours extend the passage around it).
+VERBATIM_WORDS = 25
+VERBATIM_WORDS_TWO = 40
+VERBATIM_RUN = 12
+#: *Obfuscated copy* (spun, machine-translated, reworded sentence by sentence): at least this many
+#: strongly aligned sentence pairs in one passage, at this mean similarity.
+OBFUSCATED_STRONG = 5
+OBFUSCATED_SIMILARITY = 0.82
+#: Steepness of :func:`reuse_score` around the lines (evidence 1.25 times a line scores 0.88).
+REUSE_STEEPNESS = 8.0
+#: A reused passage has at least this many aligned sentence pairs: one shared sentence (a sister
+#: article's background line, a statement both reports print) is never one.
+MIN_REUSED_PAIRS = 2
+#: Share of the suspect that an accepted source's passages must cover for the suspect to be a copy
+#: of it (below, the two share reused passages).
+COPY_COVERAGE = 0.5
+
+
+def reuse_evidence(pe: PassageEvidence) -> float:
+    """How far a passage reaches towards the reuse lines: 1.0 exactly on the nearer line.
+
+    The larger of the copied-wording ratio (the smaller of ``copied_words / VERBATIM_WORDS`` (or
+    ``VERBATIM_WORDS_TWO`` when only two pairs carry copied wording; 0 when fewer do) and
+    ``longest_run / VERBATIM_RUN``) and the obfuscated-copy ratio (the smaller of
+    ``strong / OBFUSCATED_STRONG`` and ``mean_similarity / OBFUSCATED_SIMILARITY``).
+    """
+    if pe.copied_pairs < MIN_REUSED_PAIRS:
+        verbatim = 0.0
+    else:
+        words = VERBATIM_WORDS_TWO if pe.copied_pairs == MIN_REUSED_PAIRS else VERBATIM_WORDS
+        verbatim = min(pe.copied_words / words, pe.longest_run / VERBATIM_RUN)
+    obfuscated = min(pe.strong / OBFUSCATED_STRONG, pe.mean_similarity / OBFUSCATED_SIMILARITY)
+    return max(verbatim, obfuscated)
+
+
+def reuse_score(pe: PassageEvidence) -> float:
+    """Confidence in [0, 1] that a passage was taken from the source; >= :data:`THRESHOLD` means reused.
+
+    0 for passages of fewer than :data:`MIN_REUSED_PAIRS` pairs. Otherwise a logistic function of
+    :func:`reuse_evidence`, 0.5 exactly on a line: ``1 / (1 + exp(-REUSE_STEEPNESS * (evidence - 1)))``.
+    """
+    if pe.pairs < MIN_REUSED_PAIRS:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-REUSE_STEEPNESS * (reuse_evidence(pe) - 1.0)))

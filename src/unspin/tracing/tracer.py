@@ -1,0 +1,460 @@
+"""Tracing: find the sources of a suspect in an index, or align two texts directly.
+
+The pipeline: split the suspect into sentences and drop boilerplate; retrieve candidates with
+BM25 (:mod:`unspin.index.candidates`); align each candidate lexically (cheap); embed and re-align the
+few most promising candidates whose lexical alignment is not already conclusive
+(:mod:`unspin.tracing.align`, :mod:`unspin.embed.encoder`); score each alignment
+(:mod:`unspin.tracing.decide`); and
+explain the suspect greedily: the best source first, then further sources only for the
+sentences that earlier ones do not explain (a host story and a spliced passage are two sources).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from unspin.changes.docdiff import attach_changes
+from unspin.changes.textview import quote_spans
+from unspin.crosslang.tracing import CrossLanguage, MultilingualEmbedder, cross_units, number_changes
+from unspin.documents import Document
+from unspin.embed.encoder import CachedEmbedder, Embedder, MiniLMEmbedder
+from unspin.errors import InputError
+from unspin.index.candidates import find_candidates
+from unspin.index.store import EMBEDDINGS_NAME, Index
+from unspin.options import check_count, check_share
+from unspin.results import Passage, SourceMatch, TraceResult
+from unspin.text.language import detect_language
+from unspin.text.segment import Sentence, split_sentences
+from unspin.tracing import decide
+from unspin.tracing.align import PairAlignment, Unit, align_units, lexical_matrix, local_chains, units_of
+
+logger = logging.getLogger(__name__)
+
+#: A lexical alignment scoring this high needs no embeddings (verbatim, homoglyph, light edits).
+CONCLUSIVE_SCORE = 0.95
+#: Share of suspect sentences that conclusive lexical alignments must explain to skip embedding.
+CONCLUSIVE_COVERAGE = 0.9
+
+
+@dataclass
+class _Context:
+    """What every candidate of one suspect shares: its text and quotations."""
+
+    text: str
+    quotes: list[tuple[int, int]]
+
+
+@dataclass
+class _Aligned:
+    doc: Document
+    units: list[Unit]
+    alignment: PairAlignment
+    embedded: bool
+    context: _Context
+    # Reuse scores by passage (suspect span, source span); reset when the alignment changes.
+    reuse: dict[tuple[tuple[int, int], tuple[int, int]], float] = field(default_factory=dict)
+    quotes: list[tuple[int, int]] | None = None
+    # The passages over all suspect sentences with their reuse scores; reset with the alignment.
+    reported: list[Passage] | None = None
+
+    def realign(self, alignment: PairAlignment) -> None:
+        self.alignment, self.embedded = alignment, True
+        self.reuse.clear()
+        self.reported = None
+
+    def all_passages(self, units: Sequence[Unit]) -> list[Passage]:
+        """The passages over every suspect sentence, each with its reuse score (computed once:
+        the greedy explanation re-scores a candidate many times, and these do not change)."""
+        if self.reported is None:
+            self.reported = [replace(p, reuse_score=self.reuse_score(p))
+                             for p in self.alignment.passages(units, self.units)]
+        return self.reported
+
+    def reuse_score(self, passage: Passage) -> float:
+        """The passage's :func:`unspin.tracing.decide.reuse_score` (cached)."""
+        key = (passage.suspect, passage.source)
+        found = self.reuse.get(key)
+        if found is None:
+            if self.quotes is None:
+                self.quotes = quote_spans(self.doc.text)
+            found = decide.reuse_score(decide.passage_evidence(
+                passage, self.context.text, self.doc.text, suspect_quotes=self.context.quotes,
+                source_quotes=self.quotes))
+            self.reuse[key] = found
+        return found
+
+
+class Tracer:
+    """Traces suspects against one index, reusing the loaded model and caches between calls.
+
+    Args:
+        index: the reference collection.
+        embedder: sentence embedder; by default all-MiniLM-L6-v2 with a cache stored in the
+            index directory.
+        max_candidates: candidates aligned lexically per suspect.
+        max_embedded: candidates aligned with embeddings per suspect.
+        threshold: decision threshold on :attr:`SourceMatch.score`.
+        max_sources: most sources reported.
+        max_rejected: most rejected candidates kept in the result (closest first).
+        multilingual_embedder: sentence embedder for suspects in another language than English
+            (see :mod:`unspin.crosslang.tracing`); by default USE multilingual v3, cached like ``embedder``.
+    """
+
+    def __init__(self, index: Index | None = None, *, embedder: Embedder | None = None,
+                 max_candidates: int = 12, max_embedded: int = 3, threshold: float = decide.THRESHOLD,
+                 max_sources: int = 5, max_rejected: int = 3,
+                 multilingual_embedder: Embedder | None = None) -> None:
+        self.index = index
+        cache = index.path / EMBEDDINGS_NAME if index is not None else None
+        if embedder is None:
+            embedder = CachedEmbedder(MiniLMEmbedder(), path=cache)
+        self.embedder = embedder
+        # Loaded lazily: an English-only workload never loads the multilingual model.
+        self.crosslang = CrossLanguage(multilingual_embedder
+                                       or CachedEmbedder(MultilingualEmbedder(), path=cache))
+        self.max_candidates = max_candidates
+        self.max_embedded = max_embedded
+        self.threshold = check_share(threshold, "threshold")
+        self.max_sources = check_count(max_sources, "max_sources")
+        self.max_rejected = max_rejected
+        # Candidate documents recur across suspects; splitting them is the costliest lexical step.
+        self._units: OrderedDict[str, list[Unit]] = OrderedDict()
+        self._units_max = 4096
+
+    def trace(self, suspect: Document | str) -> TraceResult:
+        """Find the sources of ``suspect`` in the index.
+
+        Args:
+            suspect: a document, or a plain string (given a content-hash id).
+
+        Returns:
+            the sources that pass the decision (in explanation order) with their aligned passages, and the
+            closest rejected candidates.
+
+        Raises:
+            InputError: the suspect has no text.
+        """
+        if self.index is None:
+            raise ValueError("this Tracer has no index; use compare() or pass an index")
+        started = time.perf_counter()
+        doc = _as_document(suspect)
+        detected = detect_language(doc.text)
+        language = detected.code
+        sentences = split_sentences(doc.text)
+        if not detected.is_default:  # another language than English: the cross-language path
+            result = self._trace_across(doc, sentences, language)
+        else:
+            units = units_of(sentences)
+            found = find_candidates(units, self.index)[: self.max_candidates]
+            sources = self.index.get_many([c.doc_id for c in found])
+            result = replace(self._explain(doc, sentences, units, sources), candidates=len(found))
+            if not result.sources:  # an English copy of a source in another language?
+                result = self._try_foreign(doc, sentences, language, sources, result)
+        return self._finish(result, language, started)
+
+    def compare(self, suspect: Document | str, source: Document | str) -> TraceResult:
+        """Align ``suspect`` with one ``source`` directly (no index).
+
+        Returns:
+            a result with the source in ``sources`` if it passes the decision, else in ``rejected``.
+        """
+        started = time.perf_counter()
+        doc = _as_document(suspect, default_id="A")
+        other = _as_document(source, default_id="B")
+        sentences = split_sentences(doc.text)
+        language, other_language = detect_language(doc.text), detect_language(other.text)
+        if language.is_default and other_language.is_default:
+            result = self._explain(doc, sentences, units_of(sentences), [other], embed_all=True)
+        else:  # either text is in another language than English: align across languages
+            units = cross_units(doc.text, sentences, language.code)
+            result = self._explain_across(doc, sentences, units, language.code, [other])
+        return self._finish(replace(result, candidates=1), language.code, started)
+
+    # -- steps -----------------------------------------------------------------------------
+
+    def _finish(self, result: TraceResult, language: str, started: float) -> TraceResult:
+        """Stamp the languages, the threshold and the elapsed time on a result."""
+        def stamp(matches: Sequence[SourceMatch]) -> tuple[SourceMatch, ...]:
+            return tuple(replace(m, language=detect_language(m.text).code) for m in matches)
+
+        return replace(result, sources=stamp(result.sources), rejected=stamp(result.rejected),
+                       language=language, elapsed_s=time.perf_counter() - started, threshold=self.threshold)
+
+    def _trace_across(self, doc: Document, sentences: list[Sentence], language: str) -> TraceResult:
+        """Trace a suspect that is not in English: candidates by anchors, multilingual alignment."""
+        assert self.index is not None
+        units = cross_units(doc.text, sentences, language)
+        # Anchors rank the source first or second (docs/crosslang.md): only the best few are aligned.
+        found = self.crosslang.candidates(units, self.index)
+        sources = self.index.get_many([c.doc_id for c in found[: min(self.max_candidates,
+                                                                      self.crosslang.max_embedded)]])
+        result = self._explain_across(doc, sentences, units, language, sources)
+        return replace(result, candidates=len(sources))
+
+    def _try_foreign(self, doc: Document, sentences: list[Sentence], language: str,
+                     candidates: Sequence[Document], result: TraceResult) -> TraceResult:
+        """Align an English suspect across languages with the candidates that are not in English.
+
+        Only called when the lexical path found no source, so English collections cost nothing
+        more than a language check of the candidates.
+        """
+        foreign = [c for c in candidates if not detect_language(c.text).is_default]
+        if not foreign:
+            return result
+        units = cross_units(doc.text, sentences, language)
+        across = self._explain_across(doc, sentences, units, language, foreign[: self.crosslang.max_embedded])
+        return replace(across, candidates=result.candidates) if across.sources else result
+
+    def _explain_across(self, doc: Document, sentences: list[Sentence], units: list[Unit], language: str,
+                        candidates: Sequence[Document]) -> TraceResult:
+        """Align cross-language ``units`` with each candidate and explain the suspect greedily.
+
+        Accepted sources report the numbers the copy changed
+        (:func:`unspin.crosslang.tracing.number_changes`);
+        wording, quotes and name spellings change with the language and are not reported.
+        """
+        boilerplate = tuple((s.start, s.end) for s in sentences if s.boilerplate)
+        if not units:
+            return TraceResult(suspect=doc, sources=(), boilerplate=boilerplate)
+        vectors = self.crosslang.encode(units)
+        context = _Context(doc.text, quote_spans(doc.text))
+        aligned, languages = [], {}
+        for cand in candidates:
+            cand_units, languages[cand.id] = self.crosslang.units_of(cand.text)
+            aligned.append(_Aligned(cand, cand_units, self.crosslang.align(units, vectors, cand_units), True,
+                                    context))
+        accepted, rejected, _ = self._choose(units, aligned, threshold=self.threshold)
+        accepted = [replace(m, changes=number_changes(doc.text, language, m.text, languages[m.doc_id],
+                                                      m.passages)) for m in accepted]
+        return TraceResult(suspect=doc, sources=tuple(accepted),
+                           rejected=tuple(rejected[: self.max_rejected]), boilerplate=boilerplate)
+
+    def _explain(self, doc: Document, sentences: list[Sentence], units: list[Unit],
+                 candidates: Sequence[Document], *, embed_all: bool = False) -> TraceResult:
+        boilerplate = tuple((s.start, s.end) for s in sentences if s.boilerplate)
+        if not units:
+            return TraceResult(suspect=doc, sources=(), boilerplate=boilerplate)
+        context = _Context(doc.text, quote_spans(doc.text))
+        aligned = [self._align_lexically(units, cand, context) for cand in candidates]
+        self._embed_promising(units, aligned, embed_all=embed_all)
+        accepted, rejected, _ = self._choose(units, aligned, threshold=self.threshold)
+        # What each accepted copy changed (cheap: no model; see unspin.changes.docdiff).
+        accepted = attach_changes(doc.text, sentences, accepted, {a.doc.id: a.units for a in aligned})
+        return TraceResult(suspect=doc, sources=tuple(accepted),
+                           rejected=tuple(rejected[: self.max_rejected]), boilerplate=boilerplate)
+
+    def _align_lexically(self, units: list[Unit], cand: Document, context: _Context) -> _Aligned:
+        cand_units = self._units_of(cand.text)
+        return _Aligned(cand, cand_units, align_units(units, cand_units), False, context)
+
+    def _units_of(self, text: str) -> list[Unit]:
+        key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+        units = self._units.get(key)
+        if units is None:
+            units = units_of(split_sentences(text))
+            self._units[key] = units
+            if len(self._units) > self._units_max:
+                self._units.popitem(last=False)
+        else:
+            self._units.move_to_end(key)
+        return units
+
+    def _embed_promising(self, units: list[Unit], aligned: list[_Aligned], *, embed_all: bool) -> None:
+        """Re-align with embeddings the candidates where lexical matching may fall short.
+
+        Sources that the lexical alignment already makes certain (score >= CONCLUSIVE_SCORE in
+        the greedy explanation) need no embeddings; when they explain nearly the whole suspect,
+        nothing is embedded at all (verbatim, homoglyph and spliced verbatim copies).
+        """
+        certain, _, explained = self._choose(units, aligned, threshold=CONCLUSIVE_SCORE)
+        if not embed_all and len(explained) >= CONCLUSIVE_COVERAGE * len(units):
+            return
+        done = {m.doc_id for m in certain}
+        lexical_scores = {m.doc_id: m.score for m in self._choose(units, aligned, threshold=2.0)[1]}
+        todo = sorted((a for a in aligned if a.doc.id not in done and a.units),
+                      key=lambda a: -lexical_scores.get(a.doc.id, 0.0))
+        if not embed_all:
+            todo = todo[: self.max_embedded]
+        if not todo:
+            return
+        suspect_vectors = _LazyVectors(self.embedder, units)
+        for item in todo:
+            lexical = lexical_matrix(units, item.units)
+            rows, cols = _worth_embedding(lexical)
+            vectors = _LazyVectors(self.embedder, item.units)
+            item.realign(align_units(units, item.units, a_vectors=suspect_vectors.get(rows),
+                                     b_vectors=vectors.get(cols), lexical=lexical))
+            # Embedding is the costly step: stop once accepted sources explain the suspect.
+            if not embed_all:
+                _, _, explained = self._choose(units, aligned, threshold=self.threshold)
+                if len(explained) >= CONCLUSIVE_COVERAGE * len(units):
+                    break
+
+    def _choose(self, units: list[Unit], aligned: list[_Aligned], *,
+                threshold: float) -> tuple[list[SourceMatch], list[SourceMatch], set[int]]:
+        """Greedy explanation: accept the best source, then re-score the rest on what is left.
+
+        Returns:
+            the accepted sources (copies first, then reused passages, each in the order accepted),
+            the rest re-scored on the unexplained sentences (best first, zero scores dropped), and
+            the indices of the explained suspect units.
+        """
+        explained: set[int] = set()
+        accepted: list[SourceMatch] = []
+        pool = list(aligned)
+        while pool and len(accepted) < self.max_sources:
+            scored = [(self._match(units, a, explained), a) for a in pool]
+            best, item = max(scored, key=lambda pair: pair[0].score)
+            if best.score < threshold:
+                break
+            accepted.append(best)
+            pool.remove(item)
+            explained |= _units_in(units, best.passages)
+        rejected = sorted((self._match(units, a, explained) for a in pool), key=lambda m: -m.score)
+        accepted.sort(key=lambda m: m.finding != "copy")
+        return accepted, [m for m in rejected if m.score > 0], explained
+
+    def _match(self, units: list[Unit], item: _Aligned, explained: set[int]) -> SourceMatch:
+        """Score one candidate on the suspect sentences that no accepted source explains yet.
+
+        The score is the larger of the copy score (sequence evidence over the open sentences) and
+        the best reuse score of a passage among them. A candidate accepted on its copy score
+        reports all its passages; one accepted on reused passages alone reports only those.
+        """
+        open_units = [k for k in range(len(units)) if k not in explained]
+        # Passages are re-formed over the open sentences only, so that a host story interrupted
+        # by a splice that another source explains counts as one uninterrupted rendering.
+        position = {k: n for n, k in enumerate(open_units)}
+        open_chain = sorted((position[i], j) for i, j in item.alignment.pairs if i in position)
+        open_passages = item.alignment.passages(units, item.units, open_rows=open_units)
+        chars = sum(units[k].end - units[k].start for k in open_units)
+        # The sequence evidence is read on one-to-one similarities: joining sentences raises the
+        # likeness of any two reports of one event, so merges widen what is reported, nothing more.
+        plain = item.alignment.passages(units, item.units, open_rows=open_units, one_to_one=True)
+        ev = decide.evidence(plain, sentences=len(open_units), chars=chars, chain=open_chain)
+        copy = decide.copy_score(ev)
+        best_reuse = max((item.reuse_score(p) for p in open_passages), default=0.0)
+        reported = item.all_passages(units)
+        if copy < self.threshold <= best_reuse:
+            reported = [p for p in reported if p.reuse_score >= self.threshold]
+        all_chars = sum(u.end - u.start for u in units)
+        source_chars = sum(u.end - u.start for u in item.units) or 1
+        # Coverage counts the aligned sentences, not the stretches between: a passage that bridges
+        # a sentence the copy dropped does not cover that sentence.
+        pairs = [pair for p in reported for pair in p.pairs]
+        coverage = min(_span_chars([q.suspect for q in pairs]) / all_chars if all_chars else 0.0, 1.0)
+        source_coverage = min(_span_chars([q.source for q in pairs]) / source_chars, 1.0)
+        features = ev.as_dict() | {"embedded": float(item.embedded), "best_reuse": best_reuse}
+        return SourceMatch(doc_id=item.doc.id, score=max(copy, best_reuse), coverage=coverage,
+                           source_coverage=source_coverage, passages=tuple(reported), evidence=features,
+                           meta=dict(item.doc.meta), text=item.doc.text,
+                           finding="copy" if coverage >= decide.COPY_COVERAGE else "reused", copy_score=copy)
+
+
+def _units_in(units: Sequence[Unit], passages: Sequence[Passage]) -> set[int]:
+    """Indices of the units aligned in ``passages`` (inside the suspect span of one of their pairs;
+    a sentence that a passage merely spans, such as a splice inside a host story, is not)."""
+    spans = sorted(pair.suspect for p in passages for pair in p.pairs)
+    return {k for k, u in enumerate(units) if any(start <= u.start < end for start, end in spans)}
+
+
+#: Pairs of sentences up to which a candidate is embedded whole; past it (long web pages, where a
+#: passage is reused inside much other text) only the neighbourhoods of lexical seeds are embedded
+#: and the rest is compared lexically.
+EMBED_WHOLE_PAIRS = 1_500
+#: Lexical similarity (Dice) of a pair that marks a region worth embedding in a long pair: even a
+#: machine-translation round trip keeps a name, a number or a rare word in some of its sentences.
+AFFINITY = 0.3
+#: Lexical similarity past which a sentence needs no embedding (the lexical match already decides).
+LEXICALLY_SURE = 0.8
+#: Sentences around a lexical seed that are embedded too (the seed's passage may extend over them).
+AFFINITY_REACH = 2
+
+
+def _worth_embedding(lexical: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which suspect rows and source columns to embed.
+
+    All of them in a short pair. In a long one, only around runs of lexical evidence: local chains
+    of at least two pairs at :data:`AFFINITY` (a lone chance resemblance does not qualify), widened
+    by :data:`AFFINITY_REACH` sentences, less the sentences the lexical match already settles.
+    """
+    n, m = lexical.shape
+    rows, cols = np.ones(n, dtype=bool), np.ones(m, dtype=bool)
+    if n * m <= EMBED_WHOLE_PAIRS:
+        return rows, cols
+    rows[:], cols[:] = False, False
+    for run in local_chains(lexical, threshold=AFFINITY):
+        if len(run) >= 2:
+            rows[max(run[0][0] - AFFINITY_REACH, 0):run[-1][0] + AFFINITY_REACH + 1] = True
+            first, last = min(j for _, j in run), max(j for _, j in run)
+            cols[max(first - AFFINITY_REACH, 0):last + AFFINITY_REACH + 1] = True
+    return rows & (lexical.max(axis=1) < LEXICALLY_SURE), cols & (lexical.max(axis=0) < LEXICALLY_SURE)
+
+
+class _LazyVectors:
+    """Embeddings of a list of units, computed only for the rows asked for (zero rows elsewhere:
+    a zero vector has cosine 0 with everything, leaving the lexical similarity to decide)."""
+
+    def __init__(self, embedder: Embedder, units: Sequence[Unit]) -> None:
+        self.embedder = embedder
+        self.units = units
+        self.vectors: np.ndarray | None = None
+        self.done = np.zeros(len(units), dtype=bool)
+
+    def get(self, wanted: np.ndarray) -> np.ndarray | None:
+        """The vectors with at least the ``wanted`` rows computed, or None when no row ever was."""
+        todo = np.nonzero(wanted & ~self.done)[0]
+        if todo.size:
+            fresh = self.embedder.encode([self.units[int(k)].text for k in todo])
+            if self.vectors is None:
+                self.vectors = np.zeros((len(self.units), fresh.shape[1]), dtype=np.float32)
+            self.vectors[todo] = fresh
+            self.done[todo] = True
+        return self.vectors
+
+
+def _as_document(value: Document | str, *, default_id: str | None = None) -> Document:
+    doc = value if isinstance(value, Document) else Document.from_text(value, id=default_id)
+    if not doc.text.strip():
+        raise InputError(doc.id, "empty document: no text to trace")
+    return doc
+
+
+def _span_chars(spans: Sequence[tuple[int, int]]) -> int:
+    """Characters covered by the union of ``spans``."""
+    total, last = 0, -1
+    for start, end in sorted(spans):
+        start = max(start, last)
+        if end > start:
+            total += end - start
+            last = end
+    return total
+
+
+def trace(suspect: Document | str, index: Index, **options: object) -> TraceResult:
+    """Find the sources of ``suspect`` in ``index`` (a one-off :class:`Tracer`; reuse a Tracer for many).
+
+    Args:
+        suspect: the suspect document or text.
+        index: the reference collection.
+        **options: keyword arguments of :class:`Tracer`.
+    """
+    return Tracer(index, **options).trace(suspect)  # type: ignore[arg-type]
+
+
+def compare(suspect: Document | str, source: Document | str, **options: object) -> TraceResult:
+    """Align two texts directly and decide whether ``suspect`` copies ``source``.
+
+    Args:
+        suspect: the suspect document or text.
+        source: the presumed source document or text.
+        **options: keyword arguments of :class:`Tracer`.
+    """
+    return Tracer(None, **options).compare(suspect, source)  # type: ignore[arg-type]
