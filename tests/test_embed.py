@@ -212,8 +212,8 @@ REWORDINGS = [
 def test_tracing_does_not_grow_the_index_without_bound(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     # F19: every traced suspect's sentences went into embeddings.sqlite, which grew with every trace.
-    from unspin.embed import encoder as embed
     from unspin.cli import main
+    from unspin.embed import encoder as embed
 
     collection = tmp_path / "stories.jsonl"
     collection.write_text(json.dumps({"id": "pier", "text": STORY}) + "\n", encoding="utf-8")

@@ -15,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unspin.cli import main
-from unspin.crawl.network import build_network, parse_date, write_network
+from unspin.crawl.network import build_network, parse_date
+from unspin.crawl.network_files import write_network
 
 
 def _row(site: str, *sources: tuple[str, str, str | None, str],

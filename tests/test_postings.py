@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from unspin.index import postings
 from unspin.documents import Document
+from unspin.index import postings
 from unspin.index.store import DB_NAME, Index
 
 WORDS = [

@@ -427,7 +427,7 @@ def test_cli_scan_on_a_full_disk_is_one_line(index_dir: Path, crawl: Path, tmp_p
     def full(path: Path, text: str) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr("unspin.crawl.scan._write_atomic", full)
+    monkeypatch.setattr("unspin.crawl.job._write_atomic", full)
     code, _, err = _cli("scan", str(crawl), "--index", str(index_dir), "--out", str(tmp_path / "r.jsonl"),
                         "--workers", "1")
     assert code != 0 and "Traceback" not in err

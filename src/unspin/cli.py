@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from unspin import __version__
+from unspin.defaults import DEFAULT_HOST, DEFAULT_PORT, MAX_DOCUMENT_BYTES, MAX_UPLOAD_BYTES
 from unspin.errors import IndexError_, InputError, OptionError, UnspinError
 from unspin.index.store import Index
 from unspin.inputs.extract import read_documents, read_suspect
@@ -116,13 +117,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="run the local web app over an index (needs the web extra)")
     p.add_argument("--index", required=True, metavar="DIR", help="index directory")
-    p.add_argument("--host", default="127.0.0.1",
+    p.add_argument("--host", default=DEFAULT_HOST,
                    help="address to listen on (default: %(default)s, this machine only)")
-    p.add_argument("--port", type=_whole(0, 65535), default=8000,
+    p.add_argument("--port", type=_whole(0, 65535), default=DEFAULT_PORT,
                    help="TCP port (default: %(default)s; 0 picks a free one)")
     p.add_argument("--results", metavar="RESULTS",
                    help="scan results (.parquet/.jsonl) to show, with their network")
-    p.add_argument("--max-upload-bytes", type=_whole(), default=5_000_000,
+    p.add_argument("--max-upload-bytes", type=_whole(), default=MAX_UPLOAD_BYTES,
                    help="largest pasted text or uploaded file, in bytes (default: %(default)s)")
     _add_crawl_commands(sub)
     return parser
@@ -130,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_read_options(p: argparse.ArgumentParser, *, suspect: bool = False) -> None:
     p.add_argument("--encoding", default="utf-8", help="text encoding of the inputs (default: utf-8)")
-    p.add_argument("--max-bytes", type=_whole(), default=10_000_000,
+    p.add_argument("--max-bytes", type=_whole(), default=MAX_DOCUMENT_BYTES,
                    help="largest document accepted, in bytes (default: 10000000)")
     if suspect:
         p.add_argument("--input-format", choices=["auto", "text", "html"], default="auto",
@@ -380,7 +381,7 @@ def _list_skipped(errors: Sequence[str], err: TextIO) -> None:
 
 
 def _network(args: argparse.Namespace, out: TextIO) -> int:
-    from unspin.crawl.network import write_network
+    from unspin.crawl.network_files import write_network
 
     written = write_network(args.results, args.out, min_shared=args.min_shared)
     print(written.summary(), file=out)

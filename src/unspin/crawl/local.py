@@ -1,10 +1,10 @@
 """The local engine of ``unspin scan``: one process, or worker processes fed by a reader thread.
 
 :func:`run_parallel` starts ``workers`` processes (spawned, each with its own
-:class:`unspin.crawl.scan.PageScanner`: index, tracer, model) and a reader thread in the parent that reads
+:class:`unspin.crawl.job.PageScanner`: index, tracer, model) and a reader thread in the parent that reads
 the inputs and hands pages to the workers in chunks through a bounded queue, so memory stays flat
 however large a WARC file is. Results come back tagged with their input and chunk number; an input
-is committed (:meth:`unspin.crawl.scan.ScanJob.commit`) once all its chunks are back, rows in record
+is committed (:meth:`unspin.crawl.job.ScanJob.commit`) once all its chunks are back, rows in record
 order, so the output does not depend on which worker did what. Workers exit when their parent
 dies, kill -9 included (a killed scan leaves no orphans behind).
 """
@@ -25,7 +25,16 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from unspin.crawl.scan import CHUNK, InputStats, Outcome, PageScanner, ScanJob, ScanOptions, count_outcome
+from unspin.crawl.job import (
+    CHUNK,
+    InputStats,
+    Outcome,
+    PageScanner,
+    ScanJob,
+    ScanOptions,
+    count_outcome,
+    scan_file,
+)
 from unspin.crawl.screen import TokenStats
 from unspin.crawl.warc import Page, iter_pages
 from unspin.errors import InputError, UnspinError
@@ -55,42 +64,42 @@ def _tick(bar: Any, done: int, matches: int, skipped: int) -> None:
         bar.set_postfix(matches=matches, skipped=skipped, refresh=False)
 
 
-def run_serial(job: ScanJob, pending: list[Path], stats: TokenStats, workers: int,
-               progress: bool) -> tuple[int, list[str]]:
-    """Scan the pending inputs in this process, committing each as it is done.
+def run_serial(job: ScanJob, pending: list[Path], stats: TokenStats, *,
+               progress: bool = False) -> tuple[int, list[str]]:
+    """Scan the pending inputs in this process, committing each as it is done (a :data:`Runner`).
 
     Args:
         job: the scan's state on disk.
         pending: the inputs to scan, in order.
         stats: the index's token statistics.
-        workers: unused (the same signature as :func:`run_parallel`).
         progress: show a progress bar.
 
     Returns:
         ``(pages scanned, one message per input that could not be read)``.
     """
     bar = _progress_bar(progress)
-    pages, errors, matches, skipped = 0, [], 0, 0
+    pages, errors = 0, []
+    # Records the reader skipped count as skipped on the bar: those of finished files, and the
+    # current file's so far.
+    totals = {"matches": 0, "skipped": 0, "finished_files": 0, "this_file": 0}
+
+    def tick(outcome: Outcome, reader_skips: int) -> None:
+        totals["matches"] += outcome.line is not None
+        totals["skipped"] += outcome.skip is not None
+        totals["this_file"] = reader_skips
+        _tick(bar, 1, totals["matches"], totals["skipped"] + totals["finished_files"] + reader_skips)
+
     try:
         with Index.open(job.index_path) as index:
             scanner = PageScanner(index, stats, job.options)
             for file in pending:
-                started = time.perf_counter()
-                skips: Counter[str] = Counter()
-                counts = InputStats()
-                lines: list[str] = []
                 try:
-                    for page in iter_pages(file, skips, max_bytes=job.options.max_bytes):
-                        outcome = scanner.scan(page)
-                        count_outcome(counts, outcome, lines)
-                        matches += outcome.line is not None
-                        skipped += outcome.skip is not None
-                        _tick(bar, 1, matches, skipped + sum(skips.values()))
+                    lines, counts = scan_file(scanner, file, max_bytes=job.options.max_bytes, on_page=tick)
                 except InputError as exc:
                     errors.append(str(exc))
                     continue
-                counts.add_skips(skips)
-                counts.seconds = time.perf_counter() - started
+                totals["finished_files"] += totals["this_file"]
+                totals["this_file"] = 0
                 pages += counts.pages
                 job.commit(file, lines, counts)
     finally:
@@ -194,9 +203,9 @@ class _Stopped(Exception):
     pass
 
 
-def run_parallel(job: ScanJob, pending: list[Path], stats: TokenStats, workers: int,
-                 progress: bool) -> tuple[int, list[str]]:
-    """Scan the pending inputs with ``workers`` processes; same arguments and result as :func:`run_serial`.
+def run_parallel(job: ScanJob, pending: list[Path], stats: TokenStats, *, workers: int = 2,
+                 progress: bool = False) -> tuple[int, list[str]]:
+    """Scan the pending inputs with ``workers`` processes; otherwise as :func:`run_serial`.
 
     Raises:
         UnspinError: a worker could not start (index, model) or stopped unexpectedly.

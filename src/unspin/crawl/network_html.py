@@ -13,10 +13,9 @@ import html
 import json
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from unspin.crawl.network import Network
+from unspin.crawl.network import Network
 
 #: Most sites drawn in the graph (by copies); tables and CSV files list all of them.
 MAX_SITES = 300

@@ -1,8 +1,8 @@
 """The PySpark engine of ``unspin scan`` (``--engine spark``; install the ``spark`` extra).
 
 The same job as :func:`unspin.crawl.scan.scan`, with Spark doing the distribution: one Spark task per
-input file. Each task opens the index, builds a :class:`unspin.crawl.scan.PageScanner` (one model per
-task) and scans its file with :func:`unspin.crawl.scan.scan_file`; the driver collects the rows and
+input file. Each task opens the index, builds a :class:`unspin.crawl.job.PageScanner` (one model per
+task) and scans its file with :func:`unspin.crawl.job.scan_file`; the driver collects the rows and
 counts of each wave of tasks and commits them through the same progress directory as the local
 engine, so the results file is the same, an interrupted Spark scan resumes (with either engine),
 and the local and Spark engines can be compared row for row.
@@ -27,14 +27,13 @@ import os
 import sys
 import tarfile
 import tempfile
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from unspin.crawl.scan import InputStats, PageScanner, ScanJob, ScanOptions, ScanStats, scan_file
+from unspin.crawl.job import InputStats, PageScanner, ScanJob, ScanOptions, ScanStats, scan_file
 from unspin.crawl.screen import TokenStats
 from unspin.errors import InputError, UnspinError
 from unspin.index.store import Index
@@ -149,24 +148,23 @@ def scan_spark(inputs: Iterable[str | os.PathLike[str]], index: str | os.PathLik
     if index_mode not in ("ship", "shared"):
         raise InputError("--spark-index", f"expected 'ship' or 'shared', got {index_mode!r}")
     job = ScanJob(inputs, index, out, options or ScanOptions())
-    started = time.perf_counter()
-    pending = job.pending()
-    errors: list[str] = []
-    pages = 0
-    if pending:
-        session, created = _session(master)
-        try:
-            pages, errors = _run(session.sparkContext, job, pending, index_mode, wave)
-        finally:
-            if created:
-                session.stop()
-    return job.finish(seconds=time.perf_counter() - started, pages_this_run=pages, errors=errors,
-                      resumed=len(job.files) - len(pending))
+    return job.run(partial(_run_on_spark, master=master, index_mode=index_mode, wave=wave))
 
 
-def _run(context: Any, job: ScanJob, pending: list[Path], index_mode: str,
+def _run_on_spark(job: ScanJob, pending: list[Path], stats: TokenStats, *, master: str | None,
+                  index_mode: str, wave: int | None) -> tuple[int, list[str]]:
+    """The Spark engine as a :data:`unspin.crawl.job.Runner`: a session, then waves of inputs."""
+    session, created = _session(master)
+    try:
+        return _run(session.sparkContext, job, pending, stats, index_mode, wave)
+    finally:
+        if created:
+            session.stop()
+
+
+def _run(context: Any, job: ScanJob, pending: list[Path], token_stats: TokenStats, index_mode: str,
          wave: int | None) -> tuple[int, list[str]]:
-    stats = context.broadcast(job.token_stats())
+    stats = context.broadcast(token_stats)
     shared_path = str(job.index_path.resolve())
     with tempfile.TemporaryDirectory(prefix="unspin-spark-") as tmp:
         if index_mode == "ship":

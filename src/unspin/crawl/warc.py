@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from unspin.crawl.payloads import content_type_of, dechunk, decode_html, decompress, is_html
+from unspin.defaults import MAX_RECORD_BYTES
 from unspin.errors import InputError
 from unspin.inputs.jsonrecords import parse_record
 from unspin.inputs.readbytes import bounded_lines, require_regular
@@ -59,7 +60,7 @@ __all__ = ["SKIP_REASONS", "Page", "expand_inputs", "input_kind", "iter_pages"]
 SKIP_REASONS = ("truncated", "corrupt", "not_html", "http_status", "too_large", "decode_error",
                 "empty_text", "failed")
 #: Largest payload read, in bytes; bigger pages are skipped as ``too_large``.
-MAX_BYTES = 5_000_000
+MAX_BYTES = MAX_RECORD_BYTES
 
 _SUFFIXES = {".warc": "warc", ".warc.gz": "warc", ".arc": "arc", ".arc.gz": "arc", ".jsonl": "jsonl",
              ".jsonl.gz": "jsonl"}

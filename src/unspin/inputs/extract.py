@@ -19,6 +19,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any, TextIO
 
+from unspin.defaults import MAX_DOCUMENT_BYTES
 from unspin.documents import Document, content_id
 from unspin.errors import InputError
 from unspin.inputs.htmltext import html_to_text, looks_like_html
@@ -81,7 +82,7 @@ _Sink = Callable[[InputError], None]
 
 
 def read_documents(paths: Iterable[str | os.PathLike[str]], *, id_field: str = "id", text_field: str = "text",
-                   encoding: str = "utf-8", max_bytes: int = 10_000_000,
+                   encoding: str = "utf-8", max_bytes: int = MAX_DOCUMENT_BYTES,
                    errors: list[InputError] | None = None) -> Iterator[Document]:
     """Read documents from files and directories.
 
@@ -113,8 +114,9 @@ def read_documents(paths: Iterable[str | os.PathLike[str]], *, id_field: str = "
     return _iter_documents(list(paths), options, errors)
 
 
-def read_suspect(path: str | os.PathLike[str], *, encoding: str = "utf-8", max_bytes: int = 10_000_000,
-                 stdin: TextIO | None = None, input_format: str = "auto") -> Document:
+def read_suspect(path: str | os.PathLike[str], *, encoding: str = "utf-8",
+                 max_bytes: int = MAX_DOCUMENT_BYTES, stdin: TextIO | None = None,
+                 input_format: str = "auto") -> Document:
     """Read one suspect document from a text or HTML file, or from stdin when ``path`` is ``"-"``.
 
     HTML is reduced to its main text by :func:`html_to_text`. With ``input_format="auto"`` a file

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from unspin.defaults import MAX_DOCUMENT_BYTES
 from unspin.documents import Document
 from unspin.errors import InputError
 from unspin.inputs.extract import read_suspect
@@ -147,7 +148,7 @@ def read_pairs(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> list
 
 
 def compare_files(pairs: Iterable[PairLine], *, tracer: Tracer | None = None, encoding: str = "utf-8",
-                  max_bytes: int = 10_000_000, pairs_name: str = "pairs") -> Iterator[PairOutcome]:
+                  max_bytes: int = MAX_DOCUMENT_BYTES, pairs_name: str = "pairs") -> Iterator[PairOutcome]:
     """Read and compare each pair of files; a pair that cannot be read becomes an error outcome.
 
     Files are read like ``unspin compare`` reads them (:func:`unspin.inputs.extract.read_suspect`:

@@ -14,20 +14,15 @@ import socket
 import sys
 from typing import TextIO
 
+from unspin.defaults import DEFAULT_HOST, DEFAULT_PORT, LOOPBACK_HOSTS, MAX_UPLOAD_BYTES
 from unspin.errors import UnspinError
 
 logger = logging.getLogger(__name__)
 
-#: Largest request body (pasted text or uploaded file) the app accepts by default, in bytes.
-DEFAULT_MAX_UPLOAD_BYTES = 5_000_000
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8000
 INSTALL_HINT = "pip install 'unspin[web]'"
 _NEEDED = (("fastapi", "fastapi"), ("uvicorn", "uvicorn"), ("python-multipart", "multipart"))
 # Addresses that listen on every interface: the server is then reachable from other machines.
 _ANY_ADDRESS = ("0.0.0.0", "::", "")
-#: Host names a server bound to the loopback interface is reached by.
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 def missing_packages() -> list[str]:
@@ -61,7 +56,7 @@ def allowed_hosts_for(host: str) -> list[str]:
 
 
 def serve(index_path: str | os.PathLike[str], *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-          results: str | os.PathLike[str] | None = None, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+          results: str | os.PathLike[str] | None = None, max_upload_bytes: int = MAX_UPLOAD_BYTES,
           out: TextIO | None = None) -> None:
     """Run the web app until interrupted (Ctrl+C).
 

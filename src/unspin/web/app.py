@@ -34,13 +34,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from unspin import __version__
+from unspin.defaults import LOOPBACK_HOSTS, MAX_UPLOAD_BYTES
 from unspin.errors import IndexError_, InputError, ModelError, UnspinError
 from unspin.index.store import Index
 from unspin.inputs.jsonrecords import finite
 from unspin.report.render import load_schema
 from unspin.tracing import decide
 from unspin.tracing.tracer import Tracer
-from unspin.web import DEFAULT_MAX_UPLOAD_BYTES, LOOPBACK_HOSTS
 from unspin.web.scanview import ScanResults
 from unspin.web.security import SafetyMiddleware
 from unspin.web.service import (
@@ -183,7 +183,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def create_app(index_path: str | os.PathLike[str], *, results: str | os.PathLike[str] | None = None,
-               max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES, allowed_hosts: list[str] | None = None,
+               max_upload_bytes: int = MAX_UPLOAD_BYTES, allowed_hosts: list[str] | None = None,
                tracer_factory: Callable[[Index], Tracer] | None = None,
                spin_scorer: Callable[[str], Any] | None = None,
                max_waiting_traces: int = DEFAULT_MAX_WAITING) -> FastAPI:
