@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from unspin.documents import content_id
 from unspin.errors import InputError, OptionError
-from unspin.inputs.extract import html_to_text, looks_like_html, read_documents, read_suspect
+from unspin.inputs.extract import read_documents, read_suspect
+from unspin.inputs.htmltext import html_to_text, looks_like_html
 
 # An invented news story, used across the tests.
 HEADLINE = "Harbour town votes to keep its ferry"

@@ -4,7 +4,7 @@ Each HTML page of the inputs (:mod:`unspin.crawl.warc`) goes through three steps
 (:class:`PageScanner`): the cheap screen on a quick extraction of its main text
 (:mod:`unspin.crawl.screen`; pages in another language than English skip it and go to the tracer's
 cross-language path), then, for pages that pass, the careful main-text extraction of ``unspin trace``
-(:func:`unspin.inputs.extract.html_to_text`) and :meth:`unspin.Tracer.trace`. Pages with a source
+(:func:`unspin.inputs.htmltext.html_to_text`) and :meth:`unspin.Tracer.trace`. Pages with a source
 become rows (:mod:`unspin.crawl.rows`).
 
 A :class:`ScanJob` is run by an engine (:meth:`ScanJob.run`): the local one
@@ -37,7 +37,7 @@ from unspin.crawl.warc import MAX_BYTES, SKIP_REASONS, Page, expand_inputs, iter
 from unspin.documents import Document, content_id
 from unspin.errors import IndexError_, InputError
 from unspin.index.store import Index
-from unspin.inputs.extract import html_to_text
+from unspin.inputs.htmltext import html_to_text
 from unspin.options import check_count, check_share
 from unspin.results import TraceResult
 from unspin.text.language import detect_language

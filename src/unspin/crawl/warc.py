@@ -308,7 +308,7 @@ def _quiet_iterator() -> Any:
     """
     from warcio.archiveiterator import ArchiveIterator
 
-    class QuietArchiveIterator(ArchiveIterator):
+    class QuietArchiveIterator(ArchiveIterator):  # type: ignore[misc]  # warcio has no type hints
         def _consume_blanklines(self) -> Any:
             buffer = io.StringIO()
             with contextlib.redirect_stderr(buffer):

@@ -107,7 +107,8 @@ class MultilingualEmbedder:
         vectors = np.asarray(_load_use(self.threads).encode(list(sentences)), dtype=np.float32)
         # The package returns unit rows; normalise again so that float error never lifts a cosine above 1.
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.maximum(norms, 1e-12)
+        unit: np.ndarray = vectors / np.maximum(norms, 1e-12)
+        return unit
 
 
 # A sentence that ends in a one- or two-digit number and a dot may have been cut at an ordinal

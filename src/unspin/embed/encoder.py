@@ -85,7 +85,7 @@ def _load_sentence_transformer(path: Path, device: str) -> Any:
         from transformers.utils import logging as hf_logging
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise ModelError(f"sentence-transformers unavailable for device {device!r}: {exc}") from None
-    hf_logging.disable_progress_bar()
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # transformers' helper is untyped
     try:
         model = SentenceTransformer(str(path), device=device, local_files_only=True)
     except (OSError, ValueError, RuntimeError) as exc:  # pragma: no cover - depends on the installation

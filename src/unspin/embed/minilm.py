@@ -115,7 +115,8 @@ class MiniLM:
         sums = np.add.reduceat(x, np.concatenate([[0], np.cumsum(lengths)[:-1]]), axis=0)
         pooled = sums / lengths[:, None].astype(np.float32)
         norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), np.float32(1e-12))
-        return (pooled / norms).astype(np.float32, copy=False)
+        unit: np.ndarray = (pooled / norms).astype(np.float32, copy=False)
+        return unit
 
     def _layer(self, x: np.ndarray, p: str, real: np.ndarray, batch: int, width: int,
                key_bias: np.ndarray) -> np.ndarray:
@@ -142,7 +143,8 @@ class MiniLM:
         centred = x - mean
         variance = (centred * centred).mean(axis=-1, keepdims=True)
         scale = self.weights[name + ".weight"] / np.sqrt(variance + np.float32(self.eps))
-        return centred * scale + self.weights[name + ".bias"]
+        normed: np.ndarray = centred * scale + self.weights[name + ".bias"]
+        return normed
 
 
 def _erf(x: np.ndarray) -> Any:

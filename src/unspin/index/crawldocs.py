@@ -1,7 +1,7 @@
 """Crawl files as a reference collection: ``unspin index`` reads ``.warc``, ``.warc.gz``, ``.arc``
 and ``.arc.gz`` with the reader ``unspin scan`` uses (:mod:`unspin.crawl.warc`).
 
-Each HTML response becomes one document: its main text (:func:`unspin.inputs.extract.html_to_text`, as
+Each HTML response becomes one document: its main text (:func:`unspin.inputs.htmltext.html_to_text`, as
 for a single page), its URL as id, and ``url``, ``site`` (host without ``www.``), ``crawl_date``
 (``WARC-Date``) and ``record`` (file and byte offset) as metadata, with whatever the page itself
 says (title, author, publication ``date``). Records that are not pages (requests, images, errors)

@@ -115,7 +115,8 @@ def _joined_vectors(vectors: np.ndarray, width: int) -> np.ndarray:
     rows = vectors.shape[0] - width + 1
     out = sum(vectors[shift:shift + rows] for shift in range(width))
     norms = np.linalg.norm(out, axis=1, keepdims=True)
-    return (out / np.maximum(norms, 1e-9)).astype(np.float32)
+    joined: np.ndarray = (out / np.maximum(norms, 1e-9)).astype(np.float32)
+    return joined
 
 
 def number_bonus(a: Sequence[Unit], b: Sequence[Unit]) -> np.ndarray:

@@ -27,7 +27,8 @@ from unspin.documents import Document, content_id
 from unspin.embed.encoder import Embedder
 from unspin.errors import IndexError_, InputError, UnspinError
 from unspin.index.store import Index
-from unspin.inputs.extract import html_to_text, read_suspect
+from unspin.inputs.extract import read_suspect
+from unspin.inputs.htmltext import html_to_text
 from unspin.results import TraceResult
 from unspin.tracing.tracer import Tracer
 
