@@ -26,12 +26,13 @@ Usage (from the repository root), after a change that moves scores on purpose::
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+from benchlib import json_files_sha256
 
 REPO = Path(__file__).resolve().parent.parent
 PAIRS_DIR = REPO / "tests" / "fixtures" / "pairs"
@@ -49,18 +50,8 @@ Pins = dict[str, dict[str, float]]
 
 
 def fixtures_sha256(pairs_dir: Path = PAIRS_DIR) -> str:
-    """sha256 over the pair fixtures (each file's name and content, in name order), as hex.
-
-    The content is hashed as canonical JSON (sorted keys, no spaces), so a checkout that changes
-    line endings or a reformatting does not count as a change; any changed value does.
-    """
-    digest = hashlib.sha256()
-    for path in sorted(pairs_dir.glob("*.json")):
-        canonical = json.dumps(json.loads(path.read_text(encoding="utf-8")), sort_keys=True,
-                               separators=(",", ":"), ensure_ascii=False)
-        digest.update(path.name.encode("utf-8") + b"\0")
-        digest.update(hashlib.sha256(canonical.encode("utf-8")).digest())
-    return digest.hexdigest()
+    """sha256 of the pair fixtures in ``pairs_dir`` (:func:`benchlib.json_files_sha256`)."""
+    return json_files_sha256(pairs_dir.glob("*.json"))
 
 
 def _code_version() -> str:
