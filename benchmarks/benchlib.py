@@ -1,11 +1,11 @@
-"""Helpers shared by the benchmark scripts: the fit/test split and number formatting."""
+"""Helpers shared by the benchmark scripts: the fit/test split, number formatting, fixture checksums."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -67,3 +67,19 @@ def write_report(report: Mapping[str, Any], table: str, *, json_out: str | None,
         Path(json_out).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     if markdown_out:
         Path(markdown_out).write_text(table, encoding="utf-8")
+
+
+def json_files_sha256(paths: Iterable[Path]) -> str:
+    """sha256 (hex) over JSON files: each file's name and content, in name order.
+
+    The content is hashed as canonical JSON (sorted keys, no spaces), so a checkout that changes
+    line endings, or a reformatting, is no change; any changed value, a renamed, added or removed
+    file is.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(paths, key=lambda p: p.name):
+        canonical = json.dumps(json.loads(path.read_text(encoding="utf-8")), sort_keys=True,
+                               separators=(",", ":"), ensure_ascii=False)
+        digest.update(path.name.encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(canonical.encode("utf-8")).digest())
+    return digest.hexdigest()

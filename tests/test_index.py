@@ -125,8 +125,8 @@ def test_foreign_sqlite_database_is_refused(tmp_path: Path) -> None:
 def test_add_then_read_back(tmp_path: Path) -> None:
     with Index.open(tmp_path / "ix", create=True) as ix:
         stats = ix.add(ARTICLES.values(), batch_size=2)
-        assert (stats.added, stats.updated, stats.unchanged, stats.skipped) == (5, 0, 0, 0)
-        assert stats.seconds >= 0
+        assert (stats.added, stats.updated, stats.unchanged) == (5, 0, 0)
+        assert stats.seconds > 0  # timed (left at its default, 0.0, it would be a lie)
         assert len(ix) == 5
         assert ix.generation == 3  # batches of 2, 2 and 1
         assert list(ix.ids()) == list(ARTICLES)

@@ -3,19 +3,28 @@
 Copies must be reported and non-copies must not; beyond the decision, each pair's score (and a
 copy's coverage) may not fall below the value pinned in ``tests/quality_gate.json``, so that a
 change which quietly weakens the evidence shows up here before it flips a decision. The pins are
-regenerated with ``benchmarks/pin_quality_gate.py`` after a deliberate change; a pair whose
-decision is wrong is never pinned and stays xfail below until it is fixed.
+regenerated with ``benchmarks/pin_quality_gate.py`` after a deliberate change (it refuses to lower
+a pin without ``--allow-lower``); a pair whose decision is wrong is never pinned and stays xfail
+below until it is fixed. The gate file records a sha256 of the pairs it was measured on: editing
+a pair without re-pinning fails here.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import sys
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from unspin import Document, SourceMatch, Tracer, TraceResult
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+import pin_quality_gate
 
 PAIRS_DIR = Path(__file__).parent / "fixtures" / "pairs"
 GATE_FILE = Path(__file__).parent / "quality_gate.json"
@@ -42,8 +51,8 @@ def _params(names: list[str], known: dict[str, str]) -> list[Any]:
 
 @pytest.fixture(scope="module")
 def gate() -> dict[str, dict[str, float]]:
-    data: dict[str, dict[str, float]] = json.loads(GATE_FILE.read_text(encoding="utf-8"))
-    return data
+    pins: dict[str, dict[str, float]] = pin_quality_gate.load_gate(GATE_FILE)["pins"]
+    return pins
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +84,16 @@ def test_pins_cover_exactly_the_pairs_decided_right(gate: dict[str, dict[str, fl
         keys = {"min_score", "min_coverage"} if PAIRS[name]["is_copy"] else {"max_score"}
         assert set(pin) == keys, name
         assert all(0.0 <= value <= 1.0 for value in pin.values()), name
+
+
+def test_pins_were_measured_on_these_pairs_with_this_margin() -> None:
+    inputs = pin_quality_gate.load_gate(GATE_FILE)["inputs"]
+    now = pin_quality_gate.fixtures_sha256(PAIRS_DIR)
+    assert inputs.get("fixtures_sha256") == now, (
+        f"tests/fixtures/pairs changed since the pins were measured (sha256 {now}, pinned on "
+        f"{inputs.get('fixtures_sha256')}): re-measure them with {PIN_SCRIPT}")
+    assert inputs.get("margin") == pin_quality_gate.MARGIN, f"MARGIN changed: re-pin with {PIN_SCRIPT}"
+    assert inputs.get("code"), "the gate file must say which code measured the pins"
 
 
 def test_known_failures_name_real_pairs() -> None:
@@ -136,3 +155,72 @@ def test_finding_kind(results: dict[str, TraceResult], name: str) -> None:
     assert source.finding == expected, f"{name}: {_describe(results[name])}"
     if expected == "reused":
         assert source.coverage < 0.5 and any(p.reuse_score >= 0.5 for p in source.passages)
+
+
+# ------------------------------------------------------------------------------ the pin script
+
+def test_fixture_checksum_sees_any_edit_rename_or_new_pair(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text('{"name": "a", "is_copy": true}', encoding="utf-8")
+    before = pin_quality_gate.fixtures_sha256(tmp_path)
+    (tmp_path / "a.json").write_text('{\r\n  "is_copy": true,\r\n  "name": "a"\r\n}\r\n', encoding="utf-8")
+    assert pin_quality_gate.fixtures_sha256(tmp_path) == before  # layout and line endings only
+    (tmp_path / "a.json").write_text('{"name": "a", "is_copy": false}', encoding="utf-8")
+    edited = pin_quality_gate.fixtures_sha256(tmp_path)
+    (tmp_path / "a.json").rename(tmp_path / "b.json")
+    renamed = pin_quality_gate.fixtures_sha256(tmp_path)
+    (tmp_path / "c.json").write_text("{}", encoding="utf-8")
+    assert len({before, edited, renamed, pin_quality_gate.fixtures_sha256(tmp_path)}) == 4
+
+
+def test_pins_keep_the_stated_margin() -> None:
+    margin = pin_quality_gate.MARGIN
+    assert pin_quality_gate.min_pin(0.9) == round(0.9 - margin, 2)
+    assert pin_quality_gate.max_pin(0.1) == round(0.1 + margin, 2)
+    assert (pin_quality_gate.min_pin(0.001), pin_quality_gate.max_pin(0.999)) == (0.0, 1.0)
+
+
+def _run_pin_script(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, committed: dict[str, Any],
+                    measured: dict[str, dict[str, float]], *argv: str) -> tuple[int, str, str]:
+    """Run the script's main() against a gate file in tmp_path, with ``measured`` as the new pins."""
+    gate_file = tmp_path / "quality_gate.json"
+    gate_file.write_text(json.dumps(committed), encoding="utf-8")
+    monkeypatch.setattr(pin_quality_gate, "GATE_FILE", gate_file)
+    monkeypatch.setattr(pin_quality_gate, "REPO", tmp_path)
+    monkeypatch.setattr(pin_quality_gate, "pins", lambda pairs: (measured, []))
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        rc = pin_quality_gate.main(list(argv))
+    return rc, out.getvalue(), err.getvalue()
+
+
+def test_pin_script_refuses_to_lower_a_pin_without_the_flag(monkeypatch: pytest.MonkeyPatch,
+                                                           tmp_path: Path) -> None:
+    copy, other = "verbatim-tallow-frost", "same-event-pellaro-earthquake"
+    committed = {"inputs": {}, "pins": {copy: {"min_score": 0.98, "min_coverage": 0.89},
+                                        other: {"max_score": 0.04}}}
+    measured = {copy: {"min_score": 0.97, "min_coverage": 0.9}, other: {"max_score": 0.05}}
+    rc, _, err = _run_pin_script(monkeypatch, tmp_path, committed, measured)
+    assert rc == 1 and "refused: 2 pin(s) would be lowered" in err
+    assert f"LOWERED {copy}: min_score 0.98 -> 0.97" in err
+    assert f"LOWERED {other}: max_score 0.04 -> 0.05" in err
+    assert "min_coverage" not in err  # raised, not lowered
+    assert json.loads((tmp_path / "quality_gate.json").read_text(encoding="utf-8")) == committed
+
+    rc, out, err = _run_pin_script(monkeypatch, tmp_path, committed, measured, "--allow-lower")
+    assert rc == 0 and "(2 lowered)" in out and f"LOWERED {copy}: min_score 0.98 -> 0.97" in err
+    written = json.loads((tmp_path / "quality_gate.json").read_text(encoding="utf-8"))
+    assert written["pins"] == measured
+    assert written["inputs"]["fixtures_sha256"] == pin_quality_gate.fixtures_sha256(PAIRS_DIR)
+    assert written["inputs"]["margin"] == pin_quality_gate.MARGIN
+
+
+def test_pin_script_writes_raised_pins_and_counts_a_lost_pin_as_lowered(monkeypatch: pytest.MonkeyPatch,
+                                                                        tmp_path: Path) -> None:
+    copy, other = "verbatim-tallow-frost", "same-event-pellaro-earthquake"
+    committed = {"inputs": {}, "pins": {copy: {"min_score": 0.9, "min_coverage": 0.8}}}
+    raised = {copy: {"min_score": 0.98, "min_coverage": 0.89}, other: {"max_score": 0.04}}
+    rc, out, err = _run_pin_script(monkeypatch, tmp_path, committed, raised)
+    assert rc == 0 and "wrote 2 pins" in out and "LOWERED" not in err
+    rc, _, err = _run_pin_script(monkeypatch, tmp_path, {"inputs": {}, "pins": raised},
+                                 {other: {"max_score": 0.04}})
+    assert rc == 1 and f"LOWERED {copy}: pinned" in err and "now no pin" in err
