@@ -25,11 +25,13 @@ import json
 import logging
 import os
 import time
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from cachetools import LRUCache
 
 from unspin.crawl.rows import ROWS_VERSION, dump_row, make_row, output_format, site_of, write_results
 from unspin.crawl.screen import SCREEN_THRESHOLD, WINDOW_THRESHOLD, Screen, TokenStats
@@ -193,7 +195,7 @@ class PageScanner:
         self.tracer = tracer or Tracer(index, threshold=options.threshold, max_sources=options.max_sources)
         self.screen = Screen(index, stats, threshold=options.screen_threshold,
                              window_threshold=options.window_threshold)
-        self._traced: OrderedDict[str, TraceResult] = OrderedDict()
+        self._traced: LRUCache[str, TraceResult] = LRUCache(maxsize=TRACE_CACHE)
 
     def scan(self, page: Page) -> Outcome:
         """Process one page; unexpected errors are logged and reported as a ``failed`` skip."""
@@ -249,14 +251,11 @@ class PageScanner:
         key = content_id(text)
         cached = self._traced.get(key)
         if cached is not None:
-            self._traced.move_to_end(key)
             return cached
         document = Document(id=_string(page.meta.get("id")) or key, text=text,
                             meta={"url": page.url, "title": title} if title else {"url": page.url})
         result = self.tracer.trace(document)
         self._traced[key] = result
-        if len(self._traced) > TRACE_CACHE:
-            self._traced.popitem(last=False)
         return result
 
 

@@ -31,11 +31,11 @@ from __future__ import annotations
 
 import logging
 import math
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from cachetools import LRUCache
 
 from unspin.index.store import Index
 from unspin.text.normalize import content_tokens
@@ -147,8 +147,7 @@ class Screen:
         self.threshold = threshold
         self.window_threshold = window_threshold
         self.window = max(window, 2)
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_size = cache_size
+        self._cache: LRUCache[str, np.ndarray] = LRUCache(maxsize=cache_size)
 
     def check(self, text: str) -> ScreenResult:
         """Screen one page's main text.
@@ -218,8 +217,6 @@ class Screen:
     def _token_sets(self, doc_ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Sorted vocabulary ids of each candidate's tokens, from the cache or the index."""
         out = {d: self._cache[d] for d in doc_ids if d in self._cache}
-        for doc_id in out:
-            self._cache.move_to_end(doc_id)
         missing = [d for d in doc_ids if d not in out]
         if missing:
             vocabulary = self.stats.vocabulary
@@ -228,8 +225,6 @@ class Screen:
                 ids = np.unique(np.fromiter(known, dtype=np.int64))
                 out[doc_id] = ids
                 self._cache[doc_id] = ids
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
         return out
 
 

@@ -28,12 +28,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from cachetools import LRUCache
 
 from unspin.changes.change import Change, sort_changes
 from unspin.crosslang.anchors import (
@@ -217,8 +217,7 @@ class CrossLanguage:
         self.k_window = k_window
         self.max_embedded = max_embedded
         # Candidate documents recur across suspects: keep their units (and language).
-        self._units: OrderedDict[str, tuple[list[Unit], str]] = OrderedDict()
-        self._max_cached = max_cached
+        self._units: LRUCache[str, tuple[list[Unit], str]] = LRUCache(maxsize=max_cached)
 
     def units_of(self, text: str) -> tuple[list[Unit], str]:
         """Cross-language units of a whole document and its detected language code (cached)."""
@@ -228,10 +227,6 @@ class CrossLanguage:
             language = detect_language(text).code
             found = (cross_units(text, split_sentences(text), language), language)
             self._units[key] = found
-            if len(self._units) > self._max_cached:
-                self._units.popitem(last=False)
-        else:
-            self._units.move_to_end(key)
         return found
 
     def candidates(self, units: Sequence[Unit], index: Index) -> list[Candidate]:

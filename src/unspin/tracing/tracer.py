@@ -14,11 +14,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from cachetools import LRUCache
 
 from unspin.changes.docdiff import attach_changes
 from unspin.changes.textview import quote_spans
@@ -125,8 +125,7 @@ class Tracer:
         self.max_sources = check_count(max_sources, "max_sources")
         self.max_rejected = max_rejected
         # Candidate documents recur across suspects; splitting them is the costliest lexical step.
-        self._units: OrderedDict[str, list[Unit]] = OrderedDict()
-        self._units_max = 4096
+        self._units: LRUCache[str, list[Unit]] = LRUCache(maxsize=4096)
 
     def trace(self, suspect: Document | str) -> TraceResult:
         """Find the sources of ``suspect`` in the index.
@@ -260,10 +259,6 @@ class Tracer:
         if units is None:
             units = units_of(split_sentences(text))
             self._units[key] = units
-            if len(self._units) > self._units_max:
-                self._units.popitem(last=False)
-        else:
-            self._units.move_to_end(key)
         return units
 
     def _embed_promising(self, units: list[Unit], aligned: list[_Aligned], *, embed_all: bool) -> None:
