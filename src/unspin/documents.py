@@ -1,4 +1,4 @@
-"""The :class:`Document` type: a text with an id and metadata."""
+"""The :class:`Document` type: a text with an id and metadata, and :data:`Span`, a range of its text."""
 
 from __future__ import annotations
 
@@ -6,6 +6,10 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+#: A range of characters ``(start, end)`` of a text: Python string indices (code points), end
+#: exclusive, as every offset unspin reports.
+Span = tuple[int, int]
 
 
 def content_id(text: str) -> str:

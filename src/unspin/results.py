@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from unspin.changes.change import Change, summarize
-from unspin.documents import Document
+from unspin.documents import Document, Span
 
 #: Version of the JSON produced by :meth:`TraceResult.to_dict` (see ``docs/json-schema.md``).
 SCHEMA_VERSION = "1.2"
 
-Span = tuple[int, int]
 
 #: Default decision threshold on :attr:`SourceMatch.score`.
 DECISION_THRESHOLD = 0.5

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from unspin.documents import Span
+
 __all__ = ["KINDS", "SEVERITIES", "Change", "ChangeKind", "Severity", "sort_changes", "summarize"]
 
 ChangeKind = Literal[
@@ -32,7 +34,6 @@ KINDS: tuple[str, ...] = (
 #: Severities, most serious first.
 SEVERITIES: tuple[str, ...] = ("factual", "wording", "cosmetic")
 
-Span = tuple[int, int]
 
 
 @dataclass(frozen=True)

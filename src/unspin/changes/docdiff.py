@@ -30,15 +30,16 @@ from rapidfuzz import fuzz
 from unspin.changes.change import Change, sort_changes
 from unspin.changes.pairdiff import compare_pair
 from unspin.changes.textview import TextView
+from unspin.documents import Span
 from unspin.results import Passage, SourceMatch
 from unspin.text.normalize import content_tokens, fold
+from unspin.text.overlap import dice
 from unspin.text.segment import Sentence, split_sentences
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["attach_changes", "detect_changes"]
 
-Span = tuple[int, int]
 
 #: Content-word Dice at or above which an unaligned sentence counts as a loose rendering of one on
 #: the other side (not omitted, not added).
@@ -77,10 +78,6 @@ def _overlaps(span: Span, spans: Sequence[Span]) -> bool:
     return any(s < span[1] and span[0] < e for s, e in spans)
 
 
-def _dice(a: set[str], b: set[str]) -> float:
-    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
-
-
 def detect_changes(suspect: str | TextView, source: str | TextView, passages: Sequence[Passage], *,
                    suspect_units: Sequence[Span] | None = None, source_units: Sequence[Span] | None = None,
                    boilerplate: Sequence[Span] | None = None, covered: Sequence[Span] = (),
@@ -117,7 +114,7 @@ def detect_changes(suspect: str | TextView, source: str | TextView, passages: Se
                 and not _overlaps(u, covered)] if additions else []
     tokens = {span: set(content_tokens(text.text[span[0]:span[1]]))
               for text, spans in ((src, lone_src), (sus, lone_sus)) for span in spans}
-    loose = {(a, b) for a in lone_sus for b in lone_src if _dice(tokens[a], tokens[b]) >= LOOSE_DICE}
+    loose = {(a, b) for a in lone_sus for b in lone_src if dice(tokens[a], tokens[b]) >= LOOSE_DICE}
     changes += _omitted(sus, src, [b for b in lone_src if not any(pb == b for _, pb in loose)], pairs, tokens)
     if additions:
         changes += _added(sus, src, [a for a in lone_sus if not any(pa == a for pa, _ in loose)],
@@ -217,7 +214,7 @@ def _added(sus: TextView, src: TextView, lone: Sequence[Span], source_units: Seq
         words = tokens[span]
         if not words:
             continue
-        closest = max((_dice(words, t) for t in source_tokens), default=0.0)
+        closest = max((dice(words, t) for t in source_tokens), default=0.0)
         text = sus.text[span[0]:span[1]]
         if closest >= LOOSE_DICE or _resembles(text, source_texts):
             continue  # a loose rendering of a source sentence that the aligner left out

@@ -34,18 +34,18 @@ __all__ = [
 ]
 
 
-def _split(text: str) -> list[str]:
-    """The blank-separated words of ``text`` (word lists are written as one string)."""
+def word_list(text: str) -> list[str]:
+    """The blank-separated words of ``text`` (the change report's word lists are written as one string)."""
     return text.split()
 
 #: Words that negate a clause (matched on the case-folded word; words ending in "n't" count too).
 NEGATORS = frozenset(
-    _split("not no never none nobody nothing neither nor without cannot nowhere no-one noone"))
+    word_list("not no never none nobody nothing neither nor without cannot nowhere no-one noone"))
 #: A negator followed by one of these is not a negation of the clause ("not only ... but").
-_NOT_NEGATING_NEXT = frozenset(_split("only just merely doubt matter"))
+_NOT_NEGATING_NEXT = frozenset(word_list("only just merely doubt matter"))
 #: Words that negate without a negator ("failed to keep up" = "did not keep up"): they cancel a
 #: lost negation, but are not counted as negations themselves.
-IMPLICIT_NEGATORS = frozenset(_split(
+IMPLICIT_NEGATORS = frozenset(word_list(
     "fail failed fails failing unable lack lacks lacked lacking impossible yet instead rather unchanged "
     "absence absent few little hardly barely rarely seldom only decline declined declines declining refuse "
     "refused refuses refusing reject rejected rejects deny denied denies"))
@@ -98,7 +98,7 @@ OPPOSED = frozenset(frozenset(p) for p in (
 #: Generic head nouns of organisation, place and event names: two names sharing only such a word
 #: ("Corwen Trust", "Harlow Trust") name different things, and two names differing only in such a
 #: word ("Turner Prize", "Turner Award") are one name translated two ways.
-GENERIC_HEADS = frozenset(_split(
+GENERIC_HEADS = frozenset(word_list(
     "prize award awards act law bill chamber office department service services board authority conference "
     "summit treaty agreement programme program show team force army navy police government parliament "
     "assembly senate congress cabinet tribunal report survey index inquiry review settlement establishment "
@@ -114,7 +114,7 @@ GENERIC_HEADS = frozenset(_split(
     "republic kingdom state states province region valley bay port harbour harbor tower hall prison"))
 
 #: Words that introduce reported speech; the speaker of a quote is the name next to one of them.
-SPEECH_VERBS = frozenset(_split(
+SPEECH_VERBS = frozenset(word_list(
     "said says say told tells tell added adds stated states declared declares insisted insists warned "
     "warns explained explains argued argues claimed claims noted notes asked asks wrote writes replied "
     "replies commented comments announced announces according"))

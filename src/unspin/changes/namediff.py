@@ -13,18 +13,15 @@ from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
-from unspin.changes.lexicon import GENERIC_HEADS, SPEECH_VERBS, alias, same_name
-from unspin.changes.textview import CALENDAR, NAME_STOP, PairState, Span, TextView, Token, dice, keys_of
+from unspin.changes.lexicon import GENERIC_HEADS, SPEECH_VERBS, alias, same_name, word_list
+from unspin.changes.textview import CALENDAR, NAME_STOP, PairState, TextView, Token, keys_of
+from unspin.documents import Span
+from unspin.text.overlap import dice
 
 __all__ = ["compare_names", "compare_quotes", "spelling_variant"]
 
 
-def _split(text: str) -> list[str]:
-    """The blank-separated words of ``text`` (word lists are written as one string)."""
-    return text.split()
-
-
-_PRONOUNS = frozenset(_split("he she they it we i you"))
+_PRONOUNS = frozenset(word_list("he she they it we i you"))
 
 def compare_quotes(pair: PairState, suspect: Span, source: Span) -> None:
     qa, qb = pair.sus.quotes_in(suspect), pair.src.quotes_in(source)
@@ -106,7 +103,7 @@ def _compare_quote(pair: PairState, span_a: Span, span_b: Span, ka: list[str], k
              f"the quotation is attributed to {speaker_a}, not {speaker_b}", 0.85)
 
 
-_PREPOSITIONS = frozenset(_split("to on in at for with from by of about"))
+_PREPOSITIONS = frozenset(word_list("to on in at for with from by of about"))
 
 
 def _speaker(view: TextView, words: list[Token], quote: Span) -> list[Token] | None:

@@ -26,8 +26,9 @@ from unspin.changes.lexicon import (
     stance_classes,
 )
 from unspin.changes.namediff import compare_names, compare_quotes, spelling_variant
-from unspin.changes.textview import ALIGN_BASE, PairState, Span, TextView, Token, keys_of
+from unspin.changes.textview import ALIGN_BASE, PairState, TextView, Token, keys_of
 from unspin.changes.values import Quantity, compare_quantities, find_quantities, same_value
+from unspin.documents import Span
 
 __all__ = ["ALIGN_BASE", "TextView", "Token", "compare_pair", "spelling_variant"]
 

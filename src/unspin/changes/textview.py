@@ -20,16 +20,12 @@ from functools import cached_property
 from rapidfuzz.distance import Indel
 
 from unspin.changes.change import Change
+from unspin.changes.lexicon import word_list
+from unspin.documents import Span
 from unspin.text.normalize import count_confusables, fold, normalize
 
-__all__ = ["ALIGN_BASE", "CALENDAR", "NAME_STOP", "PairState", "TextView", "Token", "dice", "keys_of"]
+__all__ = ["ALIGN_BASE", "CALENDAR", "NAME_STOP", "PairState", "TextView", "Token", "keys_of"]
 
-Span = tuple[int, int]
-
-
-def _split(text: str) -> list[str]:
-    """The blank-separated words of ``text`` (word lists are written as one string)."""
-    return text.split()
 
 
 # A word: an initialism ("U.S."), or letters/digits joined by apostrophes or hyphens ("didn't",
@@ -41,10 +37,10 @@ _INITIALISM_RE = re.compile(r"(?:[^\W\d_]\.){2,}")
 _SENTENCE_END = ".!?:;\n"
 _OPENERS = " \t\r\"'([“‘«„‚‹—–-"
 #: Capitalised words that are never names on their own (articles, titles, the pronoun "I").
-NAME_STOP = frozenset(_split("the a an of and or for to in on at by with from as but if mr mrs ms dr "
+NAME_STOP = frozenset(word_list("the a an of and or for to in on at by with from as but if mr mrs ms dr "
                               "i i'm i've i'll i'd"))
 #: Month and weekday names: capitalised, but dates (compared as values), not names.
-CALENDAR = frozenset(_split(
+CALENDAR = frozenset(word_list(
     "january february march april may june july august september october november december monday tuesday "
     "wednesday thursday friday saturday sunday jan feb mar apr jun jul aug sep sept oct nov dec"))
 #: Alignment factor: confidences are multiplied by min(1, ALIGN_BASE + pair similarity).
@@ -319,7 +315,4 @@ class PairState:
 def keys_of(tokens: Sequence[Token]) -> list[str]:
     return [t.key for t in tokens]
 
-def dice(a: Sequence[str], b: Sequence[str]) -> float:
-    sa, sb = set(a), set(b)
-    return 2 * len(sa & sb) / (len(sa) + len(sb)) if sa and sb else 0.0
 

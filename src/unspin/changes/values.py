@@ -33,18 +33,16 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from unspin.changes.lexicon import word_list
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["Comparison", "Quantity", "compare_quantities", "find_quantities", "same_value"]
 
 
-def _split(text: str) -> list[str]:
-    """The blank-separated words of ``text`` (word lists are written as one string)."""
-    return text.split()
-
 Comparison = Literal["equal", "reformatted", "rounded", "changed", "incomparable"]
 
-_SMALL = _split("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+_SMALL = word_list("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
                 "fifteen sixteen seventeen eighteen nineteen")
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
          "eighty": 80, "ninety": 90}
@@ -82,9 +80,10 @@ for _canon, _forms in {
     for _form in _forms:
         _UNITS[_form] = _canon
 _MONTHS = {m: i + 1 for i, m in enumerate(
-    _split("january february march april may june july august september october november december"))}
+    word_list("january february march april may june july august september october november december"))}
 _MONTHS |= {m[:3]: i for m, i in list(_MONTHS.items())} | {"sept": 9}
-_WEEKDAYS = {d: i for i, d in enumerate(_split("monday tuesday wednesday thursday friday saturday sunday"))}
+_WEEKDAYS = {d: i for i, d in
+             enumerate(word_list("monday tuesday wednesday thursday friday saturday sunday"))}
 
 # Thousands separators: comma, point, (narrow) no-break space, and a plain space as French and
 # MT output write them ("1 900", "180 000") — a plain space only between digit groups of exactly

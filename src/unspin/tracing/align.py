@@ -22,6 +22,7 @@ from scipy import sparse
 
 from unspin.results import Passage, SentencePair
 from unspin.text.normalize import content_tokens, numbers
+from unspin.text.overlap import dice_matrix
 from unspin.text.segment import Sentence
 
 #: Similarity a sentence pair needs to become a seed.
@@ -79,25 +80,12 @@ def token_matrix(units: Sequence[Unit], vocabulary: dict[str, int]) -> sparse.cs
     return sparse.csr_matrix((data, indices, indptr), shape=(len(units), max(len(vocabulary), 1)))
 
 
-def _dice(a: sparse.csr_matrix, b: sparse.csr_matrix) -> np.ndarray:
-    """Dice coefficient of the rows of two binary matrices over the same vocabulary."""
-    cols = max(a.shape[1], b.shape[1])
-    a = sparse.csr_matrix((a.data, a.indices, a.indptr), shape=(a.shape[0], cols))
-    b = sparse.csr_matrix((b.data, b.indices, b.indptr), shape=(b.shape[0], cols))
-    shared = np.asarray((a @ b.T).todense(), dtype=np.float32)
-    sizes = np.asarray(a.sum(axis=1), dtype=np.float32).reshape(-1, 1) + \
-        np.asarray(b.sum(axis=1), dtype=np.float32).reshape(1, -1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(sizes > 0, 2.0 * shared / np.maximum(sizes, 1.0), 0.0)
-    return out.astype(np.float32)
-
-
 def lexical_matrix(a: Sequence[Unit], b: Sequence[Unit]) -> np.ndarray:
     """Dice coefficient of the content-token sets of every pair, shape (len(a), len(b)), in [0, 1]."""
     if not a or not b:
         return np.zeros((len(a), len(b)), dtype=np.float32)
     vocabulary: dict[str, int] = {}
-    return _dice(token_matrix(a, vocabulary), token_matrix(b, vocabulary))
+    return dice_matrix(token_matrix(a, vocabulary), token_matrix(b, vocabulary))
 
 
 def _joined(matrix: sparse.csr_matrix, width: int) -> sparse.csr_matrix:
@@ -233,7 +221,7 @@ def merged_similarity(a: Sequence[Unit], b: Sequence[Unit], sim: np.ndarray, *,
     for width in (2, 3):
         if m < width:
             break
-        joined = _dice(ta, _joined(tb, width))
+        joined = dice_matrix(ta, _joined(tb, width))
         if a_vectors is not None and b_vectors is not None:
             joined = np.maximum(joined, np.clip(a_vectors @ _joined_vectors(b_vectors, width).T, 0.0, 1.0))
         best_single = np.max(np.stack([sim[:, k:k + m - width + 1] for k in range(width)]), axis=0)
@@ -241,7 +229,7 @@ def merged_similarity(a: Sequence[Unit], b: Sequence[Unit], sim: np.ndarray, *,
         out[:, :m - width + 1] = np.where(better, joined, out[:, :m - width + 1])
         extra_b[:, :m - width + 1] = np.where(better, width - 1, extra_b[:, :m - width + 1])
     if n >= 2:
-        joined = _dice(_joined(ta, 2), tb)
+        joined = dice_matrix(_joined(ta, 2), tb)
         if a_vectors is not None and b_vectors is not None:
             joined = np.maximum(joined, np.clip(_joined_vectors(a_vectors, 2) @ b_vectors.T, 0.0, 1.0))
         best_single = np.maximum(sim[:-1], sim[1:])

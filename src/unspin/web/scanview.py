@@ -21,9 +21,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from unspin.crawl.rows import finding_of, read_results
+from unspin.crawl.rows import finding_of, read_results, site_of
 
 logger = logging.getLogger(__name__)
 
@@ -161,13 +160,7 @@ def _source_name(item: Any) -> str | None:
 
 
 def _host(url: Any) -> str | None:
-    if not isinstance(url, str) or "//" not in url:
-        return None
-    try:
-        host = urlsplit(url.strip()).hostname
-    except ValueError:
-        return None
-    return host.removeprefix("www.") if host else None
+    return (site_of(url) or None) if isinstance(url, str) else None
 
 
 def _unique(names: Iterator[str] | Sequence[str]) -> list[str]:
