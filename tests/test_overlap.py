@@ -10,7 +10,8 @@ from scipy import sparse
 
 from unspin.text.overlap import dice, dice_matrix
 
-WORDS = st.lists(st.sampled_from(["pier", "ferry", "council", "2.4", "repair", "pontoon", "vote"]), max_size=6)
+WORDS = st.lists(st.sampled_from(["pier", "ferry", "council", "2.4", "repair", "pontoon", "vote"]),
+                 max_size=6)
 
 
 def _matrix(sets: list[list[str]], vocabulary: dict[str, int]) -> sparse.csr_matrix:
