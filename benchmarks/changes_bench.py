@@ -34,7 +34,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
-from unspin import Document, Tracer  # noqa: E402
+from unspin import Comparer, Document, Tracer  # noqa: E402
 from unspin.changes.change import KINDS, Change  # noqa: E402
 from unspin.report.render import render_html, render_json, render_text  # noqa: E402
 
@@ -248,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the full report to this file")
     parser.add_argument("-v", "--verbose", action="store_true", help="print misses and extra detections")
     args = parser.parse_args(argv)
-    tracer = Tracer(None)
+    tracer = Comparer()
     started = time.perf_counter()
     fixtures = run_fixtures(tracer, args.verbose)
     table, numbers = fixture_table(fixtures)

@@ -108,7 +108,7 @@ def compare_pairs(jobs: Sequence[Job], tracer: Any = None) -> Iterator[Row]:
     from unspin.tracing.pairs import compare_many
 
     docs = ((Document(p["suspicious"], sus), Document(p["source"], src)) for p, sus, src in jobs)
-    for (pair, _, _), result in zip(jobs, compare_many(docs, tracer=tracer), strict=True):
+    for (pair, _, _), result in zip(jobs, compare_many(docs, comparer=tracer), strict=True):
         best = max((m.score for m in (*result.sources, *result.rejected)), default=0.0)
         yield {"suspicious": pair["suspicious"], "source": pair["source"], "kind": pair["kind"],
                "elapsed_s": result.elapsed_s, "found": result.found, "score": best,
@@ -120,9 +120,9 @@ _TRACER: Any = None
 
 def _init_worker() -> None:
     global _TRACER
-    from unspin import Tracer
+    from unspin import Comparer
 
-    _TRACER = Tracer(None)
+    _TRACER = Comparer()
     _warm_up(_TRACER)
 
 
@@ -145,9 +145,9 @@ def run_pairs(jobs: list[Job], workers: int) -> tuple[list[Row], float]:
         the rows in job order, and the seconds spent loading the model (one process).
     """
     if workers <= 1:
-        from unspin import Tracer
+        from unspin import Comparer
 
-        tracer = Tracer(None)
+        tracer = Comparer()
         started = time.perf_counter()
         _warm_up(tracer)
         warmup = time.perf_counter() - started

@@ -91,9 +91,9 @@ def max_pin(value: float) -> float:
 
 def pins(pairs: list[dict[str, Any]], tracer: Any = None) -> tuple[Pins, list[str]]:
     """The pins of the pairs decided correctly, and a message for each pair decided wrongly."""
-    from unspin import Tracer
+    from unspin import Comparer
 
-    tracer = tracer or Tracer(None)
+    tracer = tracer or Comparer()
     out: Pins = {}
     wrong: list[str] = []
     for pair in pairs:
@@ -143,11 +143,11 @@ def load_gate(path: Path) -> dict[str, Any]:
 
 def noise(pairs: list[dict[str, Any]]) -> float:
     """Largest difference in any score or coverage between embedding back-ends; printed per back-end."""
-    from unspin import Tracer
+    from unspin import Comparer
     from unspin.embed.encoder import MiniLMEmbedder
 
     def run(embedder: Any) -> list[float]:
-        tracer = Tracer(None, embedder=embedder)
+        tracer = Comparer(embedder=embedder)
         return [value for pair in pairs for value in measure(pair, tracer)[1:]]
 
     base = run(MiniLMEmbedder(switch_after=None))

@@ -112,14 +112,14 @@ def event_splits(cases: Sequence[dict[str, Any]]) -> dict[str, str]:
 def trace_cases(cases: Sequence[dict[str, Any]], stored: dict[str, dict[str, Any]], folder: Path,
                 *, threshold: float | None, splits: dict[str, str]) -> list[dict[str, Any]]:
     """Trace every suspect; return one row per case with the judged sources."""
-    from unspin import Document, Tracer
+    from unspin import Document, TraceOptions, Tracer
     from unspin.embed.encoder import CachedEmbedder, MiniLMEmbedder
 
-    options: dict[str, Any] = {} if threshold is None else {"threshold": threshold}
+    options = TraceOptions() if threshold is None else TraceOptions(threshold=threshold)
     # One embedder (one model load) for the main index and any held-out copy of it.
     embedder = CachedEmbedder(MiniLMEmbedder(), path=None)
     main_index = build_index(folder / "index", stored)
-    tracers: dict[str | None, Any] = {None: Tracer(main_index, embedder=embedder, **options)}
+    tracers: dict[str | None, Any] = {None: Tracer(main_index, embedder=embedder, options=options)}
     digest_of = {s["id"]: key for key, s in stored.items()}
     rows = []
     for case in cases:
@@ -127,7 +127,7 @@ def trace_cases(cases: Sequence[dict[str, Any]], stored: dict[str, dict[str, Any
         held_out = own if own in stored else None
         if held_out not in tracers:
             index = build_index(folder / f"without-{held_out}", stored, exclude=held_out)
-            tracers[held_out] = Tracer(index, embedder=embedder, **options)
+            tracers[held_out] = Tracer(index, embedder=embedder, options=options)
         right = {digest(p["text"]) for p in [case.get("source"), *(case.get("alt_sources") or [])] if p}
         started = time.perf_counter()
         result = tracers[held_out].trace(Document(f"{case['id']}/suspect", case["suspect"]["text"]))

@@ -39,8 +39,8 @@ from benchlib import in_split  # noqa: E402
 from real_dev_bench import event_splits  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data"
-#: A score no candidate reaches: every candidate is scored on the whole suspect, none accepted.
-OUT_OF_THE_WAY = 1.01
+#: No source accepted: every candidate is scored on the whole suspect and kept as rejected.
+SCORE_ALL = {"max_sources": 0, "max_rejected": 12}
 
 
 def _overlaps(a: Sequence[int], b: Sequence[int]) -> bool:
@@ -61,7 +61,7 @@ def _evidence(match: Any, suspect: str) -> Iterator[tuple[Any, Any]]:
 
 def pan_passages(split: str, per_kind: int) -> Iterator[tuple[str, bool, Any]]:
     """(group, reused, evidence) for the passages of a seeded sample of PAN pairs."""
-    from unspin import Document, Tracer
+    from unspin import Comparer, Document, TraceOptions
 
     with gzip.open(DATA / "pan13-train" / "pairs.jsonl.gz", "rt") as lines:
         pairs = [json.loads(line) for line in lines]
@@ -71,8 +71,7 @@ def pan_passages(split: str, per_kind: int) -> Iterator[tuple[str, bool, Any]]:
     for pair in pairs:
         if in_split(pair["suspicious"], split):
             by_kind[pair["kind"]].append(pair)
-    tracer = Tracer(None, max_rejected=12)
-    tracer.threshold = OUT_OF_THE_WAY
+    tracer = Comparer(options=TraceOptions(**SCORE_ALL))
     rng = random.Random(13)
     for kind, group in sorted(by_kind.items()):
         for pair in rng.sample(group, min(per_kind, len(group))):
@@ -90,13 +89,13 @@ def pan_passages(split: str, per_kind: int) -> Iterator[tuple[str, bool, Any]]:
 def real_dev_passages(split: str) -> Iterator[tuple[str, bool, Any]]:
     """(group, reused, evidence) for the passages of every real-dev case of the split, each
     traced against an index of its own source, alternative sources and same-event reports."""
-    from unspin import Document, Index, Tracer
+    from unspin import Document, Index, TraceOptions, Tracer
+    from unspin.embed.encoder import CachedEmbedder, MiniLMEmbedder
 
     with open(DATA / "real-dev" / "cases.jsonl", encoding="utf-8") as lines:
         cases = [json.loads(line) for line in lines]
     splits = event_splits(cases)
-    tracer = Tracer(None, max_rejected=12)
-    tracer.threshold = OUT_OF_THE_WAY
+    embedder = CachedEmbedder(MiniLMEmbedder(), path=None)  # one model load for every case
     for case in cases:
         if split != "all" and splits[case["event"]] != split:
             continue
@@ -107,7 +106,7 @@ def real_dev_passages(split: str) -> Iterator[tuple[str, bool, Any]]:
             with Index.open(Path(folder) / "idx", create=True) as index:
                 index.add(docs, progress=False)
             with Index.open(Path(folder) / "idx") as index:
-                tracer.index = index
+                tracer = Tracer(index, options=TraceOptions(**SCORE_ALL), embedder=embedder)
                 result = tracer.trace(Document(case["id"], case["suspect"]["text"]))
         for match in result.rejected:
             for _, ev in _evidence(match, case["suspect"]["text"]):

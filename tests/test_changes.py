@@ -23,7 +23,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from unspin import Document, Tracer, compare
+from unspin import Comparer, Document, compare
 from unspin.changes.change import KINDS, Change, sort_changes, summarize
 from unspin.changes.docdiff import detect_changes
 from unspin.changes.lexicon import alias, negation_words, phonetic, same_name, stance_classes
@@ -355,7 +355,7 @@ def traced() -> Any:
     copy = ("Marrow Bay budget\n\nMarrow Bay budget\n\n" + SOURCE.replace("no plans", "plans")
             .replace("Tom Briggs", "Tom Brigs").replace("£1.3bn", "£3.1bn")
             + ' The mayor said: "<b>taxes</b> & fees stay." The budget will be voted on 4 April.')
-    return Tracer(None, embedder=_NoEmbedder()).compare(Document("copy", copy), Document("source", source))
+    return Comparer(embedder=_NoEmbedder()).compare(Document("copy", copy), Document("source", source))
 
 
 def test_compare_fills_changes_for_the_accepted_source(traced: Any) -> None:

@@ -721,17 +721,35 @@ def test_out_of_range_options_are_refused_in_one_line(index_dir: Path, suspect: 
 
 
 def test_library_refuses_out_of_range_options(index_dir: Path) -> None:
+    from unspin import Index, TraceOptions, Tracer
     from unspin.crawl.scan import ScanOptions
-    from unspin.tracing.tracer import Tracer
 
     with pytest.raises(OptionError, match="threshold: must be a number from 0 to 1"):
-        Tracer(None, threshold=float("nan"))
-    with pytest.raises(OptionError, match="max_sources"):
-        Tracer(None, max_sources=0)
-    with pytest.raises(OptionError, match="threshold"):
-        ScanOptions(threshold=2.0)
+        TraceOptions(threshold=float("nan"))
+    with pytest.raises(OptionError, match="threshold: must be a number from 0 to 1, not 7"):
+        TraceOptions(threshold=7)  # `--threshold 7` once ran and found nothing
+    with pytest.raises(OptionError, match="max_candidates"):
+        TraceOptions(max_candidates=0)
+    with pytest.raises(OptionError, match="max_embedded: must be a whole number"):
+        TraceOptions(max_embedded=1.5)  # type: ignore[arg-type]
+    with pytest.raises(OptionError, match="trace"):
+        ScanOptions(trace=0.7)  # type: ignore[arg-type]
+    with pytest.raises(OptionError, match="screen_threshold"):
+        ScanOptions(screen_threshold=2.0)
     with pytest.raises(OptionError, match="max_bytes"):
         read_suspect("-", stdin=io.StringIO(SCHOOL), max_bytes=0)
+    with pytest.raises(OptionError, match="needs an open Index"):
+        Tracer(None)  # type: ignore[arg-type]
+    with Index.open(index_dir) as index:
+        tracer = Tracer(index)
+        with pytest.raises(OptionError, match="threshold"):
+            tracer.with_options(threshold=-0.1)
+        with pytest.raises(OptionError, match="colour: not a trace option"):
+            tracer.with_options(colour="red")
+        stricter = tracer.with_options(threshold=0.9)
+        # A copy: the original keeps its settings, the copy shares the models and caches.
+        assert tracer.options.threshold == 0.5 and stricter.options.threshold == 0.9
+        assert stricter.embedder is tracer.embedder and stricter.crosslang is tracer.crosslang
 
 
 def test_smaller_input_problems_through_index(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import jsonschema  # type: ignore[import-untyped]
 import numpy as np
 import pytest
 
-from unspin import Document, Index, Tracer
+from unspin import Comparer, Document, Index, Tracer
 from unspin.crosslang.tracing import (
     ANCHOR_BONUS,
     ANCHOR_BONUS_MAX,
@@ -306,7 +306,7 @@ def test_language_is_in_the_json(tracer: Tracer) -> None:
 
 
 def test_compare_across_languages_both_ways() -> None:
-    tracer = Tracer(None)
+    tracer = Comparer()
     forward = tracer.compare(Document("fr", FRENCH), Document("en", SOURCE))
     assert forward.found and forward.language == "fr" and forward.sources[0].language == "en"
     # An English copy of a German original.

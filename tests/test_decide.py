@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unspin.changes.textview import quote_spans
+from unspin.defaults import DECISION_THRESHOLD
 from unspin.results import Passage, SentencePair
 from unspin.text.segment import split_sentences
 from unspin.tracing.decide import (
@@ -20,7 +21,6 @@ from unspin.tracing.decide import (
     OBFUSCATED_SIMILARITY,
     OBFUSCATED_STRONG,
     RUN_CAP,
-    THRESHOLD,
     VERBATIM_RUN,
     VERBATIM_WORDS,
     VERBATIM_WORDS_TWO,
@@ -86,8 +86,8 @@ def test_score_separates_a_copy_from_a_shared_quote() -> None:
                     strong_run=6)
     quote = Evidence(aligned=1, sentences=9, run=1, mean_similarity=0.8, coverage=0.1, strong=1, adjacent=0,
                      strong_run=1)
-    assert score(copy) >= THRESHOLD
-    assert score(quote) < THRESHOLD
+    assert score(copy) >= DECISION_THRESHOLD
+    assert score(quote) < DECISION_THRESHOLD
 
 
 def test_strong_run_is_measured_against_what_a_short_suspect_allows() -> None:
@@ -160,7 +160,7 @@ def test_evidence_of_a_full_copy_and_of_nothing() -> None:
     assert (ev.aligned, ev.run, ev.strong, ev.adjacent, ev.strong_run) == (4, 4, 4, 3, 4)
     assert ev.coverage == 1.0
     assert evidence([full], sentences=4, chars=334).coverage == pytest.approx(0.5)
-    assert score(ev) >= THRESHOLD
+    assert score(ev) >= DECISION_THRESHOLD
 
     none = evidence([], sentences=4, chars=167)
     assert (none.aligned, none.run, none.strong, none.adjacent, none.strong_run) == (0, 0, 0, 0, 0)
@@ -256,8 +256,8 @@ def test_copied_wording_in_one_pair_never_reaches_the_line() -> None:
     # weakly aligned neighbours (headline with headline, lead with lead) made a 4-pair passage.
     one_sentence = _pe(4, VERBATIM_WORDS, 20, copied_pairs=1)
     assert reuse_evidence(one_sentence) == 0.0
-    assert reuse_score(one_sentence) < THRESHOLD
-    assert reuse_score(dataclasses.replace(one_sentence, copied_pairs=3)) >= THRESHOLD
+    assert reuse_score(one_sentence) < DECISION_THRESHOLD
+    assert reuse_score(dataclasses.replace(one_sentence, copied_pairs=3)) >= DECISION_THRESHOLD
 
 
 def test_reuse_score_is_one_half_exactly_on_each_line() -> None:
@@ -266,21 +266,21 @@ def test_reuse_score_is_one_half_exactly_on_each_line() -> None:
     obfuscated = _pe(3, 0, 0, strong=OBFUSCATED_STRONG, mean=OBFUSCATED_SIMILARITY)
     assert reuse_score(obfuscated) == pytest.approx(0.5)
     # Both halves of a line are needed: many copied words in short runs, or one long run alone, fall short.
-    assert reuse_score(_pe(3, 3 * VERBATIM_WORDS, VERBATIM_RUN - 2)) < THRESHOLD
-    assert reuse_score(_pe(3, VERBATIM_WORDS - 2, 3 * VERBATIM_RUN)) < THRESHOLD
-    assert reuse_score(_pe(6, 0, 0, strong=OBFUSCATED_STRONG - 1, mean=0.99)) < THRESHOLD
+    assert reuse_score(_pe(3, 3 * VERBATIM_WORDS, VERBATIM_RUN - 2)) < DECISION_THRESHOLD
+    assert reuse_score(_pe(3, VERBATIM_WORDS - 2, 3 * VERBATIM_RUN)) < DECISION_THRESHOLD
+    assert reuse_score(_pe(6, 0, 0, strong=OBFUSCATED_STRONG - 1, mean=0.99)) < DECISION_THRESHOLD
     loose = _pe(6, 0, 0, strong=2 * OBFUSCATED_STRONG, mean=OBFUSCATED_SIMILARITY - 0.03)
-    assert reuse_score(loose) < THRESHOLD
+    assert reuse_score(loose) < DECISION_THRESHOLD
 
 
 def test_two_pair_passages_need_more_copied_words_than_three_pair_ones() -> None:
     assert VERBATIM_WORDS < VERBATIM_WORDS_TWO
     between = (VERBATIM_WORDS + VERBATIM_WORDS_TWO) // 2
     # A two-sentence background paragraph a sister story repeats: below the two-pair line ...
-    assert reuse_score(_pe(2, between, 2 * VERBATIM_RUN)) < THRESHOLD
+    assert reuse_score(_pe(2, between, 2 * VERBATIM_RUN)) < DECISION_THRESHOLD
     # ... the same wording spread over three aligned sentences is a reused passage.
-    assert reuse_score(_pe(3, between, 2 * VERBATIM_RUN)) >= THRESHOLD
-    assert reuse_score(_pe(2, VERBATIM_WORDS_TWO + 5, 2 * VERBATIM_RUN)) >= THRESHOLD
+    assert reuse_score(_pe(3, between, 2 * VERBATIM_RUN)) >= DECISION_THRESHOLD
+    assert reuse_score(_pe(2, VERBATIM_WORDS_TWO + 5, 2 * VERBATIM_RUN)) >= DECISION_THRESHOLD
     assert reuse_evidence(_pe(2, between, 99)) == pytest.approx(between / VERBATIM_WORDS_TWO)
     assert reuse_evidence(_pe(3, between, 99)) == pytest.approx(between / VERBATIM_WORDS)
 

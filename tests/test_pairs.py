@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from unspin import Document, InputError, Tracer
+from unspin import Comparer, Document, InputError, Tracer
 from unspin.tracing.pairs import PairLine, compare_files, compare_many, read_pairs, write_jsonl
 
 SOURCE = """Tidewater ferry fares to rise by a fifth
@@ -52,15 +52,15 @@ class _NoEmbedder:
 
 
 @pytest.fixture(scope="module")
-def tracer() -> Tracer:
-    return Tracer(None, embedder=_NoEmbedder(), multilingual_embedder=_NoEmbedder())
+def tracer() -> Comparer:
+    return Comparer(embedder=_NoEmbedder(), multilingual_embedder=_NoEmbedder())
 
 
-def test_compare_many_gives_one_result_per_pair_in_order(tracer: Tracer) -> None:
+def test_compare_many_gives_one_result_per_pair_in_order(tracer: Comparer) -> None:
     pairs = [(Document("copy", COPY), Document("source", SOURCE)),
              (Document("band", UNRELATED), Document("source", SOURCE)),
              (Document("copy2", COPY), Document("source", SOURCE))]
-    results = list(compare_many(pairs, tracer=tracer))
+    results = list(compare_many(pairs, comparer=tracer))
     assert [r.suspect.id for r in results] == ["copy", "band", "copy2"]
     assert [r.found for r in results] == [True, False, True]
     # Offsets index into the texts as given.
@@ -69,10 +69,10 @@ def test_compare_many_gives_one_result_per_pair_in_order(tracer: Tracer) -> None
     assert SOURCE[passage.source[0]:passage.source[1]].strip()
 
 
-def test_compare_many_stops_at_an_empty_document(tracer: Tracer) -> None:
+def test_compare_many_stops_at_an_empty_document(tracer: Comparer) -> None:
     pairs = iter([(Document("copy", COPY), Document("source", SOURCE)),
                   (Document("blank", "  \n"), Document("source", SOURCE))])
-    results = compare_many(pairs, tracer=tracer)
+    results = compare_many(pairs, comparer=tracer)
     assert next(results).found
     with pytest.raises(InputError, match="blank"):
         next(results)
@@ -110,7 +110,7 @@ def test_compare_files_turns_bad_pairs_into_errors_and_goes_on(tracer: Tracer, t
     listing.write_text("copy.txt source.txt\nmissing.txt source.txt\nempty.txt source.txt\nlonely\n"
                        "copy.txt source.txt\n", encoding="utf-8")
     sink = io.StringIO()
-    stats = write_jsonl(compare_files(read_pairs(listing), tracer=tracer, pairs_name="pairs.txt"), sink)
+    stats = write_jsonl(compare_files(read_pairs(listing), comparer=tracer, pairs_name="pairs.txt"), sink)
     rows = [json.loads(line) for line in sink.getvalue().splitlines()]
     assert (stats.pairs, stats.errors, stats.found) == (5, 3, 2)
     assert [r["line"] for r in rows] == [1, 2, 3, 4, 5]

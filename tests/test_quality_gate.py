@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from unspin import Document, SourceMatch, Tracer, TraceResult
+from unspin import Comparer, Document, SourceMatch, TraceResult
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
@@ -58,7 +58,7 @@ def gate() -> dict[str, dict[str, float]]:
 @pytest.fixture(scope="module")
 def results() -> dict[str, TraceResult]:
     """Every pair compared once, with one Tracer (one model load, shared caches)."""
-    tracer = Tracer(None)
+    tracer = Comparer()
     return {name: tracer.compare(Document(pair["copy"]["id"], pair["copy"]["text"]),
                                  Document(pair["source"]["id"], pair["source"]["text"]))
             for name, pair in PAIRS.items()}

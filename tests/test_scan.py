@@ -28,7 +28,7 @@ from crawl_fixtures import (
     write_warc,
 )
 
-from unspin import Index
+from unspin import Index, TraceOptions
 from unspin.cli import main
 from unspin.crawl.rows import SCHEMA, changes_summary, copy_kind, finding_of, read_results
 from unspin.crawl.scan import PageScanner, ScanOptions, scan
@@ -159,7 +159,7 @@ def test_rerun_reuses_committed_inputs(index_dir: Path, crawl: Path, tmp_path: P
     assert second.resumed == 1 and second.pages_this_run == 0 and second.rows == first.rows
     assert out.read_bytes() == before
     with pytest.raises(InputError, match="another index or other options"):
-        scan([crawl], index_dir, out=out, workers=1, options=ScanOptions(threshold=0.7))
+        scan([crawl], index_dir, out=out, workers=1, options=ScanOptions(trace=TraceOptions(threshold=0.7)))
 
 
 def test_jsonl_input_and_pages_without_text(index_dir: Path, tmp_path: Path) -> None:

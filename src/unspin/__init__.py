@@ -7,7 +7,8 @@ The library API::
 
     with Index.open("my-index", create=True) as index:
         index.add(read_documents(["archive/"]))
-        result = Tracer(index).trace(open("suspect.txt").read())
+        tracer = Tracer(index, options=TraceOptions(threshold=0.6))
+        result = tracer.trace(open("suspect.txt").read())
     for source in result.sources:
         print(source.doc_id, source.score, source.coverage)
 """
@@ -17,10 +18,11 @@ from __future__ import annotations
 import logging
 
 from unspin.documents import Document, content_id
-from unspin.errors import IndexError_, InputError, ModelError, UnspinError
+from unspin.errors import IndexError_, InputError, ModelError, OptionError, UnspinError
 from unspin.index.store import AddStats, Index
+from unspin.options import TraceOptions
 from unspin.results import SCHEMA_VERSION, Passage, SentencePair, SourceMatch, TraceResult
-from unspin.tracing.tracer import Tracer, compare, trace
+from unspin.tracing.tracer import Comparer, Tracer, compare, trace
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
@@ -29,14 +31,17 @@ __version__ = "0.1.0"
 __all__ = [
     "SCHEMA_VERSION",
     "AddStats",
+    "Comparer",
     "Document",
     "Index",
     "IndexError_",
     "InputError",
     "ModelError",
+    "OptionError",
     "Passage",
     "SentencePair",
     "SourceMatch",
+    "TraceOptions",
     "TraceResult",
     "Tracer",
     "UnspinError",

@@ -18,17 +18,22 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from unspin import __version__
-from unspin.defaults import DEFAULT_HOST, DEFAULT_PORT, MAX_DOCUMENT_BYTES, MAX_UPLOAD_BYTES
+from unspin.defaults import (
+    DECISION_THRESHOLD,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    MAX_DOCUMENT_BYTES,
+    MAX_UPLOAD_BYTES,
+)
 from unspin.errors import IndexError_, InputError, OptionError, UnspinError
 from unspin.index.store import Index
 from unspin.inputs.extract import read_documents, read_suspect
 from unspin.inputs.jsonrecords import dumps
-from unspin.options import check_count, check_share
+from unspin.options import TraceOptions, check_count, check_share
 from unspin.report.render import render_html, render_json, render_text
 from unspin.results import TraceResult
 from unspin.terminal import terminal_safe
-from unspin.tracing import decide
-from unspin.tracing.tracer import Tracer
+from unspin.tracing.tracer import Comparer, Tracer
 
 logger = logging.getLogger(__name__)
 
@@ -94,8 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", required=True, metavar="DIR", help="index directory")
     _add_output_options(p)
     _add_read_options(p, suspect=True)
-    p.add_argument("--threshold", type=_share, default=decide.THRESHOLD,
-                   help="decision threshold on the source score, 0 to 1 (default: %(default)s)")
+    _add_threshold(p)
     p.add_argument("--max-sources", type=_whole(), default=5, help="most sources reported (default: 5)")
 
     p = sub.add_parser("compare", help="align two texts directly, no index needed",
@@ -107,8 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE", help="with --pairs: write the JSON lines to FILE, not stdout")
     _add_output_options(p)
     _add_read_options(p, suspect=True)
-    p.add_argument("--threshold", type=_share, default=decide.THRESHOLD,
-                   help="decision threshold on the source score, 0 to 1 (default: %(default)s)")
+    _add_threshold(p)
 
     p = sub.add_parser("score", help="score one text for signs of laundering, no source needed")
     p.add_argument("file", metavar="FILE", help="a .txt or .html file, or - for standard input")
@@ -137,6 +140,11 @@ def _add_read_options(p: argparse.ArgumentParser, *, suspect: bool = False) -> N
         p.add_argument("--input-format", choices=["auto", "text", "html"], default="auto",
                        help="read the input as text or HTML; auto (default): .html/.htm are HTML, .txt is "
                             "text, other names and stdin are HTML when they look like it")
+
+
+def _add_threshold(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--threshold", type=_share, default=DECISION_THRESHOLD,
+                   help="decision threshold on the source score, 0 to 1 (default: %(default)s)")
 
 
 def _add_output_options(p: argparse.ArgumentParser) -> None:
@@ -266,7 +274,8 @@ def _trace(args: argparse.Namespace, stdin: TextIO | None, out: TextIO, err: Tex
     with Index.open(args.index) as index:
         if index.is_empty():  # "no source found" would wrongly suggest the suspect was checked
             raise IndexError_(args.index, "the index is empty; add documents with `unspin index`")
-        result = Tracer(index, threshold=args.threshold, max_sources=args.max_sources).trace(suspect)
+        options = TraceOptions(threshold=args.threshold, max_sources=args.max_sources)
+        result = Tracer(index, options=options).trace(suspect)
     return _emit(result, args, out)
 
 
@@ -277,7 +286,7 @@ def _compare(args: argparse.Namespace, stdin: TextIO | None, out: TextIO, err: T
                            input_format=args.input_format)
     source = read_suspect(args.source, encoding=args.encoding, max_bytes=args.max_bytes,
                           input_format=args.input_format)
-    result = Tracer(None, threshold=args.threshold).compare(suspect, source)
+    result = Comparer(options=TraceOptions(threshold=args.threshold)).compare(suspect, source)
     return _emit(result, args, out)
 
 
@@ -289,7 +298,8 @@ def _compare_pairs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     pairs = read_pairs(args.pairs, encoding=args.encoding)
     if not pairs:
         raise InputError(args.pairs, "no pairs listed")
-    outcomes = compare_files(pairs, tracer=Tracer(None, threshold=args.threshold), encoding=args.encoding,
+    outcomes = compare_files(pairs, comparer=Comparer(options=TraceOptions(threshold=args.threshold)),
+                             encoding=args.encoding,
                              max_bytes=args.max_bytes, pairs_name=args.pairs)
     if args.out:
         try:
@@ -340,8 +350,7 @@ def _add_crawl_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
                    help="Spark master when not run by spark-submit (default: local[*])")
     p.add_argument("--spark-index", choices=["ship", "shared"], default="ship",
                    help="ship the index to the executors (default) or read it at the same path on every node")
-    p.add_argument("--threshold", type=_share, default=decide.THRESHOLD,
-                   help="decision threshold on the source score, 0 to 1 (default: %(default)s)")
+    _add_threshold(p)
     p.add_argument("--no-screen", action="store_true",
                    help="trace every page (slow; for auditing the screen)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -357,7 +366,7 @@ def _add_crawl_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
 def _scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from unspin.crawl.scan import ScanOptions, scan
 
-    options = ScanOptions(threshold=args.threshold, screen=not args.no_screen)
+    options = ScanOptions(trace=TraceOptions(threshold=args.threshold), screen=not args.no_screen)
     progress = not args.no_progress and err.isatty()
     if args.engine == "spark":
         from unspin.crawl.spark import scan_spark

@@ -7,9 +7,11 @@ outer limits and addresses that several entry points must agree on.
 
 from __future__ import annotations
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "LOOPBACK_HOSTS", "MAX_DOCUMENT_BYTES", "MAX_RECORD_BYTES",
-           "MAX_UPLOAD_BYTES"]
+__all__ = ["DECISION_THRESHOLD", "DEFAULT_HOST", "DEFAULT_PORT", "LOOPBACK_HOSTS", "MAX_DOCUMENT_BYTES",
+           "MAX_RECORD_BYTES", "MAX_UPLOAD_BYTES"]
 
+#: Default decision threshold on a source's score (:attr:`unspin.SourceMatch.score`, in [0, 1]).
+DECISION_THRESHOLD = 0.5
 #: Largest document read from an input file (``--max-bytes``), in bytes: larger ones are refused
 #: with an error naming them, or skipped and counted in batch mode.
 MAX_DOCUMENT_BYTES = 10_000_000

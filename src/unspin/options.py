@@ -1,18 +1,20 @@
-"""Range checks of options shared by the library functions and the command line.
+"""The settings of a trace (:class:`TraceOptions`) and the range checks of every option.
 
 Each check returns the value when it is in range and raises :class:`OptionError` naming the
 option otherwise; :mod:`unspin.cli` uses the same checks as argparse types, so a value is refused
-the same way whether it comes from a flag or a keyword argument.
+the same way whether it comes from a flag, a keyword argument or a :class:`TraceOptions` field.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, fields
 from numbers import Real
 
+from unspin.defaults import DECISION_THRESHOLD
 from unspin.errors import OptionError
 
-__all__ = ["check_count", "check_share"]
+__all__ = ["TraceOptions", "check_count", "check_share"]
 
 
 def check_count(value: object, option: str, *, minimum: int = 1, maximum: int | None = None) -> int:
@@ -41,3 +43,51 @@ def check_share(value: object, option: str) -> float:
     if not math.isfinite(number) or not 0.0 <= number <= 1.0:
         raise OptionError(option, f"must be a number from 0 to 1, not {value}")
     return number
+
+
+@dataclass(frozen=True)
+class TraceOptions:
+    """Settings of tracing and comparing, validated when made (an out-of-range value raises).
+
+    Change one with :func:`dataclasses.replace` (validated again) or :meth:`unspin.Tracer.with_options`.
+
+    Attributes:
+        threshold: decision threshold on :attr:`unspin.SourceMatch.score`, in [0, 1]
+            (``docs/scores.md`` says what a score means).
+        max_sources: most sources reported per suspect (0: none accepted, every candidate scored on
+            the whole suspect and kept as rejected — for diagnostics).
+        max_rejected: most rejected candidates kept in a result (closest first), 0 or more.
+        max_candidates: candidates retrieved and aligned lexically per suspect.
+        max_embedded: candidates re-aligned with sentence embeddings per suspect (the costly step).
+        k_document: candidates taken from the whole-suspect BM25 query.
+        k_window: candidates taken from each window query.
+        window: suspect sentences per window query (windows overlap by half).
+        conclusive_score: a lexical alignment scoring this high needs no embeddings, in [0, 1].
+        conclusive_coverage: share of the suspect's sentences that conclusive lexical sources must
+            explain for nothing to be embedded, in [0, 1].
+        units_cache: candidate documents whose sentence units are kept in memory between traces.
+    """
+
+    threshold: float = DECISION_THRESHOLD
+    max_sources: int = 5
+    max_rejected: int = 3
+    max_candidates: int = 12
+    max_embedded: int = 3
+    k_document: int = 8
+    k_window: int = 2
+    window: int = 4
+    conclusive_score: float = 0.95
+    conclusive_coverage: float = 0.9
+    units_cache: int = 4096
+
+    def __post_init__(self) -> None:
+        for spec in fields(self):
+            value = getattr(self, spec.name)
+            if spec.type in ("float", float):
+                check_share(value, spec.name)
+            else:
+                check_count(value, spec.name, minimum=0 if spec.name in _MAY_BE_ZERO else 1)
+
+
+#: Counts of :class:`TraceOptions` that may be 0 (nothing kept, nothing embedded).
+_MAY_BE_ZERO = frozenset({"max_sources", "max_rejected", "max_embedded", "k_window"})

@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from unspin.changes.change import Change, summarize
+from unspin.defaults import DECISION_THRESHOLD
 from unspin.documents import Document, Span
 
 #: Version of the JSON produced by :meth:`TraceResult.to_dict` (see ``docs/json-schema.md``).
 SCHEMA_VERSION = "1.2"
 
 
-#: Default decision threshold on :attr:`SourceMatch.score`.
-DECISION_THRESHOLD = 0.5
 
 #: What a source is to the suspect: the suspect derives from it as a whole (``"copy"``), or the
 #: two share some passages inside otherwise different texts (``"reused"``).

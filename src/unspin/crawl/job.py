@@ -37,13 +37,12 @@ from unspin.crawl.rows import ROWS_VERSION, dump_row, make_row, output_format, s
 from unspin.crawl.screen import SCREEN_THRESHOLD, WINDOW_THRESHOLD, Screen, TokenStats
 from unspin.crawl.warc import MAX_BYTES, SKIP_REASONS, Page, expand_inputs, iter_pages
 from unspin.documents import Document, content_id
-from unspin.errors import IndexError_, InputError
+from unspin.errors import IndexError_, InputError, OptionError
 from unspin.index.store import Index
 from unspin.inputs.htmltext import html_to_text
-from unspin.options import check_count, check_share
+from unspin.options import TraceOptions, check_count, check_share
 from unspin.results import TraceResult
 from unspin.text.language import detect_language
-from unspin.tracing import decide
 from unspin.tracing.tracer import Tracer
 
 logger = logging.getLogger(__name__)
@@ -64,8 +63,7 @@ class ScanOptions:
     """Settings of a scan; they are part of what a rerun must match to resume.
 
     Attributes:
-        threshold: decision threshold on the source score (as ``unspin trace --threshold``).
-        max_sources: most sources reported per page.
+        trace: the settings of tracing a page (threshold, sources per page, ...), as ``unspin trace``.
         screen: screen pages before tracing (False traces every English page: slow, for checking
             what the screen lets through).
         screen_threshold: see :data:`unspin.crawl.screen.SCREEN_THRESHOLD`.
@@ -73,8 +71,7 @@ class ScanOptions:
         max_bytes: largest page payload read, in bytes.
     """
 
-    threshold: float = decide.THRESHOLD
-    max_sources: int = 5
+    trace: TraceOptions = field(default_factory=TraceOptions)
     screen: bool = True
     screen_threshold: float = SCREEN_THRESHOLD
     window_threshold: float = WINDOW_THRESHOLD
@@ -82,9 +79,10 @@ class ScanOptions:
 
     def __post_init__(self) -> None:
         """Refuse out-of-range settings (:class:`unspin.errors.OptionError`) before any work starts."""
-        for name in ("threshold", "screen_threshold", "window_threshold"):
+        if not isinstance(self.trace, TraceOptions):
+            raise OptionError("trace", f"must be a TraceOptions, not {type(self.trace).__name__}")
+        for name in ("screen_threshold", "window_threshold"):
             check_share(getattr(self, name), name)
-        check_count(self.max_sources, "max_sources")
         check_count(self.max_bytes, "max_bytes")
 
 
@@ -185,14 +183,13 @@ class PageScanner:
         index: the reference collection.
         stats: its token statistics (:meth:`TokenStats.from_index`), shared by all workers.
         options: the scan settings.
-        tracer: the tracer to use; by default a :class:`Tracer` on ``index`` with the options'
-            threshold and max_sources.
+        tracer: the tracer to use; by default a :class:`Tracer` on ``index`` with ``options.trace``.
     """
 
     def __init__(self, index: Index, stats: TokenStats, options: ScanOptions, *,
                  tracer: Tracer | None = None) -> None:
         self.options = options
-        self.tracer = tracer or Tracer(index, threshold=options.threshold, max_sources=options.max_sources)
+        self.tracer = tracer or Tracer(index, options=options.trace)
         self.screen = Screen(index, stats, threshold=options.screen_threshold,
                              window_threshold=options.window_threshold)
         self._traced: LRUCache[str, TraceResult] = LRUCache(maxsize=TRACE_CACHE)

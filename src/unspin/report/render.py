@@ -21,9 +21,10 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
 
+from unspin.defaults import DECISION_THRESHOLD
 from unspin.inputs.jsonrecords import dumps
 from unspin.report.changes import CHANGES_CSS, html_factual_list, html_pairs, text_summary
-from unspin.results import DECISION_THRESHOLD, Passage, SourceMatch, TraceResult
+from unspin.results import Passage, SourceMatch, TraceResult
 from unspin.terminal import terminal_safe
 
 logger = logging.getLogger(__name__)

@@ -15,11 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from unspin.results import DECISION_THRESHOLD, Passage
+from unspin.results import Passage
 from unspin.text.normalize import content_tokens, fold
-
-#: Score at or above which a candidate is reported as a source.
-THRESHOLD = DECISION_THRESHOLD
 
 #: Logistic weights of :func:`copy_score`, calibrated on unspin-bench (see docs/scores.md for how).
 WEIGHTS = {
@@ -114,7 +111,8 @@ def evidence(passages: Sequence[Passage], *, sentences: int, chars: int,
 
 
 def copy_score(ev: Evidence) -> float:
-    """Confidence in [0, 1] that the alignment shows a copy; >= :data:`THRESHOLD` means a source.
+    """Confidence in [0, 1] that the alignment shows a copy; at or above the decision threshold
+    (:attr:`unspin.options.TraceOptions.threshold`) the candidate is a source.
 
     A logistic function of the shares of the considered suspect sentences that are aligned,
     strongly aligned and aligned in step with the source, the mean pair similarity, and the
@@ -264,7 +262,8 @@ def reuse_evidence(pe: PassageEvidence) -> float:
 
 
 def reuse_score(pe: PassageEvidence) -> float:
-    """Confidence in [0, 1] that a passage was taken from the source; >= :data:`THRESHOLD` means reused.
+    """Confidence in [0, 1] that a passage was taken from the source; at or above the decision
+    threshold (:attr:`unspin.options.TraceOptions.threshold`) the passage is reported as reused.
 
     0 for passages of fewer than :data:`MIN_REUSED_PAIRS` pairs. Otherwise a logistic function of
     :func:`reuse_evidence`, 0.5 exactly on a line: ``1 / (1 + exp(-REUSE_STEEPNESS * (evidence - 1)))``.

@@ -22,7 +22,7 @@ from unspin.documents import Document
 from unspin.errors import InputError
 from unspin.inputs.extract import read_suspect
 from unspin.results import TraceResult
-from unspin.tracing.tracer import Tracer
+from unspin.tracing.tracer import Comparer
 
 logger = logging.getLogger(__name__)
 
@@ -91,22 +91,22 @@ class PairStats:
 
 
 def compare_many(pairs: Iterable[tuple[Document, Document]], *,
-                 tracer: Tracer | None = None) -> Iterator[TraceResult]:
-    """Compare each (suspect, source) pair with one :class:`Tracer` (one model load for all).
+                 comparer: Comparer | None = None) -> Iterator[TraceResult]:
+    """Compare each (suspect, source) pair with one :class:`Comparer` (one model load for all).
 
     Args:
         pairs: the documents to compare; offsets in each result index into their texts as given.
-        tracer: the tracer to reuse (its threshold and embedders apply); by default ``Tracer(None)``.
+        comparer: the comparer to reuse (its options and embedders apply); by default ``Comparer()``.
 
     Yields:
-        one result per pair, in order (see :meth:`Tracer.compare`).
+        one result per pair, in order (see :meth:`Comparer.compare`).
 
     Raises:
         InputError: a document has no text (the pairs before it have been yielded).
     """
-    tracer = tracer or Tracer(None)
+    comparer = comparer or Comparer()
     for suspect, source in pairs:
-        yield tracer.compare(suspect, source)
+        yield comparer.compare(suspect, source)
 
 
 def read_pairs(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> list[PairLine]:
@@ -147,7 +147,7 @@ def read_pairs(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> list
     return out
 
 
-def compare_files(pairs: Iterable[PairLine], *, tracer: Tracer | None = None, encoding: str = "utf-8",
+def compare_files(pairs: Iterable[PairLine], *, comparer: Comparer | None = None, encoding: str = "utf-8",
                   max_bytes: int = MAX_DOCUMENT_BYTES, pairs_name: str = "pairs") -> Iterator[PairOutcome]:
     """Read and compare each pair of files; a pair that cannot be read becomes an error outcome.
 
@@ -157,7 +157,7 @@ def compare_files(pairs: Iterable[PairLine], *, tracer: Tracer | None = None, en
 
     Args:
         pairs: lines of a pairs file (:func:`read_pairs`).
-        tracer: the tracer to reuse; by default ``Tracer(None)``.
+        comparer: the comparer to reuse; by default ``Comparer()``.
         encoding: text encoding of the files.
         max_bytes: largest file accepted, in bytes.
         pairs_name: how the pairs file is named in error messages.
@@ -165,7 +165,7 @@ def compare_files(pairs: Iterable[PairLine], *, tracer: Tracer | None = None, en
     Yields:
         one outcome per pair, in order.
     """
-    tracer = tracer or Tracer(None)
+    comparer = comparer or Comparer()
     for pair in pairs:
         if pair.problem:
             yield PairOutcome(pair, error=f"{pairs_name}:{pair.line}: {pair.problem}")
@@ -173,7 +173,7 @@ def compare_files(pairs: Iterable[PairLine], *, tracer: Tracer | None = None, en
         try:
             suspect = read_suspect(pair.path(pair.suspect), encoding=encoding, max_bytes=max_bytes)
             source = read_suspect(pair.path(pair.source), encoding=encoding, max_bytes=max_bytes)
-            result = tracer.compare(suspect, source)
+            result = comparer.compare(suspect, source)
         except InputError as exc:
             yield PairOutcome(pair, error=str(exc))
         else:

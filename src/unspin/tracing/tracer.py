@@ -11,11 +11,14 @@ sentences that earlier ones do not explain (a host story and a spliced passage a
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Self
 
 import numpy as np
 from cachetools import LRUCache
@@ -25,22 +28,18 @@ from unspin.changes.textview import quote_spans
 from unspin.crosslang.tracing import CrossLanguage, MultilingualEmbedder, cross_units, number_changes
 from unspin.documents import Document
 from unspin.embed.encoder import CachedEmbedder, Embedder, MiniLMEmbedder
-from unspin.errors import InputError
+from unspin.errors import InputError, OptionError
 from unspin.index.candidates import find_candidates
 from unspin.index.store import EMBEDDINGS_NAME, Index
-from unspin.options import check_count, check_share
+from unspin.options import TraceOptions
 from unspin.results import Passage, SourceMatch, TraceResult
-from unspin.text.language import detect_language
+from unspin.text.language import Language, detect_language
 from unspin.text.segment import Sentence, split_sentences
 from unspin.tracing import decide
 from unspin.tracing.align import PairAlignment, Unit, align_units, lexical_matrix, local_chains, units_of
 
 logger = logging.getLogger(__name__)
 
-#: A lexical alignment scoring this high needs no embeddings (verbatim, homoglyph, light edits).
-CONCLUSIVE_SCORE = 0.95
-#: Share of suspect sentences that conclusive lexical alignments must explain to skip embedding.
-CONCLUSIVE_COVERAGE = 0.9
 
 
 @dataclass
@@ -91,78 +90,57 @@ class _Aligned:
         return found
 
 
-class Tracer:
-    """Traces suspects against one index, reusing the loaded model and caches between calls.
+class Comparer:
+    """Aligns suspects with given sources and decides, reusing the loaded models and caches.
+
+    What :class:`Tracer` does once it has found candidates in an index; on its own it compares
+    texts the caller pairs (``unspin compare``, :func:`compare`, :func:`unspin.tracing.pairs.compare_many`).
 
     Args:
-        index: the reference collection.
-        embedder: sentence embedder; by default all-MiniLM-L6-v2 with a cache stored in the
-            index directory.
-        max_candidates: candidates aligned lexically per suspect.
-        max_embedded: candidates aligned with embeddings per suspect.
-        threshold: decision threshold on :attr:`SourceMatch.score`.
-        max_sources: most sources reported.
-        max_rejected: most rejected candidates kept in the result (closest first).
-        multilingual_embedder: sentence embedder for suspects in another language than English
+        options: the settings (thresholds, limits, cache sizes); validated when made.
+        embedder: sentence embedder; by default all-MiniLM-L6-v2, cached in memory (and in
+            ``embeddings_cache`` when given).
+        multilingual_embedder: sentence embedder for texts in another language than English
             (see :mod:`unspin.crosslang.tracing`); by default USE multilingual v3, cached like ``embedder``.
+        embeddings_cache: an SQLite file that keeps sentence embeddings between processes.
     """
 
-    def __init__(self, index: Index | None = None, *, embedder: Embedder | None = None,
-                 max_candidates: int = 12, max_embedded: int = 3, threshold: float = decide.THRESHOLD,
-                 max_sources: int = 5, max_rejected: int = 3,
-                 multilingual_embedder: Embedder | None = None) -> None:
-        self.index = index
-        cache = index.path / EMBEDDINGS_NAME if index is not None else None
-        if embedder is None:
-            embedder = CachedEmbedder(MiniLMEmbedder(), path=cache)
-        self.embedder = embedder
+    def __init__(self, *, options: TraceOptions | None = None, embedder: Embedder | None = None,
+                 multilingual_embedder: Embedder | None = None,
+                 embeddings_cache: Path | None = None) -> None:
+        self.options = options if options is not None else TraceOptions()
+        if not isinstance(self.options, TraceOptions):
+            raise OptionError("options", f"must be a TraceOptions, not {type(self.options).__name__}")
+        self.embedder = embedder or CachedEmbedder(MiniLMEmbedder(), path=embeddings_cache)
         # Loaded lazily: an English-only workload never loads the multilingual model.
         self.crosslang = CrossLanguage(multilingual_embedder
-                                       or CachedEmbedder(MultilingualEmbedder(), path=cache))
-        self.max_candidates = max_candidates
-        self.max_embedded = max_embedded
-        self.threshold = check_share(threshold, "threshold")
-        self.max_sources = check_count(max_sources, "max_sources")
-        self.max_rejected = max_rejected
+                                       or CachedEmbedder(MultilingualEmbedder(), path=embeddings_cache))
         # Candidate documents recur across suspects; splitting them is the costliest lexical step.
-        self._units: LRUCache[str, list[Unit]] = LRUCache(maxsize=4096)
+        self._units: LRUCache[str, list[Unit]] = LRUCache(maxsize=self.options.units_cache)
 
-    def trace(self, suspect: Document | str) -> TraceResult:
-        """Find the sources of ``suspect`` in the index.
-
-        Args:
-            suspect: a document, or a plain string (given a content-hash id).
-
-        Returns:
-            the sources that pass the decision (in explanation order) with their aligned passages, and the
-            closest rejected candidates.
+    def with_options(self, **changes: Any) -> Self:
+        """A copy with some options changed (validated), sharing this one's models and caches.
 
         Raises:
-            InputError: the suspect has no text.
+            OptionError: a changed value is out of range or not an option.
         """
-        if self.index is None:
-            raise ValueError("this Tracer has no index; use compare() or pass an index")
-        started = time.perf_counter()
-        doc = _as_document(suspect)
-        detected = detect_language(doc.text)
-        language = detected.code
-        sentences = split_sentences(doc.text)
-        if not detected.is_default:  # another language than English: the cross-language path
-            result = self._trace_across(doc, sentences, language)
-        else:
-            units = units_of(sentences)
-            found = find_candidates(units, self.index)[: self.max_candidates]
-            sources = self.index.get_many([c.doc_id for c in found])
-            result = replace(self._explain(doc, sentences, units, sources), candidates=len(found))
-            if not result.sources:  # an English copy of a source in another language?
-                result = self._try_foreign(doc, sentences, language, sources, result)
-        return self._finish(result, language, started)
+        try:
+            options = replace(self.options, **changes)
+        except TypeError:
+            unknown = sorted(set(changes) - {f.name for f in fields(TraceOptions)})
+            raise OptionError(", ".join(unknown), "not a trace option") from None
+        twin = copy.copy(self)
+        twin.options = options
+        return twin
 
     def compare(self, suspect: Document | str, source: Document | str) -> TraceResult:
         """Align ``suspect`` with one ``source`` directly (no index).
 
         Returns:
             a result with the source in ``sources`` if it passes the decision, else in ``rejected``.
+
+        Raises:
+            InputError: either text is empty.
         """
         started = time.perf_counter()
         doc = _as_document(suspect, default_id="A")
@@ -174,42 +152,26 @@ class Tracer:
         else:  # either text is in another language than English: align across languages
             units = cross_units(doc.text, sentences, language.code)
             result = self._explain_across(doc, sentences, units, language.code, [other])
-        return self._finish(replace(result, candidates=1), language.code, started)
+        return self._finish(replace(result, candidates=1), language.code, started,
+                            {other.id: other_language})
 
     # -- steps -----------------------------------------------------------------------------
 
-    def _finish(self, result: TraceResult, language: str, started: float) -> TraceResult:
-        """Stamp the languages, the threshold and the elapsed time on a result."""
+    def _finish(self, result: TraceResult, language: str, started: float,
+                languages: Mapping[str, Language]) -> TraceResult:
+        """Stamp the languages, the threshold and the elapsed time on a result.
+
+        ``languages`` holds the sources already identified on the way; the others are identified
+        here, once each.
+        """
         def stamp(matches: Sequence[SourceMatch]) -> tuple[SourceMatch, ...]:
-            return tuple(replace(m, language=detect_language(m.text).code) for m in matches)
+            return tuple(m if m.language is not None else
+                         replace(m, language=(languages.get(m.doc_id) or detect_language(m.text)).code)
+                         for m in matches)
 
         return replace(result, sources=stamp(result.sources), rejected=stamp(result.rejected),
-                       language=language, elapsed_s=time.perf_counter() - started, threshold=self.threshold)
-
-    def _trace_across(self, doc: Document, sentences: list[Sentence], language: str) -> TraceResult:
-        """Trace a suspect that is not in English: candidates by anchors, multilingual alignment."""
-        assert self.index is not None
-        units = cross_units(doc.text, sentences, language)
-        # Anchors rank the source first or second (docs/crosslang.md): only the best few are aligned.
-        found = self.crosslang.candidates(units, self.index)
-        sources = self.index.get_many([c.doc_id for c in found[: min(self.max_candidates,
-                                                                      self.crosslang.max_embedded)]])
-        result = self._explain_across(doc, sentences, units, language, sources)
-        return replace(result, candidates=len(sources))
-
-    def _try_foreign(self, doc: Document, sentences: list[Sentence], language: str,
-                     candidates: Sequence[Document], result: TraceResult) -> TraceResult:
-        """Align an English suspect across languages with the candidates that are not in English.
-
-        Only called when the lexical path found no source, so English collections cost nothing
-        more than a language check of the candidates.
-        """
-        foreign = [c for c in candidates if not detect_language(c.text).is_default]
-        if not foreign:
-            return result
-        units = cross_units(doc.text, sentences, language)
-        across = self._explain_across(doc, sentences, units, language, foreign[: self.crosslang.max_embedded])
-        return replace(across, candidates=result.candidates) if across.sources else result
+                       language=language, elapsed_s=time.perf_counter() - started,
+                       threshold=self.options.threshold)
 
     def _explain_across(self, doc: Document, sentences: list[Sentence], units: list[Unit], language: str,
                         candidates: Sequence[Document]) -> TraceResult:
@@ -229,11 +191,12 @@ class Tracer:
             cand_units, languages[cand.id] = self.crosslang.units_of(cand.text)
             aligned.append(_Aligned(cand, cand_units, self.crosslang.align(units, vectors, cand_units), True,
                                     context))
-        accepted, rejected, _ = self._choose(units, aligned, threshold=self.threshold)
-        accepted = [replace(m, changes=number_changes(doc.text, language, m.text, languages[m.doc_id],
-                                                      m.passages)) for m in accepted]
-        return TraceResult(suspect=doc, sources=tuple(accepted),
-                           rejected=tuple(rejected[: self.max_rejected]), boilerplate=boilerplate)
+        accepted, rejected, _ = self._choose(units, aligned, threshold=self.options.threshold)
+        accepted = [replace(m, language=languages[m.doc_id], changes=number_changes(
+                        doc.text, language, m.text, languages[m.doc_id], m.passages)) for m in accepted]
+        rejected = [replace(m, language=languages[m.doc_id]) for m in rejected[: self.options.max_rejected]]
+        return TraceResult(suspect=doc, sources=tuple(accepted), rejected=tuple(rejected),
+                           boilerplate=boilerplate)
 
     def _explain(self, doc: Document, sentences: list[Sentence], units: list[Unit],
                  candidates: Sequence[Document], *, embed_all: bool = False) -> TraceResult:
@@ -243,11 +206,11 @@ class Tracer:
         context = _Context(doc.text, quote_spans(doc.text))
         aligned = [self._align_lexically(units, cand, context) for cand in candidates]
         self._embed_promising(units, aligned, embed_all=embed_all)
-        accepted, rejected, _ = self._choose(units, aligned, threshold=self.threshold)
+        accepted, rejected, _ = self._choose(units, aligned, threshold=self.options.threshold)
         # What each accepted copy changed (cheap: no model; see unspin.changes.docdiff).
         accepted = attach_changes(doc.text, sentences, accepted, {a.doc.id: a.units for a in aligned})
         return TraceResult(suspect=doc, sources=tuple(accepted),
-                           rejected=tuple(rejected[: self.max_rejected]), boilerplate=boilerplate)
+                           rejected=tuple(rejected[: self.options.max_rejected]), boilerplate=boilerplate)
 
     def _align_lexically(self, units: list[Unit], cand: Document, context: _Context) -> _Aligned:
         cand_units = self._units_of(cand.text)
@@ -264,19 +227,20 @@ class Tracer:
     def _embed_promising(self, units: list[Unit], aligned: list[_Aligned], *, embed_all: bool) -> None:
         """Re-align with embeddings the candidates where lexical matching may fall short.
 
-        Sources that the lexical alignment already makes certain (score >= CONCLUSIVE_SCORE in
-        the greedy explanation) need no embeddings; when they explain nearly the whole suspect,
+        Sources that the lexical alignment already makes certain (score >= the ``conclusive_score``
+        option in the greedy explanation) need no embeddings; when they explain nearly the whole suspect,
         nothing is embedded at all (verbatim, homoglyph and spliced verbatim copies).
         """
-        certain, _, explained = self._choose(units, aligned, threshold=CONCLUSIVE_SCORE)
-        if not embed_all and len(explained) >= CONCLUSIVE_COVERAGE * len(units):
+        opts = self.options
+        certain, _, explained = self._choose(units, aligned, threshold=opts.conclusive_score)
+        if not embed_all and len(explained) >= opts.conclusive_coverage * len(units):
             return
         done = {m.doc_id for m in certain}
-        lexical_scores = {m.doc_id: m.score for m in self._choose(units, aligned, threshold=2.0)[1]}
+        lexical_scores = {a.doc.id: self._match(units, a, set()).score for a in aligned}
         todo = sorted((a for a in aligned if a.doc.id not in done and a.units),
                       key=lambda a: -lexical_scores.get(a.doc.id, 0.0))
         if not embed_all:
-            todo = todo[: self.max_embedded]
+            todo = todo[: opts.max_embedded]
         if not todo:
             return
         suspect_vectors = _LazyVectors(self.embedder, units)
@@ -288,8 +252,8 @@ class Tracer:
                                      b_vectors=vectors.get(cols), lexical=lexical))
             # Embedding is the costly step: stop once accepted sources explain the suspect.
             if not embed_all:
-                _, _, explained = self._choose(units, aligned, threshold=self.threshold)
-                if len(explained) >= CONCLUSIVE_COVERAGE * len(units):
+                _, _, explained = self._choose(units, aligned, threshold=opts.threshold)
+                if len(explained) >= opts.conclusive_coverage * len(units):
                     break
 
     def _choose(self, units: list[Unit], aligned: list[_Aligned], *,
@@ -304,7 +268,7 @@ class Tracer:
         explained: set[int] = set()
         accepted: list[SourceMatch] = []
         pool = list(aligned)
-        while pool and len(accepted) < self.max_sources:
+        while pool and len(accepted) < self.options.max_sources:
             scored = [(self._match(units, a, explained), a) for a in pool]
             best, item = max(scored, key=lambda pair: pair[0].score)
             if best.score < threshold:
@@ -337,8 +301,8 @@ class Tracer:
         copy = decide.copy_score(ev)
         best_reuse = max((item.reuse_score(p) for p in open_passages), default=0.0)
         reported = item.all_passages(units)
-        if copy < self.threshold <= best_reuse:
-            reported = [p for p in reported if p.reuse_score >= self.threshold]
+        if copy < self.options.threshold <= best_reuse:
+            reported = [p for p in reported if p.reuse_score >= self.options.threshold]
         all_chars = sum(u.end - u.start for u in units)
         source_chars = sum(u.end - u.start for u in item.units) or 1
         # Coverage counts the aligned sentences, not the stretches between: a passage that bridges
@@ -352,6 +316,88 @@ class Tracer:
                            meta=dict(item.doc.meta), text=item.doc.text,
                            finding="copy" if coverage >= decide.COPY_COVERAGE else "reused", copy_score=copy)
 
+
+
+class Tracer(Comparer):
+    """Traces suspects against one index, reusing the loaded models and caches between calls.
+
+    Args:
+        index: the reference collection (sentence embeddings are cached in its directory).
+        options: the settings; validated when made.
+        embedder: sentence embedder; by default all-MiniLM-L6-v2 with a cache stored in the
+            index directory.
+        multilingual_embedder: as :class:`Comparer`.
+
+    Raises:
+        OptionError: ``index`` is not an :class:`~unspin.index.store.Index`.
+    """
+
+    def __init__(self, index: Index, *, options: TraceOptions | None = None,
+                 embedder: Embedder | None = None, multilingual_embedder: Embedder | None = None) -> None:
+        if not isinstance(index, Index):
+            raise OptionError("index", "tracing needs an open Index (to compare two texts, use compare())")
+        super().__init__(options=options, embedder=embedder, multilingual_embedder=multilingual_embedder,
+                         embeddings_cache=index.path / EMBEDDINGS_NAME)
+        self.index = index
+
+    def trace(self, suspect: Document | str) -> TraceResult:
+        """Find the sources of ``suspect`` in the index.
+
+        Args:
+            suspect: a document, or a plain string (given a content-hash id).
+
+        Returns:
+            the sources that pass the decision (in explanation order) with their aligned passages, and the
+            closest rejected candidates.
+
+        Raises:
+            InputError: the suspect has no text.
+        """
+        started = time.perf_counter()
+        doc = _as_document(suspect)
+        detected = detect_language(doc.text)
+        language = detected.code
+        sentences = split_sentences(doc.text)
+        languages: dict[str, Language] = {}
+        if not detected.is_default:  # another language than English: the cross-language path
+            result = self._trace_across(doc, sentences, language)
+        else:
+            units = units_of(sentences)
+            opts = self.options
+            found = find_candidates(units, self.index, k_document=opts.k_document, k_window=opts.k_window,
+                                    window=opts.window)[: opts.max_candidates]
+            sources = self.index.get_many([c.doc_id for c in found])
+            result = replace(self._explain(doc, sentences, units, sources), candidates=len(found))
+            if not result.sources:  # an English copy of a source in another language?
+                result = self._try_foreign(doc, sentences, language, sources, result, languages)
+        return self._finish(result, language, started, languages)
+
+    def _trace_across(self, doc: Document, sentences: list[Sentence], language: str) -> TraceResult:
+        """Trace a suspect that is not in English: candidates by anchors, multilingual alignment."""
+        units = cross_units(doc.text, sentences, language)
+        # Anchors rank the source first or second (docs/crosslang.md): only the best few are aligned.
+        found = self.crosslang.candidates(units, self.index)
+        sources = self.index.get_many([c.doc_id for c in found[: min(self.options.max_candidates,
+                                                                      self.crosslang.max_embedded)]])
+        result = self._explain_across(doc, sentences, units, language, sources)
+        return replace(result, candidates=len(sources))
+
+    def _try_foreign(self, doc: Document, sentences: list[Sentence], language: str,
+                     candidates: Sequence[Document], result: TraceResult,
+                     languages: dict[str, Language]) -> TraceResult:
+        """Align an English suspect across languages with the candidates that are not in English.
+
+        Only called when the lexical path found no source, so English collections cost nothing
+        more than a language check of the candidates (kept in ``languages`` for the result).
+        """
+        for cand in candidates:
+            languages[cand.id] = detect_language(cand.text)
+        foreign = [c for c in candidates if not languages[c.id].is_default]
+        if not foreign:
+            return result
+        units = cross_units(doc.text, sentences, language)
+        across = self._explain_across(doc, sentences, units, language, foreign[: self.crosslang.max_embedded])
+        return replace(across, candidates=result.candidates) if across.sources else result
 
 def _units_in(units: Sequence[Unit], passages: Sequence[Passage]) -> set[int]:
     """Indices of the units aligned in ``passages`` (inside the suspect span of one of their pairs;
@@ -433,23 +479,26 @@ def _span_chars(spans: Sequence[tuple[int, int]]) -> int:
     return total
 
 
-def trace(suspect: Document | str, index: Index, **options: object) -> TraceResult:
+def trace(suspect: Document | str, index: Index, *, options: TraceOptions | None = None) -> TraceResult:
     """Find the sources of ``suspect`` in ``index`` (a one-off :class:`Tracer`; reuse a Tracer for many).
 
     Args:
         suspect: the suspect document or text.
         index: the reference collection.
-        **options: keyword arguments of :class:`Tracer`.
+        options: the settings (default :class:`TraceOptions`).
     """
-    return Tracer(index, **options).trace(suspect)  # type: ignore[arg-type]
+    return Tracer(index, options=options).trace(suspect)
 
 
-def compare(suspect: Document | str, source: Document | str, **options: object) -> TraceResult:
+def compare(suspect: Document | str, source: Document | str, *,
+            options: TraceOptions | None = None) -> TraceResult:
     """Align two texts directly and decide whether ``suspect`` copies ``source``.
+
+    A one-off :class:`Comparer`; reuse one (or :func:`unspin.tracing.pairs.compare_many`) for many pairs.
 
     Args:
         suspect: the suspect document or text.
         source: the presumed source document or text.
-        **options: keyword arguments of :class:`Tracer`.
+        options: the settings (default :class:`TraceOptions`).
     """
-    return Tracer(None, **options).compare(suspect, source)  # type: ignore[arg-type]
+    return Comparer(options=options).compare(suspect, source)

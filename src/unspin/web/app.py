@@ -34,12 +34,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from unspin import __version__
-from unspin.defaults import LOOPBACK_HOSTS, MAX_UPLOAD_BYTES
+from unspin.defaults import DECISION_THRESHOLD, LOOPBACK_HOSTS, MAX_UPLOAD_BYTES
 from unspin.errors import IndexError_, InputError, ModelError, UnspinError
 from unspin.index.store import Index
 from unspin.inputs.jsonrecords import finite
 from unspin.report.render import load_schema
-from unspin.tracing import decide
 from unspin.tracing.tracer import Tracer
 from unspin.web.scanview import ScanResults
 from unspin.web.security import SafetyMiddleware
@@ -288,7 +287,7 @@ def _add_index_routes(app: FastAPI, root: Path, max_bytes: int, scan: ScanResult
         with Index.open(root) as index:
             count = len(index)
         return Info(version=__version__, index=root.resolve().name, documents=count,
-                    threshold=decide.THRESHOLD, max_upload_bytes=max_bytes, spin=spin,
+                    threshold=DECISION_THRESHOLD, max_upload_bytes=max_bytes, spin=spin,
                     results=scan.name if scan else None)
 
     @app.get("/api/documents", tags=["index"], responses=_ERRORS)

@@ -169,11 +169,9 @@ class TraceService:
         if self._index is not None and self._index.is_empty():
             # "No source found" would wrongly suggest the suspect was checked (issue 12, F7).
             raise IndexError_(str(self.index_path), "the index is empty; add documents with `unspin index`")
-        if threshold is not None and threshold != tracer.threshold:
-            # Same index, model and limits; only the decision differs (cheap to build).
-            tracer = Tracer(tracer.index, embedder=tracer.embedder, max_candidates=tracer.max_candidates,
-                            max_embedded=tracer.max_embedded, threshold=threshold,
-                            max_sources=tracer.max_sources, max_rejected=tracer.max_rejected)
+        if threshold is not None and threshold != tracer.options.threshold:
+            # Same index, models, caches and limits; only the decision differs.
+            tracer = tracer.with_options(threshold=threshold)
         self._running = cancel
         try:
             return tracer.trace(suspect)
