@@ -9,7 +9,7 @@ indexed articles is placed at the start, so ``trace`` finds a source and runs it
 
 For each size the benchmark times, in this process:
 
-- ``score``: :func:`unspin.spin.score_text` on the text;
+- ``score``: :func:`unspin.laundering.laundering_score` on the text;
 - ``segment``: :func:`unspin.text.segment.split_sentences` alone;
 - ``trace``: :meth:`unspin.tracing.tracer.Tracer.trace` against a small index of invented articles, with
   the sentence-embedding model replaced by a deterministic hash embedder (``--model`` uses the real
@@ -40,8 +40,8 @@ from invented import article
 
 from unspin import Index
 from unspin.documents import Document
+from unspin.laundering import laundering_score
 from unspin.results import TraceResult
-from unspin.spin import score_text
 from unspin.text.segment import split_sentences
 from unspin.tracing.tracer import Tracer
 
@@ -107,7 +107,7 @@ def run(sizes: list[float], *, model: bool, seed: int, repeat: int = 1) -> list[
         with Index.open(Path(folder) / "idx") as index:
             tracer = Tracer(index, embedder=None if model else HashEmbedder())
             tracer.trace(texts[0])  # warm up: imports, model, index files
-            score_text(texts[0])
+            laundering_score(texts[0])
             for size in sizes:
                 rows.append(_measure(tracer, long_text(int(size * MB), rng, _flat(texts[0])), size, repeat))
                 print(_line(rows[-1]), flush=True)
@@ -116,7 +116,7 @@ def run(sizes: list[float], *, model: bool, seed: int, repeat: int = 1) -> list[
 
 def _measure(tracer: Tracer, text: str, size: float, repeat: int) -> dict[str, float]:
     results: list[TraceResult] = []
-    row = {"mb": size, "score": _best(lambda: score_text(text), repeat),
+    row = {"mb": size, "score": _best(lambda: laundering_score(text), repeat),
            "segment": _best(lambda: split_sentences(text), repeat),
            "trace": _best(lambda: results.append(tracer.trace(text)), repeat)}
     row["found"] = float(bool(results[0].sources))

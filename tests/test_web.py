@@ -650,9 +650,12 @@ def test_openapi_describes_the_api(client: TestClient) -> None:
         assert ref in components, ref
 
 
-def test_score_route_exists_only_with_a_spin_scorer(client: TestClient) -> None:
-    has_spin = client.get("/api/info").json()["spin"]
-    assert ("/api/score" in client.get("/openapi.json").json()["paths"]) == has_spin
+def test_score_route_uses_the_library_laundering_score(client: TestClient) -> None:
+    assert client.get("/api/info").json()["spin"] is True
+    assert "/api/score" in client.get("/openapi.json").json()["paths"]
+    homoglyphs = "The mаyor оf Harrowgate sаid the pier will clоse. " * 3  # Cyrillic а and о
+    report = client.post("/api/score", json={"text": homoglyphs}).json()
+    assert report["score"] >= 0.9 and "confusables" in {sign["signal"] for sign in report["evidence"]}
 
 
 @dataclass(frozen=True)

@@ -314,11 +314,11 @@ def _compare_pairs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _score(args: argparse.Namespace, stdin: TextIO | None, out: TextIO) -> int:
-    from unspin.spin import score_text
+    from unspin.laundering import laundering_score
 
     doc = read_suspect(args.file, encoding=args.encoding, max_bytes=args.max_bytes, stdin=stdin,
                        input_format=args.input_format)
-    result = score_text(doc.text, source=args.file)
+    result = laundering_score(doc.text, source=args.file)
     if args.json:
         out.write(dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
         return 0

@@ -5,7 +5,7 @@ The API under ``/api/`` is what the page itself uses, described at ``/openapi.js
 * ``GET /api/info``: the index, the limits and which optional views exist.
 * ``POST /api/trace``: trace a pasted suspect; the same JSON as ``unspin trace --json``.
 * ``POST /api/upload``: trace an uploaded .txt/.html file (multipart field ``file``).
-* ``POST /api/score``: the spin score of a text, when the library has a spin scorer.
+* ``POST /api/score``: the laundering score of a text (:mod:`unspin.laundering`), no source needed.
 * ``GET /api/documents``: browse the index; ``GET /api/documents/{id}``: one document.
 * ``GET /api/results`` and ``GET /api/network``: scan results and their network (``--results``).
 
@@ -137,7 +137,7 @@ class Info(BaseModel):
     documents: int
     threshold: float
     max_upload_bytes: int
-    spin: bool = Field(..., description="Whether POST /api/score is available.")
+    spin: bool = Field(..., description="Whether POST /api/score is available (always, since 0.2).")
     results: str | None = Field(..., description="Name of the scan results file, when one was given.")
 
 
@@ -195,7 +195,7 @@ def create_app(index_path: str | os.PathLike[str], *, results: str | os.PathLike
         allowed_hosts: host names the app answers to; loopback names by default.
         tracer_factory: builds the Tracer once the index is open (default: ``Tracer(index)``).
         spin_scorer: scores a text for laundering (``POST /api/score``); by default the library's
-            own (:func:`unspin.web.service.find_spin_scorer`); without one the route is absent.
+            own (:func:`unspin.laundering.laundering_score`).
         max_waiting_traces: traces that may wait while one runs; more get a 503.
 
     Raises:
@@ -220,7 +220,7 @@ def create_app(index_path: str | os.PathLike[str], *, results: str | os.PathLike
                        allowed_hosts=allowed_hosts if allowed_hosts is not None else list(LOOPBACK_HOSTS))
     _add_error_handlers(app)
     _add_trace_routes(app, service, max_upload_bytes, scorer)
-    _add_index_routes(app, root, max_upload_bytes, scan, spin=scorer is not None)
+    _add_index_routes(app, root, max_upload_bytes, scan, spin=True)
     _add_results_routes(app, scan)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
@@ -261,8 +261,6 @@ def _add_trace_routes(app: FastAPI, service: TraceService, max_bytes: int,
         result = await service.trace_async(suspect, threshold=threshold, disconnected=raw.is_disconnected)
         return await run_in_threadpool(lambda: JSONResponse(finite(result.to_dict())))
 
-    if scorer is None:
-        return  # no spin scorer in this unspin: no /api/score (GET /api/info says so)
     scoring = threading.BoundedSemaphore(MAX_SCORES_AT_ONCE)
 
     @app.post("/api/score", responses=_ERRORS, tags=["trace"])

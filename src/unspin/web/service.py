@@ -9,7 +9,6 @@ and read from there exactly as ``unspin trace NAME`` reads a file.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import io
 import logging
 import re
@@ -318,20 +317,11 @@ def suspect_from_upload(filename: str | None, data: bytes, *, max_bytes: int) ->
 # Optional parts of the library
 
 
-def find_spin_scorer() -> Callable[[str], Any] | None:
-    """The library's spin scorer, or None when this unspin has none.
+def find_spin_scorer() -> Callable[[str], Any]:
+    """The library's no-source laundering score (:func:`unspin.laundering.laundering_score`)."""
+    from unspin.laundering import laundering_score
 
-    Looks for ``unspin.spin`` and, in it, a ``score_text`` or ``score`` function taking a text.
-    """
-    try:
-        module = importlib.import_module("unspin.spin")
-    except ImportError:
-        return None
-    scorers = [getattr(module, name, None) for name in ("score_text", "score")]
-    scorer = next((f for f in scorers if callable(f)), None)
-    if scorer is None:
-        logger.warning("unspin.spin has no score_text() or score(); the spin score is not shown")
-    return scorer
+    return laundering_score
 
 
 def spin_report(scorer: Callable[[str], Any], text: str) -> dict[str, Any]:

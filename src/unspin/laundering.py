@@ -1,11 +1,11 @@
 """Is this text laundered? A score with no source at hand, for triage of large crawls.
 
-:func:`score_text` reads one text and returns a :class:`SpinScore`: a likelihood in [0, 1] that the
-text was machine-translated, spun or scraped into a content-farm page, and the evidence behind
+:func:`laundering_score` reads one text and returns a :class:`LaunderingScore`: a likelihood in
+[0, 1] that the text was machine-translated, spun or scraped into a content-farm page, and the evidence behind
 it. Every signal is cheap (no model), so millions of pages can be triaged; the ones that score
 high are then traced (``unspin trace``) to find their source.
 
-The signals, each an :class:`Evidence` with the probability it gives on its own:
+The signals, each a :class:`Sign` with the probability it gives on its own:
 
 * **confusables** — letters from another script that imitate Latin ones (Cyrillic ``а`` in an
   English word): no honest text has them;
@@ -56,7 +56,7 @@ from unspin.text.segment import split_sentences
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LIKELY", "Evidence", "SpinScore", "score_text"]
+__all__ = ["LIKELY", "LaunderingScore", "Sign", "laundering_score"]
 
 #: Score at or above which a text is called likely laundered.
 LIKELY = 0.5
@@ -73,7 +73,7 @@ P_DECIMAL_COMMA = 0.45
 
 
 @dataclass(frozen=True)
-class Evidence:
+class Sign:
     """One signal found in the text.
 
     Attributes:
@@ -97,7 +97,7 @@ class Evidence:
 
 
 @dataclass(frozen=True)
-class SpinScore:
+class LaunderingScore:
     """The laundering score of one text.
 
     Attributes:
@@ -111,7 +111,7 @@ class SpinScore:
 
     score: float
     verdict: str
-    evidence: tuple[Evidence, ...] = field(default_factory=tuple)
+    evidence: tuple[Sign, ...] = field(default_factory=tuple)
     words: int = 0
 
     def to_dict(self) -> dict[str, Any]:
@@ -127,7 +127,7 @@ def _verdict(score: float) -> str:
     return "suspicious" if score >= SUSPICIOUS else "no sign of laundering"
 
 
-def score_text(text: str, *, source: str = "<text>") -> SpinScore:
+def laundering_score(text: str, *, source: str = "<text>") -> LaunderingScore:
     """Score ``text`` for signs of laundering (no source needed).
 
     Args:
@@ -151,23 +151,23 @@ def score_text(text: str, *, source: str = "<text>") -> SpinScore:
     for e in evidence:
         keep *= 1.0 - e.probability
     score = 1.0 - keep
-    return SpinScore(score, _verdict(score), tuple(evidence), len(view.tokens))
+    return LaunderingScore(score, _verdict(score), tuple(evidence), len(view.tokens))
 
 
 # --- signals ------------------------------------------------------------------------------------
 
-def _confusables(text: str) -> Evidence | None:
+def _confusables(text: str) -> Sign | None:
     view_words = [m for m in re.finditer(r"\S+", text) if not m.group().isascii()]
     hits = [(m.start(), m.end(), m.group()) for m in view_words if count_confusables(m.group())]
     total = sum(count_confusables(w) for _, _, w in hits)
     if not total:
         return None
     p = P_CONFUSABLES if total >= 3 else P_CONFUSABLE_FEW
-    return Evidence("confusables", p, f"{total} look-alike letters from another script in {len(hits)} words",
+    return Sign("confusables", p, f"{total} look-alike letters from another script in {len(hits)} words",
                     tuple(w for _, _, w in hits[:8]), tuple((s, e) for s, e, _ in hits[:8]))
 
 
-def _name_variants(view: TextView) -> Evidence | None:
+def _name_variants(view: TextView) -> Sign | None:
     """Groups of capitalised names spelled differently but alike (not inflections or aliases).
 
     A capitalised word that starts a sentence joins in only as a variant of a name written
@@ -202,7 +202,7 @@ def _name_variants(view: TextView) -> Evidence | None:
     shown = [" / ".join(_surface(view, spellings, k) for k in sorted(g, key=lambda k: spellings[k][0]))
              for g in groups]
     spans = tuple(spellings[k][0] for g in groups for k in sorted(g))[:8]
-    return Evidence("name-variants", p, f"{len(groups)} name(s) spelled several ways: " + "; ".join(shown),
+    return Sign("name-variants", p, f"{len(groups)} name(s) spelled several ways: " + "; ".join(shown),
                     tuple(shown[:8]), spans)
 
 
@@ -244,7 +244,7 @@ def _surface(view: TextView, spellings: dict[str, list[tuple[int, int]]], key: s
     return view.text[s:e]
 
 
-def _doubled_headline(text: str) -> Evidence | None:
+def _doubled_headline(text: str) -> Sign | None:
     lines = [(m.start(), m.end(), m.group().strip()) for m in re.finditer(r"[^\n]+", text)
              if m.group().strip()]
     if len(lines) < 2:
@@ -252,18 +252,18 @@ def _doubled_headline(text: str) -> Evidence | None:
     first, second = lines[0][2], lines[1][2]
     if len(first) > 300 or fuzz.ratio(fold(first), fold(second)) < 95:
         return None
-    return Evidence("doubled-headline", P_DOUBLED_HEADLINE, "the headline is repeated as the next line",
+    return Sign("doubled-headline", P_DOUBLED_HEADLINE, "the headline is repeated as the next line",
                     (second,), ((lines[1][0], lines[1][1]),))
 
 
-def _boilerplate(text: str) -> Evidence | None:
+def _boilerplate(text: str) -> Sign | None:
     sentences = [s for s in split_sentences(text) if s.boilerplate]
     lines = text.splitlines()
     headline = lines[0].strip() if lines else ""
     found = [s for s in sentences if fold(s.text) != fold(headline)]
     if not found:
         return None
-    return Evidence("boilerplate", P_BOILERPLATE,
+    return Sign("boilerplate", P_BOILERPLATE,
                     f"{len(found)} lines of blog furniture (comment form, share bar, related posts)",
                     tuple(s.text[:80] for s in found[:8]), tuple((s.start, s.end) for s in found[:8]))
 
@@ -273,11 +273,11 @@ _DECIMAL_COMMA_RE = re.compile(r"(?<![\d,.])\d{1,3},\d{1,2}(?![\d,])\s*"
                                r"thousand|euros?|dollars?|pounds?|points?)", re.IGNORECASE)
 
 
-def _decimal_commas(text: str) -> Evidence | None:
+def _decimal_commas(text: str) -> Sign | None:
     hits = list(_DECIMAL_COMMA_RE.finditer(text))
     if not hits:
         return None
-    return Evidence("decimal-comma", P_DECIMAL_COMMA,
+    return Sign("decimal-comma", P_DECIMAL_COMMA,
                     f"{len(hits)} numbers with a decimal comma in English text",
                     tuple(m.group() for m in hits[:8]), tuple(m.span() for m in hits[:8]))
 
@@ -315,7 +315,7 @@ def _english_rates() -> dict[str, float]:
     return {w: word_frequency(w, "en") for w in PROFILE_WEIGHTS}
 
 
-def _translationese(text: str) -> Evidence | None:
+def _translationese(text: str) -> Sign | None:
     """Function-word rates of translated text: "the festival of film of Montclair", few articles.
 
     Read on the text without its boilerplate, so that the signal is independent of packaging.
@@ -332,7 +332,7 @@ def _translationese(text: str) -> Evidence | None:
         return None
     of_rate = 1000 * words.count("of") / len(words)
     articles = 1000 * (words.count("a") + words.count("an")) / len(words)
-    return Evidence("translationese", p,
+    return Sign("translationese", p,
                     f"function words unlike English news: 'of' {of_rate:.0f} per 1,000 words "
                     f"(general English: ~{1000 * rates['of']:.0f}), 'a/an' {articles:.0f} per 1,000 "
                     f"(general English: ~{1000 * (rates['a'] + rates['an']):.0f})")

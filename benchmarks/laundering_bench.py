@@ -11,7 +11,7 @@ no packaging. The seed article is scored too. The data is read at run time from
 
 Usage (from the repository root)::
 
-    PYTHONPATH=src .venv/bin/python benchmarks/spin_bench.py [--markdown OUT] [--json OUT] [--limit N]
+    PYTHONPATH=src .venv/bin/python benchmarks/laundering_bench.py [--markdown OUT] [--json OUT] [--limit N]
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
-from unspin.spin import LIKELY, score_text  # noqa: E402
+from unspin.laundering import LIKELY, laundering_score  # noqa: E402
 from unspin.text.segment import split_sentences  # noqa: E402
 
 DEFAULT_BENCH = REPO.parent / "shared" / "data" / "unspin-bench"
@@ -59,7 +59,7 @@ def content_only(text: str) -> str:
 
 
 def _scores(text: str) -> dict[str, float]:
-    result = score_text(text)
+    result = laundering_score(text)
     out = {"score": result.score}
     for signal in SIGNALS:
         out[signal] = max((e.probability for e in result.evidence if e.signal == signal), default=0.0)
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"unspin-bench not found at {args.bench}: nothing to measure")
         return 0
     report = run(args.bench, args.limit)
-    seed = score_text(args.seed.read_text(encoding="utf-8")).to_dict() if args.seed.exists() else None
+    seed = laundering_score(args.seed.read_text(encoding="utf-8")).to_dict() if args.seed.exists() else None
     text = markdown(report, seed)
     print(text)
     if args.markdown:

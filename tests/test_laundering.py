@@ -1,4 +1,4 @@
-"""Tests of unspin.spin (the no-source laundering score) and of ``unspin score``."""
+"""Tests of unspin.laundering (the no-source laundering score) and of ``unspin score``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 
 from unspin.cli import main
 from unspin.errors import InputError
-from unspin.spin import LIKELY, SUSPICIOUS, score_text
+from unspin.laundering import LIKELY, SUSPICIOUS, laundering_score
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "laundered-g20-article.txt"
 
@@ -50,17 +50,17 @@ Your email address will not be published. Required fields are marked *
 
 
 def signals(text: str) -> dict[str, float]:
-    return {e.signal: e.probability for e in score_text(text).evidence}
+    return {e.signal: e.probability for e in laundering_score(text).evidence}
 
 
 def test_a_plain_article_shows_no_sign_of_laundering() -> None:
-    result = score_text(ORIGINAL)
+    result = laundering_score(ORIGINAL)
     assert result.score < SUSPICIOUS and result.verdict == "no sign of laundering"
     assert result.words > 100
 
 
 def test_a_laundered_copy_scores_as_laundered_with_its_evidence() -> None:
-    result = score_text(LAUNDERED)
+    result = laundering_score(LAUNDERED)
     assert result.score >= LIKELY and result.verdict == "likely laundered"
     found = signals(LAUNDERED)
     assert {"doubled-headline", "boilerplate", "name-variants", "decimal-comma"} <= set(found)
@@ -76,12 +76,12 @@ def test_a_laundered_copy_scores_as_laundered_with_its_evidence() -> None:
 
 
 def test_each_signal_raises_the_score() -> None:
-    base = score_text(ORIGINAL).score
+    base = laundering_score(ORIGINAL).score
     headline = "Harbour council votes to close old ferry pier"
     doubled = ORIGINAL.replace(headline + "\n", f"{headline}\n\n{headline}\n", 1)
-    assert "doubled-headline" in signals(doubled) and score_text(doubled).score > base
+    assert "doubled-headline" in signals(doubled) and laundering_score(doubled).score > base
     homoglyph = ORIGINAL.replace("council", "cоuncil")  # Cyrillic о
-    assert signals(homoglyph)["confusables"] >= 0.9 and score_text(homoglyph).score >= LIKELY
+    assert signals(homoglyph)["confusables"] >= 0.9 and laundering_score(homoglyph).score >= LIKELY
     comma = ORIGINAL.replace("2.4 million", "2,4 million")
     assert "decimal-comma" in signals(comma)
 
@@ -101,11 +101,11 @@ def test_translated_function_word_profile_is_measured() -> None:
 
 def test_no_words_is_an_input_error() -> None:
     with pytest.raises(InputError, match="no words"):
-        score_text("!!! ... ???", source="x.txt")
+        laundering_score("!!! ... ???", source="x.txt")
 
 
 def test_to_dict_is_json_ready() -> None:
-    data = json.loads(json.dumps(score_text(LAUNDERED).to_dict()))
+    data = json.loads(json.dumps(laundering_score(LAUNDERED).to_dict()))
     assert set(data) == {"score", "verdict", "words", "meaning", "evidence"}
     assert all(set(e) == {"signal", "probability", "detail", "examples", "spans"} for e in data["evidence"])
 
@@ -139,7 +139,7 @@ def test_cli_score_reads_stdin_and_reports_bad_input_in_one_line(tmp_path: Path)
 
 @pytest.mark.skipif(not SEED.exists(), reason="../shared seed article not present")
 def test_the_seed_scores_as_laundered_with_its_name_variants() -> None:
-    result = score_text(SEED.read_text(encoding="utf-8"))
+    result = laundering_score(SEED.read_text(encoding="utf-8"))
     assert result.score >= LIKELY
     variants = next(e for e in result.evidence if e.signal == "name-variants")
     assert all(name in variants.detail for name in ("Poutine", "Pouten", "Putin"))
