@@ -207,7 +207,7 @@ def create_app(index_path: str | os.PathLike[str], *, results: str | os.PathLike
         pass
     scan = ScanResults.load(results) if results is not None else None
     service = TraceService(root, tracer_factory=tracer_factory, max_waiting=max_waiting_traces)
-    scorer = spin_scorer if spin_scorer is not None else find_spin_scorer()
+    scorer: Callable[[str], Any] = spin_scorer if spin_scorer is not None else find_spin_scorer()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
