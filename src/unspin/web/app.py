@@ -233,7 +233,7 @@ def create_app(index_path: str | os.PathLike[str], *, results: str | os.PathLike
 
 
 def _add_trace_routes(app: FastAPI, service: TraceService, max_bytes: int,
-                      scorer: Callable[[str], Any] | None) -> None:
+                      scorer: Callable[[str], Any]) -> None:
     # Trace routes are coroutines that hand the CPU-bound work to threads, so the event loop keeps
     # answering other requests, and watch their client: a trace nobody waits for any more is stopped.
     @app.post("/api/trace", responses={**_TRACE_RESPONSES, **_ERRORS}, tags=["trace"])
