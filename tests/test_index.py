@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from unspin.documents import Document
-from unspin.errors import IndexError_
+from unspin.errors import IndexUnavailable
 from unspin.index.postings import SEARCH_DIR
 from unspin.index.store import DB_NAME, Index
 from unspin.text.normalize import content_tokens
@@ -73,8 +73,8 @@ def test_create_makes_an_empty_index(tmp_path: Path) -> None:
         assert len(ix) == 0
 
 
-def _one_line_error(path: Path, *, create: bool = False) -> IndexError_:
-    with pytest.raises(IndexError_) as info:
+def _one_line_error(path: Path, *, create: bool = False) -> IndexUnavailable:
+    with pytest.raises(IndexUnavailable) as info:
         Index.open(path, create=create)
     message = str(info.value)
     assert "\n" not in message
@@ -115,7 +115,7 @@ def test_foreign_sqlite_database_is_refused(tmp_path: Path) -> None:
     conn.execute("CREATE TABLE docs (id TEXT, views INTEGER)")
     conn.commit()
     conn.close()
-    with pytest.raises(IndexError_), Index.open(tmp_path) as ix:
+    with pytest.raises(IndexUnavailable), Index.open(tmp_path) as ix:
         ix.add([ARTICLES["pier"]])
 
 
@@ -527,7 +527,7 @@ def test_read_only_index_can_be_traced(built: tuple[Path, Path, Path], tmp_path:
 # own text (the search structure never disagrees with the database); prints the checks made.
 READER_SCRIPT = """
 import random, sqlite3, sys, time
-from unspin.errors import IndexError_
+from unspin.errors import IndexUnavailable
 from unspin.index.store import Index
 from unspin.text.normalize import content_tokens
 
@@ -538,7 +538,7 @@ deadline = time.monotonic() + seconds
 while time.monotonic() < deadline:
     try:
         ix = Index.open(root)
-    except IndexError_:
+    except IndexUnavailable:
         time.sleep(0.01)  # not created yet
         continue
     with ix:

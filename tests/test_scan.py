@@ -34,7 +34,7 @@ from unspin.crawl.rows import SCHEMA, changes_summary, copy_kind, finding_of, re
 from unspin.crawl.scan import PageScanner, ScanOptions, scan
 from unspin.crawl.screen import TokenStats
 from unspin.crawl.warc import Page
-from unspin.errors import IndexError_, InputError
+from unspin.errors import IndexUnavailable, InputError
 from unspin.results import SourceMatch
 
 SRC = Path(__file__).resolve().parent.parent / "src"
@@ -339,7 +339,7 @@ def test_cli_scan_errors(index_dir: Path, crawl: Path, tmp_path: Path, args: lis
 
 def test_empty_index_is_refused(tmp_path: Path, crawl: Path) -> None:
     Index.open(tmp_path / "empty", create=True).close()
-    with pytest.raises(IndexError_, match="empty"):
+    with pytest.raises(IndexUnavailable, match="empty"):
         scan([crawl], tmp_path / "empty", out=tmp_path / "r.jsonl")
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 
 from unspin.documents import Document, content_id
-from unspin.errors import IndexError_, InputError, ModelError, OptionError, UnspinError
+from unspin.errors import IndexUnavailable, InputError, ModelError, OptionError, UnspinError
 from unspin.index.store import AddStats, Index
 from unspin.options import TraceOptions
 from unspin.results import SCHEMA_VERSION, Passage, SentencePair, SourceMatch, TraceResult
@@ -34,7 +34,7 @@ __all__ = [
     "Comparer",
     "Document",
     "Index",
-    "IndexError_",
+    "IndexUnavailable",
     "InputError",
     "ModelError",
     "OptionError",

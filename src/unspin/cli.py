@@ -25,7 +25,7 @@ from unspin.defaults import (
     MAX_DOCUMENT_BYTES,
     MAX_UPLOAD_BYTES,
 )
-from unspin.errors import IndexError_, InputError, OptionError, UnspinError
+from unspin.errors import IndexUnavailable, InputError, OptionError, UnspinError
 from unspin.index.store import Index
 from unspin.inputs.extract import read_documents, read_suspect
 from unspin.inputs.jsonrecords import dumps
@@ -257,7 +257,7 @@ def _index(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             total = len(index)
     except (OSError, sqlite3.Error) as exc:  # a full disk: the index keeps what was committed
         reason = getattr(exc, "strerror", None) or " ".join(str(exc).split())
-        raise IndexError_(args.index, f"cannot write the index ({reason}); what was committed is kept, "
+        raise IndexUnavailable(args.index, f"cannot write the index ({reason}); what was committed is kept, "
                                       "rerun the same command to resume") from None
     _list_skipped([str(error) for error in errors], err)
     rate = (stats.added + stats.updated + stats.unchanged) / stats.seconds if stats.seconds else 0.0
@@ -273,7 +273,7 @@ def _trace(args: argparse.Namespace, stdin: TextIO | None, out: TextIO, err: Tex
                            input_format=args.input_format)
     with Index.open(args.index) as index:
         if index.is_empty():  # "no source found" would wrongly suggest the suspect was checked
-            raise IndexError_(args.index, "the index is empty; add documents with `unspin index`")
+            raise IndexUnavailable(args.index, "the index is empty; add documents with `unspin index`")
         options = TraceOptions(threshold=args.threshold, max_sources=args.max_sources)
         result = Tracer(index, options=options).trace(suspect)
     return _emit(result, args, out)

@@ -29,8 +29,9 @@ class InputError(UnspinError):
         super().__init__(f"{source}: {reason}")
 
 
-class IndexError_(UnspinError):
-    """An index directory is missing, corrupt, or was written by an incompatible version."""
+class IndexUnavailable(UnspinError):
+    """An index directory is missing, corrupt, empty where documents are needed, or was written by an
+    incompatible version."""
 
     exit_code = 3
 
@@ -40,7 +41,8 @@ class IndexError_(UnspinError):
         super().__init__(f"{path}: {reason}")
 
 
-IndexUnavailable = IndexError_
+#: The 0.1 name of :class:`IndexUnavailable` (it shadowed Python's ``IndexError``); kept for old code.
+IndexError_ = IndexUnavailable
 
 
 class ModelError(UnspinError):

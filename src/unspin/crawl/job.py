@@ -37,7 +37,7 @@ from unspin.crawl.rows import ROWS_VERSION, dump_row, make_row, output_format, s
 from unspin.crawl.screen import SCREEN_THRESHOLD, WINDOW_THRESHOLD, Screen, TokenStats
 from unspin.crawl.warc import MAX_BYTES, SKIP_REASONS, Page, expand_inputs, iter_pages
 from unspin.documents import Document, content_id
-from unspin.errors import IndexError_, InputError, OptionError
+from unspin.errors import IndexUnavailable, InputError, OptionError
 from unspin.index.store import Index
 from unspin.inputs.htmltext import html_to_text
 from unspin.options import TraceOptions, check_count, check_share
@@ -324,7 +324,7 @@ class ScanJob:
 
     Raises:
         InputError: bad inputs or output name, or progress left by a scan with another index or options.
-        IndexError_: the index cannot be opened.
+        IndexUnavailable: the index cannot be opened.
     """
 
     def __init__(self, inputs: Iterable[str | os.PathLike[str]], index: str | os.PathLike[str],
@@ -337,7 +337,7 @@ class ScanJob:
         self.state = Path(str(self.out) + ".parts")
         with Index.open(self.index_path) as opened:
             if len(opened) == 0:
-                raise IndexError_(str(self.index_path),
+                raise IndexUnavailable(str(self.index_path),
                                   "the index is empty; add documents with `unspin index`")
             self.fingerprint = {"rows": ROWS_VERSION, "index": opened.uid, "generation": opened.generation,
                                 "documents": len(opened), "options": asdict(options)}

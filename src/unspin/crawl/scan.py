@@ -39,7 +39,7 @@ def scan(inputs: Iterable[str | os.PathLike[str]], index: str | os.PathLike[str]
     Raises:
         InputError: an input does not exist or has an unsupported type; bad ``out``; progress
             from a scan with another index or options.
-        IndexError_: the index cannot be opened or is empty.
+        IndexUnavailable: the index cannot be opened or is empty.
     """
     index_path = index.path if isinstance(index, Index) else Path(index)
     job = ScanJob(inputs, index_path, out, options or ScanOptions())

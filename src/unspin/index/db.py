@@ -11,7 +11,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import quote
 
-from unspin.errors import IndexError_
+from unspin.errors import IndexUnavailable
 from unspin.index import postings
 
 logger = logging.getLogger(__name__)
@@ -69,14 +69,15 @@ def check_format(conn: sqlite3.Connection, root: Path, *, upgrade: bool) -> None
         return
     if value == "1":
         if not upgrade:
-            raise IndexError_(str(root), f"index format 1 is older than this unspin's ({FORMAT_VERSION}); "
-                                         "run `unspin index` on it once to upgrade it")
+            raise IndexUnavailable(str(root),
+                                   f"index format 1 is older than this unspin's ({FORMAT_VERSION}); "
+                                   "run `unspin index` on it once to upgrade it")
         upgrade_from_1(conn, root)
         return
     if value.isdigit() and int(value) > FORMAT_VERSION:
-        raise IndexError_(str(root), f"index format {value} is newer than this unspin reads "
+        raise IndexUnavailable(str(root), f"index format {value} is newer than this unspin reads "
                                      f"({FORMAT_VERSION}); upgrade unspin")
-    raise IndexError_(str(root), f"index metadata is corrupt (format {value!r}, expected "
+    raise IndexUnavailable(str(root), f"index metadata is corrupt (format {value!r}, expected "
                                  f"'{FORMAT_VERSION}')")
 
 
@@ -118,5 +119,5 @@ def info_int(conn: sqlite3.Connection, root: Path, key: str) -> int:
     try:
         return int(row[0])
     except (TypeError, ValueError):
-        raise IndexError_(str(root), f"index metadata is corrupt ({key} {row[0]!r}); "
+        raise IndexUnavailable(str(root), f"index metadata is corrupt ({key} {row[0]!r}); "
                                      "run `unspin index` on it to repair it") from None

@@ -37,7 +37,7 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 from unspin.documents import Document
-from unspin.errors import IndexError_, InputError
+from unspin.errors import IndexUnavailable, InputError
 from unspin.index import postings
 from unspin.index.db import check_format, connect, info_int, initialise, repair_info
 from unspin.index.searcher import Searcher
@@ -136,7 +136,7 @@ class Index:
             create: create the directory and an empty index when there is none.
 
         Raises:
-            IndexError_: no index there (and ``create`` is false), it is empty, corrupt, or of an
+            IndexUnavailable: no index there (and ``create`` is false), it is empty, corrupt, or of an
                 incompatible format.
         """
         root = Path(path)
@@ -144,24 +144,24 @@ class Index:
         if not db.exists():
             if not create:
                 reason = "not an unspin index (no unspin.sqlite)" if root.exists() else "no such index"
-                raise IndexError_(str(root), reason + "; build one with `unspin index`")
+                raise IndexUnavailable(str(root), reason + "; build one with `unspin index`")
             try:
                 root.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise IndexError_(str(root), f"cannot create index directory ({exc.strerror})") from None
+                raise IndexUnavailable(str(root), f"cannot create index directory ({exc.strerror})") from None
         elif not root.is_dir():
-            raise IndexError_(str(root), "not a directory")
+            raise IndexUnavailable(str(root), "not a directory")
         conn: sqlite3.Connection | None = None
         try:
             conn, writable = connect(db)
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if not tables:
                 if not create:
-                    raise IndexError_(str(root), "the index is empty (an empty database); "
+                    raise IndexUnavailable(str(root), "the index is empty (an empty database); "
                                                  "add documents with `unspin index`")
                 initialise(conn)
             elif "info" not in tables or "docs" not in tables:
-                raise IndexError_(str(root), "unspin.sqlite is not an unspin index "
+                raise IndexUnavailable(str(root), "unspin.sqlite is not an unspin index "
                                              "(another program's database)")
             else:
                 check_format(conn, root, upgrade=create)
@@ -169,12 +169,12 @@ class Index:
                 repair_info(conn, root)
             info_int(conn, root, "generation")
             conn.execute("SELECT count(*) FROM docs WHERE rowid = 0").fetchone()
-        except (sqlite3.DatabaseError, IndexError_) as exc:
+        except (sqlite3.DatabaseError, IndexUnavailable) as exc:
             if conn is not None:
                 conn.close()
-            if isinstance(exc, IndexError_):
+            if isinstance(exc, IndexUnavailable):
                 raise
-            raise IndexError_(str(root), f"index database is corrupt or unreadable ({exc})") from None
+            raise IndexUnavailable(str(root), f"index database is corrupt or unreadable ({exc})") from None
         return cls(root, conn, writable=writable)
 
     def close(self) -> None:
@@ -319,7 +319,7 @@ class Index:
             counts of what was added, updated and left unchanged.
 
         Raises:
-            IndexError_: the index cannot be written (a read-only disk, for instance).
+            IndexUnavailable: the index cannot be written (a read-only disk, for instance).
         """
         started = time.perf_counter()
         stats = AddStats()
@@ -327,7 +327,7 @@ class Index:
             try:
                 self._add_locked(documents, stats, progress=progress, batch_size=batch_size)
             except sqlite3.OperationalError as exc:
-                raise IndexError_(str(self.path), f"cannot write to the index ({exc})") from None
+                raise IndexUnavailable(str(self.path), f"cannot write to the index ({exc})") from None
         stats.seconds = time.perf_counter() - started
         logger.info("indexed: %d added, %d updated, %d unchanged in %.1f s",
                     stats.added, stats.updated, stats.unchanged, stats.seconds)
@@ -389,7 +389,7 @@ class Index:
     @contextmanager
     def _write_lock(self) -> Iterator[None]:
         if not self.writable:
-            raise IndexError_(str(self.path), "the index is read-only here (cannot write to it)")
+            raise IndexUnavailable(str(self.path), "the index is read-only here (cannot write to it)")
         try:
             lock = FileLock(self.path / LOCK_NAME)
             try:
@@ -399,7 +399,8 @@ class Index:
                                self.path)
                 lock.acquire()
         except OSError as exc:
-            raise IndexError_(str(self.path), f"cannot lock the index for writing ({exc.strerror})") from None
+            raise IndexUnavailable(str(self.path),
+                                   f"cannot lock the index for writing ({exc.strerror})") from None
         try:
             yield
         finally:

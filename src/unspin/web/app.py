@@ -35,7 +35,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from unspin import __version__
 from unspin.defaults import DECISION_THRESHOLD, LOOPBACK_HOSTS, MAX_UPLOAD_BYTES
-from unspin.errors import IndexError_, InputError, ModelError, UnspinError
+from unspin.errors import IndexUnavailable, InputError, ModelError, UnspinError
 from unspin.index.store import Index
 from unspin.inputs.jsonrecords import finite
 from unspin.report.render import load_schema
@@ -199,7 +199,7 @@ def create_app(index_path: str | os.PathLike[str], *, results: str | os.PathLike
         max_waiting_traces: traces that may wait while one runs; more get a 503.
 
     Raises:
-        IndexError_: no readable index at ``index_path``.
+        IndexUnavailable: no readable index at ``index_path``.
         InputError: the results file cannot be read.
     """
     root = Path(index_path)
@@ -358,7 +358,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def unspin_error(_: Request, exc: UnspinError) -> JSONResponse:
         if isinstance(exc, Busy | TraceCancelled):
             return JSONResponse({"error": str(exc)}, status_code=503, headers={"Retry-After": "5"})
-        status = 503 if isinstance(exc, IndexError_ | ModelError) else 400
+        status = 503 if isinstance(exc, IndexUnavailable | ModelError) else 400
         return JSONResponse({"error": str(exc)}, status_code=status)
 
     @app.exception_handler(Exception)

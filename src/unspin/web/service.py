@@ -24,7 +24,7 @@ import numpy as np
 
 from unspin.documents import Document, content_id
 from unspin.embed.encoder import Embedder
-from unspin.errors import IndexError_, InputError, UnspinError
+from unspin.errors import IndexUnavailable, InputError, UnspinError
 from unspin.index.store import Index
 from unspin.inputs.extract import read_suspect
 from unspin.inputs.htmltext import html_to_text
@@ -167,7 +167,8 @@ class TraceService:
         tracer = self._tracer_in_thread()
         if self._index is not None and self._index.is_empty():
             # "No source found" would wrongly suggest the suspect was checked (issue 12, F7).
-            raise IndexError_(str(self.index_path), "the index is empty; add documents with `unspin index`")
+            raise IndexUnavailable(str(self.index_path),
+                                   "the index is empty; add documents with `unspin index`")
         if threshold is not None and threshold != tracer.options.threshold:
             # Same index, models, caches and limits; only the decision differs.
             tracer = tracer.with_options(threshold=threshold)
