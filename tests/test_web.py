@@ -283,6 +283,21 @@ def test_trace_reports_the_changed_number(traced: dict[str, Any]) -> None:
     assert any("312" in (c.get("suspect_text") or "") for c in factual), factual
 
 
+def test_trace_ships_the_differing_words_of_each_pair(traced: dict[str, Any]) -> None:
+    # The web app draws word differences from these spans only (tests/test_web_browser.py checks it).
+    best = traced["sources"][0]
+    suspect, source = traced["suspect"]["text"], best["text"]
+    pairs = [pair for passage in best["passages"] for pair in passage["pairs"]]
+    assert pairs and all("suspect_diff" in pair and "source_diff" in pair for pair in pairs)
+    copied = [suspect[s:e] for pair in pairs for s, e in pair["suspect_diff"]]
+    original = [source[s:e] for pair in pairs for s, e in pair["source_diff"]]
+    assert "312" in copied and "212" in original and "312" not in original
+    for pair in pairs:  # every span is a word inside its own side of the pair
+        for side, text in (("suspect", suspect), ("source", source)):
+            lo, hi = pair[side]
+            assert all(lo <= s < e <= hi and text[s:e].strip() == text[s:e] for s, e in pair[side + "_diff"])
+
+
 def test_trace_threshold_is_applied(client: TestClient) -> None:
     result = client.post("/api/trace", json={"text": COPY, "threshold": 0.999}).json()
     assert result["threshold"] == 0.999
