@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from unspin.changes.worddiff import MAX_DIFF_WORDS, WordDiffer
 from unspin.documents import Document
 from unspin.report.render import _shorten, load_schema, render_html, render_json, render_text
 from unspin.results import SCHEMA_VERSION, Passage, SentencePair, SourceMatch, TraceResult
@@ -151,7 +152,7 @@ def _strict(schema: Any) -> Any:
 def test_json_round_trip_matches_dataclasses() -> None:
     result = make_result()
     data = json.loads(render_json(result))
-    assert data["schema_version"] == SCHEMA_VERSION == "1.2"
+    assert data["schema_version"] == SCHEMA_VERSION == "1.3"
     assert data["suspect"]["text"] == SUSPECT_TEXT and "café" in render_json(result)  # not \u-escaped
     src = result.sources[0]
     got = data["sources"][0]
@@ -163,6 +164,38 @@ def test_json_round_trip_matches_dataclasses() -> None:
     assert [tuple(b) for b in data["boilerplate"]] == list(result.boilerplate)
     assert data["rejected"][0]["doc_id"] == "blog-7" and "text" not in data["rejected"][0]
     assert "\n" not in render_json(result, indent=None)
+
+
+def test_json_pairs_carry_their_differing_words() -> None:
+    data = json.loads(render_json(make_result()))
+    pairs = [q for p in data["sources"][0]["passages"] for q in p["pairs"]]
+    copied = [[SUSPECT_TEXT[s:e] for s, e in q["suspect_diff"]] for q in pairs]
+    original = [[SOURCE_TEXT[s:e] for s, e in q["source_diff"]] for q in pairs]
+    # C3 / S3: "An open meeting is scheduled for 14 March in the library." against the source's
+    # "A public meeting is planned for 14 March at the library."
+    assert copied[2] == ["An", "open", "scheduled", "in"]
+    assert original[2] == ["A", "public", "planned", "at"]
+    assert "2.4" not in copied[1] and "Fixing" in copied[1] and "said" in original[1]
+    # Rejected sources carry no text, so their pairs no diff.
+    assert all("suspect_diff" not in q for s in data["rejected"] for p in s["passages"] for q in p["pairs"])
+
+
+def test_html_underlines_the_words_the_json_ships() -> None:
+    result = make_result()
+    data = json.loads(render_json(result))
+    shipped = [SUSPECT_TEXT[s:e] for p in data["sources"][0]["passages"] for q in p["pairs"]
+               for s, e in q["suspect_diff"]]
+    page = render_html(result)
+    underlined = [w for w in shipped if f'<span class="wd">{w}</span>' in page]
+    assert shipped and underlined == shipped
+
+
+def test_overlong_pairs_are_not_diffed() -> None:
+    words = " ".join(f"w{n}" for n in range(MAX_DIFF_WORDS + 1))
+    other = " ".join(f"v{n}" for n in range(MAX_DIFF_WORDS + 1))
+    differ = WordDiffer(words, other)
+    assert differ.pair((0, len(words)), (0, len(other))) == ((), ())
+    assert len(differ.pair((0, len(words)), (0, 2))[0]) == MAX_DIFF_WORDS + 1
 
 
 @pytest.mark.parametrize("include_text", [True, False])

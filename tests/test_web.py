@@ -35,7 +35,7 @@ from unspin.cli import main
 from unspin.report.render import FINDING_LABELS
 from unspin.tracing.tracer import Tracer
 from unspin.web import allowed_hosts_for, missing_packages
-from unspin.web.app import STATIC, create_app
+from unspin.web.app import NETWORK_SCRIPT, STATIC, create_app
 from unspin.web.scanview import ScanResults, copier_of, sources_of
 from unspin.web.security import CONTENT_SECURITY_POLICY
 from unspin.web.service import clean_upload_name
@@ -204,12 +204,16 @@ def test_page_and_assets_are_served_with_a_strict_policy(client: TestClient) -> 
         assert asset.status_code == 200, script
         assert "javascript" in asset.headers["content-type"]
     assert client.get("/static/style.css").status_code == 200
+    assert client.get("/static/network.js").text == NETWORK_SCRIPT.read_text(encoding="utf-8")
 
 
 def test_static_files_name_no_external_url_and_parse_no_html() -> None:
     files = sorted(STATIC.iterdir())
     names = {f.name for f in files}
-    assert names >= {"index.html", "app.js", "compare.js", "network.js", "util.js", "style.css"}
+    assert names >= {"index.html", "app.js", "compare.js", "util.js", "style.css"}
+    # The network is drawn by the script of the `unspin network` page, not by a copy of it here.
+    assert "network.js" not in names
+    files.append(NETWORK_SCRIPT)
     for file in files:
         text = file.read_text(encoding="utf-8")
         # The SVG namespace is an identifier, never fetched; nothing else may name another site.
@@ -281,6 +285,21 @@ def test_trace_reports_the_changed_number(traced: dict[str, Any]) -> None:
     assert "changes" in best, sorted(best)
     factual = [c for c in best["changes"] if c["severity"] == "factual"]
     assert any("312" in (c.get("suspect_text") or "") for c in factual), factual
+
+
+def test_trace_ships_the_differing_words_of_each_pair(traced: dict[str, Any]) -> None:
+    # The web app draws word differences from these spans only (tests/test_web_browser.py checks it).
+    best = traced["sources"][0]
+    suspect, source = traced["suspect"]["text"], best["text"]
+    pairs = [pair for passage in best["passages"] for pair in passage["pairs"]]
+    assert pairs and all("suspect_diff" in pair and "source_diff" in pair for pair in pairs)
+    copied = [suspect[s:e] for pair in pairs for s, e in pair["suspect_diff"]]
+    original = [source[s:e] for pair in pairs for s, e in pair["source_diff"]]
+    assert "312" in copied and "212" in original and "312" not in original
+    for pair in pairs:  # every span is a word inside its own side of the pair
+        for side, text in (("suspect", suspect), ("source", source)):
+            lo, hi = pair[side]
+            assert all(lo <= s < e <= hi and text[s:e].strip() == text[s:e] for s, e in pair[side + "_diff"])
 
 
 def test_trace_threshold_is_applied(client: TestClient) -> None:

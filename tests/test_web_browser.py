@@ -266,3 +266,54 @@ def test_results_view_and_network_map(page: Any, server: str, shots: Path) -> No
     page.locator("svg.network g.node", has_text="blogfarm.example").locator("circle").click()
     _expect_count(page.locator("table.results tbody tr"), 1)
     assert "blogfarm.example" in page.inner_text("table.results")
+
+
+def test_word_differences_are_the_ones_the_json_ships(page: Any) -> None:
+    # The page marks exactly the words of each pair's suspect_diff / source_diff: it has no diff of its own.
+    page.fill("#suspect-text", (DEMO / "laundered.txt").read_text(encoding="utf-8"))
+    with page.expect_response(lambda r: r.url.endswith("/api/trace")) as answer:
+        page.click("#trace-button")
+    result = answer.value.json()
+    page.wait_for_selector("#text-suspect")
+    best = result["sources"][0]
+    pairs = [pair for passage in best["passages"] for pair in passage["pairs"]]
+    sides = (("suspect", result["suspect"]["text"], "w-add"), ("source", best["text"], "w-del"))
+    for side, text, cls in sides:
+        spans = sorted({tuple(span) for pair in pairs for span in pair[side + "_diff"]})
+        assert spans, side
+        shown = "".join(page.locator(f"#text-{side} .{cls}").all_text_contents())
+        assert shown == "".join(text[s:e] for s, e in spans), side
+
+
+def test_network_page_of_the_cli_draws_with_the_shared_script(browser: Any, tmp_path: Path) -> None:
+    from unspin.cli import main
+
+    herald, northcoast = "The Daily Herald", "North Coast Post"
+    copies = [("copyhub.example", "d1", herald), ("copyhub.example", "d1", herald),
+              ("newsmirror.example", "d1", herald), ("newsmirror.example", "d2", northcoast),
+              ("blogfarm.example", "d2", northcoast)]
+    rows = [{"url": f"https://{site}/p{i}", "site": site, "sources": [{"doc_id": doc, "site": outlet}]}
+            for i, (site, doc, outlet) in enumerate(copies)]
+    results = tmp_path / "scan.jsonl"
+    results.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert main(["network", str(results), "--out", str(tmp_path / "net")]) == 0
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    network = context.new_page()
+    problems: list[str] = []
+    network.on("pageerror", lambda error: problems.append(str(error)))
+    network.goto((tmp_path / "net" / "network.html").as_uri())
+    network.wait_for_selector("#graph svg.network g.node")
+    names = network.locator("#graph g.node text").all_text_contents()
+    assert set(names) == {"copyhub.example", "newsmirror.example", "blogfarm.example", "The Daily Herald",
+                          "North Coast Post"}
+    assert network.locator("#graph g.node.outlet rect").count() == 2
+    assert network.locator("#graph line.edge").count() == 4
+    network.locator("#graph g.node", has_text="blogfarm.example").locator("circle").click()
+    assert network.inner_text("#info").startswith("site blogfarm.example")
+    faded = [g.get_attribute("opacity") for g in network.locator("#graph g.node").all()]
+    assert sorted(faded) == ["0.12", "0.12", "0.12", "1", "1"]  # blogfarm and the outlet it copies
+    network.locator("#minw").evaluate("(el) => { el.value = '2'; el.dispatchEvent(new Event('input')); }")
+    visible = [e.get_attribute("visibility") for e in network.locator("#graph line.edge").all()]
+    assert visible.count("visible") == 1  # only copyhub -> The Daily Herald has two copies
+    context.close()
+    assert problems == []

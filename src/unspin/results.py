@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from unspin.changes.change import Change, summarize
+from unspin.changes.worddiff import WordDiffer
 from unspin.defaults import DECISION_THRESHOLD
 from unspin.documents import Document, Span
 
 #: Version of the JSON produced by :meth:`TraceResult.to_dict` (see ``docs/json-schema.md``).
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 
@@ -41,9 +42,15 @@ class SentencePair:
     source: Span
     similarity: float
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"suspect": list(self.suspect), "source": list(self.source),
-                "similarity": round(self.similarity, 4)}
+    def to_dict(self, differ: WordDiffer | None = None) -> dict[str, Any]:
+        """JSON-ready data; with ``differ`` (over the two whole texts), the differing words too."""
+        out: dict[str, Any] = {"suspect": list(self.suspect), "source": list(self.source),
+                               "similarity": round(self.similarity, 4)}
+        if differ is not None:
+            mine, theirs = differ.pair(self.suspect, self.source)
+            out["suspect_diff"] = [list(s) for s in mine]
+            out["source_diff"] = [list(s) for s in theirs]
+        return out
 
 
 @dataclass(frozen=True)
@@ -68,10 +75,11 @@ class Passage:
     pairs: tuple[SentencePair, ...]
     reuse_score: float = 0.0
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, differ: WordDiffer | None = None) -> dict[str, Any]:
+        """JSON-ready data; ``differ`` as for :meth:`SentencePair.to_dict`."""
         return {"suspect": list(self.suspect), "source": list(self.source),
                 "score": round(self.score, 4), "reuse_score": round(self.reuse_score, 4),
-                "pairs": [p.to_dict() for p in self.pairs]}
+                "pairs": [p.to_dict(differ) for p in self.pairs]}
 
 
 @dataclass(frozen=True)
@@ -122,7 +130,15 @@ class SourceMatch:
         """True when :attr:`score` passes the default decision threshold (0.5)."""
         return self.score >= DECISION_THRESHOLD
 
-    def to_dict(self, *, include_text: bool = False) -> dict[str, Any]:
+    def to_dict(self, *, include_text: bool = False, suspect_text: str | None = None) -> dict[str, Any]:
+        """JSON-ready data (schema in ``docs/json-schema.md``).
+
+        Args:
+            include_text: include the source's text.
+            suspect_text: the whole suspect text; when given (and the source's text is known), each
+                sentence pair carries its differing words (:class:`unspin.changes.worddiff.WordDiffer`).
+        """
+        differ = WordDiffer(suspect_text, self.text) if suspect_text is not None and self.text else None
         out: dict[str, Any] = {
             "doc_id": self.doc_id,
             "finding": self.finding,
@@ -132,7 +148,7 @@ class SourceMatch:
             "source_coverage": round(self.source_coverage, 4),
             "meta": dict(self.meta),
             "evidence": {k: round(float(v), 4) for k, v in self.evidence.items()},
-            "passages": [p.to_dict() for p in self.passages],
+            "passages": [p.to_dict(differ) for p in self.passages],
             "changes": [c.to_dict() for c in self.changes],
         }
         if self.language is not None:
@@ -196,7 +212,8 @@ class TraceResult:
             "suspect": suspect,
             "found": self.found,
             "threshold": self.threshold,
-            "sources": [s.to_dict(include_text=include_text) for s in self.sources],
+            "sources": [s.to_dict(include_text=include_text, suspect_text=self.suspect.text)
+                        for s in self.sources],
             "rejected": [s.to_dict(include_text=False) for s in self.rejected],
             "boilerplate": [list(b) for b in self.boilerplate],
             "candidates": self.candidates,

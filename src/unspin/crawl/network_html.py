@@ -1,10 +1,11 @@
 """The interactive page of ``unspin network``: one self-contained HTML file (inline CSS and JS, no URLs).
 
-The graph is drawn on a canvas by a small force-directed layout written here: copying sites are
-coloured by cluster, outlets are dark squares, edge width follows the number of copies. Hovering
-shows a node's or an edge's figures; clicking a node keeps its neighbourhood highlighted; a slider
-hides edges under a number of copies. Tables of clusters, sites and edges follow the graph. Only the
-:data:`MAX_SITES` sites with the most copies are drawn (the CSV files hold everything).
+The graph is drawn as SVG by ``unspin/data/network.js``, the same script that draws the network of
+the web app: copying sites are coloured by cluster, outlets are dark squares, edge width follows the
+number of copies. Hovering shows a node's or an edge's figures; clicking a node keeps its
+neighbourhood highlighted; a slider hides edges under a number of copies. Tables of clusters, sites
+and edges follow the graph. Only the :data:`MAX_SITES` sites with the most copies are drawn (the CSV
+files hold everything).
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def render_network_html(network: Network, *, title: str = "unspin network") -> s
 <title>{html.escape(title)}</title><style>{_asset("network.css")}</style></head>
 <body><header><h1>{html.escape(title)}</h1><p>{html.escape(network.summary())}</p></header>
 <main><div id="panel">
-<canvas id="graph" width="900" height="620" aria-label="network of copying sites and outlets"></canvas>
+<div id="graph"></div>
 <div id="side"><div id="info">Hover a node or an edge; click a node to highlight its copies.</div>
 <label>Hide edges under <input id="minw" type="range" min="1" max="{top}" value="1">
 <b id="minw-value">1</b> copies</label>

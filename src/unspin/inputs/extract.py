@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import csv
 import logging
-import math
 import os
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, time
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -23,7 +21,7 @@ from unspin.defaults import MAX_DOCUMENT_BYTES
 from unspin.documents import Document, content_id
 from unspin.errors import InputError
 from unspin.inputs.htmltext import html_to_text, looks_like_html
-from unspin.inputs.jsonrecords import parse_record
+from unspin.inputs.jsonrecords import jsonable, parse_record
 from unspin.inputs.readbytes import (
     check_encoding,
     check_size,
@@ -301,7 +299,7 @@ def _record_document(record: Mapping[str, Any], where: str, options: _Options) -
     if not isinstance(value, str):
         raise InputError(where, f"field {field!r} is {_type_name(value)}, not a string")
     check_size(value, where, options.max_bytes)
-    meta = {key: _jsonable(val) for key, val in record.items() if key not in (field, options.id_field)}
+    meta = {key: jsonable(val) for key, val in record.items() if key not in (field, options.id_field)}
     if field == "html":
         text, found = html_to_text(value, source=where)
         meta = {**found, **meta}
@@ -421,23 +419,6 @@ def _type_name(value: Any) -> str:
     names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "a number",
              float: "a number", type(None): "null"}
     return names.get(type(value), type(value).__name__)
-
-
-def _jsonable(value: Any) -> Any:
-    """``value`` made JSON-serialisable (Parquet gives dates, decimals and bytes)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None  # NaN and infinities are not JSON: stored as null, like NaN in a JSONL record
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, date | time):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return str(value)
 
 
 def _suspect_document(raw: str, source: str, doc_id: str | None, *, html: bool) -> Document:

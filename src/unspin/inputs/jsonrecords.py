@@ -8,19 +8,25 @@ surrogate (``"\\ud800"``, text that cannot be written as UTF-8) is refused with 
 JSON, and a value kept as ``NaN`` would make every JSON document unspin writes invalid.
 
 :func:`dumps` is ``json.dumps`` with ``allow_nan=False`` after :func:`finite` has turned any
-non-finite float left (from an older index, a library) into ``null``.
+non-finite float left (from an older index, a library) into ``null``. :func:`jsonable` turns what
+other readers hand over (Parquet's dates, decimals and bytes; a library's dataclasses) into JSON data.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import json
 import math
+import numbers
 import re
+from collections.abc import Mapping
+from dataclasses import asdict, is_dataclass
 from typing import Any
 
 from unspin.errors import InputError
 
-__all__ = ["MAX_DEPTH", "dumps", "finite", "parse_record"]
+__all__ = ["MAX_DEPTH", "dumps", "finite", "jsonable", "parse_record"]
 
 #: Deepest nesting of lists and objects accepted in a record (real metadata nests a few levels).
 MAX_DEPTH = 100
@@ -98,6 +104,36 @@ def finite(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [finite(val) for val in value]
     return value
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` as JSON data: what ``json.dumps`` writes, with nothing non-finite.
+
+    Mappings (keys made strings), lists and tuples are converted item by item; an object with a
+    ``to_dict()`` or a dataclass by its fields; dates and times become ISO 8601 strings, decimals and
+    other real numbers (numpy's) floats, bytes UTF-8 text (bad bytes replaced); NaN and infinities
+    become None; anything else its ``str()``.
+    """
+    if value is None or isinstance(value, str | bool):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real | decimal.Decimal):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if hasattr(value, "to_dict"):
+        return jsonable(value.to_dict())
+    if is_dataclass(value) and not isinstance(value, type):
+        return jsonable(asdict(value))
+    return str(value)
 
 
 def dumps(value: Any, **kwargs: Any) -> str:

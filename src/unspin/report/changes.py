@@ -4,8 +4,9 @@
 * :func:`html_factual_list` — the list of factual changes at the top of the HTML page, each a
   link to where it is shown;
 * :func:`html_pairs` — for one source, every aligned sentence pair with a word-level diff (words
-  that differ are underlined) and every change highlighted, coloured by kind; omitted and added
-  sentences follow. Change anchors are ``s{source}-c{change}`` (both 0-based).
+  that differ, by :class:`unspin.changes.worddiff.WordDiffer`, are underlined) and every change
+  highlighted, coloured by kind; omitted and added sentences follow. Change anchors are
+  ``s{source}-c{change}`` (both 0-based).
 
 All output is a pure function of the result; every text is HTML-escaped.
 """
@@ -16,15 +17,13 @@ import html
 import itertools
 from collections.abc import Callable, Sequence
 
-from rapidfuzz.distance import Indel
-
 from unspin.changes.change import KINDS, SEVERITIES, Change, summarize
-from unspin.changes.textview import TextView
+from unspin.changes.worddiff import WordDiffer
+from unspin.documents import Span
 from unspin.results import SourceMatch, TraceResult
 
 __all__ = ["CHANGES_CSS", "html_factual_list", "html_pairs", "text_summary"]
 
-Span = tuple[int, int]
 
 
 def _flat(text: str, limit: int = 70) -> str:
@@ -99,16 +98,6 @@ def html_factual_list(result: TraceResult) -> str:
             f'<p class="facts">{head}</p>{body}</section>')
 
 
-def _word_diff(view: TextView, other: TextView, span: Span, other_span: Span) -> list[Span]:
-    """Spans of the words of ``span`` that have no counterpart in ``other_span`` (word-level LCS)."""
-    mine, theirs = view.words(span), other.words(other_span)
-    out: list[Span] = []
-    for op in Indel.opcodes([t.key for t in mine], [t.key for t in theirs]):
-        if op.tag in ("delete", "replace"):
-            out += [(t.start, t.end) for t in mine[op.src_start:op.src_end]]
-    return out
-
-
 def _render(text: str, span: Span, diff: Sequence[Span], marks: Sequence[tuple[Span, int, Change]],
             source_idx: int, side: str) -> str:
     """HTML of ``text[span]`` with differing words underlined and changes highlighted.
@@ -161,7 +150,7 @@ def html_pairs(source_idx: int, source: SourceMatch, suspect_text: str) -> str:
     pairs = [p for q in source.passages for p in q.pairs]
     if not pairs and not source.changes:
         return ""
-    sus, src = TextView(suspect_text), TextView(source.text)
+    differ = WordDiffer(suspect_text, source.text)
     placed: set[int] = set()
     rows = []
     for pair in pairs:
@@ -171,10 +160,9 @@ def html_pairs(source_idx: int, source: SourceMatch, suspect_text: str) -> str:
                   if _within(c.source, pair.source)
                   and (c.suspect is None or _within(c.suspect, pair.suspect))]
         placed |= {n for _, n, _ in mine} | {n for _, n, _ in theirs}
-        left = _render(suspect_text, pair.suspect, _word_diff(sus, src, pair.suspect, pair.source), mine,
-                       source_idx, "suspect")
-        right = _render(source.text, pair.source, _word_diff(src, sus, pair.source, pair.suspect), theirs,
-                        source_idx, "source")
+        suspect_diff, source_diff = differ.pair(pair.suspect, pair.source)
+        left = _render(suspect_text, pair.suspect, suspect_diff, mine, source_idx, "suspect")
+        right = _render(source.text, pair.source, source_diff, theirs, source_idx, "source")
         rows.append(f'<tr><td class="sim">{pair.similarity:.2f}</td><td>{left}</td><td>{right}</td></tr>')
     loose = []
     for n, change in enumerate(source.changes):

@@ -58,6 +58,8 @@ from unspin.web.service import (
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
+#: The network drawing script, shared with the ``unspin network`` page (served as static/network.js).
+NETWORK_SCRIPT = Path(__file__).parent.parent / "data" / "network.js"
 #: The fields ``GET /api/documents`` can search one at a time (:data:`unspin.index.store.BROWSE_FIELDS`).
 BrowseField = Literal["id", "title", "site", "date", "url"]
 #: Texts scored at the same time (``POST /api/score``); more are refused with 503.
@@ -222,6 +224,12 @@ def create_app(index_path: str | os.PathLike[str], *, results: str | os.PathLike
     _add_trace_routes(app, service, max_upload_bytes, scorer)
     _add_index_routes(app, root, max_upload_bytes, scan, spin=True)
     _add_results_routes(app, scan)
+
+    @app.get("/static/network.js", include_in_schema=False)
+    def network_script() -> FileResponse:
+        # One drawing script for this app and the `unspin network` page, shipped in unspin/data.
+        return FileResponse(NETWORK_SCRIPT, media_type="text/javascript")
+
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)

@@ -11,8 +11,6 @@ columns are present (see :func:`copier_of` and :func:`sources_of`).
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
 import json
 import logging
 import os
@@ -23,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from unspin.crawl.rows import finding_of, read_results, site_of
+from unspin.inputs.jsonrecords import jsonable
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +54,7 @@ class ScanResults:
             InputError: the file is missing, of another type, or unreadable.
         """
         file = Path(path)
-        rows = [_jsonable(row) for row in read_results(file)]
+        rows = [jsonable(row) for row in read_results(file)]
         seen: dict[str, None] = {}
         for row in rows:
             seen.update(dict.fromkeys(row))
@@ -173,22 +172,3 @@ def _kind(copies: bool, copied: bool) -> str:
 
 def _row_text(row: Mapping[str, Any]) -> str:
     return json.dumps(row, ensure_ascii=False).casefold()
-
-
-def _jsonable(value: Any) -> Any:
-    """``value`` made JSON-ready (Parquet gives dates, decimals and bytes)."""
-    if value is None or isinstance(value, str | bool | int):
-        return value
-    if isinstance(value, float):
-        return value if value == value and abs(value) != float("inf") else None
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return str(value)

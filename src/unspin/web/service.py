@@ -16,7 +16,7 @@ import tempfile
 import threading
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, is_dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from unspin.errors import IndexUnavailable, InputError, UnspinError
 from unspin.index.store import Index
 from unspin.inputs.extract import read_suspect
 from unspin.inputs.htmltext import html_to_text
+from unspin.inputs.jsonrecords import jsonable
 from unspin.results import TraceResult
 from unspin.tracing.tracer import Tracer
 
@@ -331,19 +332,5 @@ def spin_report(scorer: Callable[[str], Any], text: str) -> dict[str, Any]:
     The scorer's result is converted with its ``to_dict()``, as a dataclass, or as a mapping; a
     bare number becomes ``{"score": number}``.
     """
-    report = _jsonable(scorer(text))
+    report = jsonable(scorer(text))
     return report if isinstance(report, dict) else {"score": report}
-
-
-def _jsonable(value: Any) -> Any:
-    if hasattr(value, "to_dict"):
-        return _jsonable(value.to_dict())
-    if is_dataclass(value) and not isinstance(value, type):
-        return _jsonable(asdict(value))
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)

@@ -275,6 +275,25 @@
     return text.length > 120 ? text.slice(0, 117) + "…" : text;
   }
 
+  /* The network map (drawn by unspin/data/network.js, the script of the `unspin network` page too)
+   * with its legend; clicking a node calls onPick(name), or onPick(null) when clicked again. */
+  const MAX_NODES = 150;  // the busiest nodes; more would not be readable
+
+  function networkMap(network, onPick) {
+    if (!network.nodes.length) {
+      return h("p", {class: "muted"}, "No row names both a copying site and a source (" + network.rows_skipped + " rows without them).");
+    }
+    const map = window.unspinNetwork.draw(network, {
+      maxNodes: MAX_NODES, onPick: onPick,
+      describe: (node) => node.id + ": " + node.copies + " copies made, copied " + node.copied + " times",
+      describeEdge: (e) => e.source + " copied " + e.target + ": " + U.plural(e.weight, "page")});
+    return h("figure", {class: "network-figure"}, map.element,
+      h("figcaption", {class: "legend"}, h("span", {class: "dot copier"}), " copying site ", h("span", {class: "dot source"}), " source ",
+        h("span", {class: "dot both"}), " both · arrows point from the copy to the source; click a node to list its rows · ",
+        network.nodes.length > map.shown ? "showing the " + map.shown + " busiest of " + network.nodes.length + " nodes · " : "",
+        network.rows_used + " rows drawn, " + network.rows_skipped + " without site or source"));
+  }
+
   async function resultsView(params) {
     const q = params.get("q") || "", offset = Number(params.get("offset") || 0), limit = 50;
     const finding = U.findingLabel(params.get("finding")) ? params.get("finding") : "";
@@ -319,7 +338,7 @@
     }
     try {
       const network = await U.api("api/network");
-      map.replaceChildren(U.networkMap(network, (name) => go(name, 0)));
+      map.replaceChildren(networkMap(network, (name) => go(name || "", 0)));
     } catch (err) {
       map.replaceChildren(h("p", {class: "error", role: "alert"}, err.message));
     }

@@ -9,9 +9,6 @@
 (function (U) {
   const h = U.h;
   const N_COLOURS = 8;
-  // A word: letters and digits, with inner apostrophes, dots, commas and hyphens ("4,8", "2.40am").
-  const WORD = /[\p{L}\p{N}](?:[\p{L}\p{N}\p{M}'’.,-]*[\p{L}\p{N}\p{M}])?/gu;
-  const MAX_DIFF_WORDS = 600;  // longer pairs are not diffed (quadratic cost, and rare)
   const SEVERITY_ORDER = {factual: 0, wording: 1, cosmetic: 2};
   const REUSE_TITLE = "confidence that the passage was taken from the source rather than written " +
     "independently about the same facts (0.5 is the threshold)";
@@ -60,40 +57,13 @@
 
   /* ---------------------------------------------------------------- word differences */
 
-  function words(text, start, end) {
-    const out = [];
-    const piece = text.slice(start, end);
-    for (const m of piece.matchAll(WORD)) {
-      out.push({start: start + m.index, end: start + m.index + m[0].length, key: m[0].toLowerCase()});
-    }
-    return out;
-  }
-
-  /* Which words of a and b are in their longest common subsequence. */
-  function common(a, b) {
-    const n = a.length, m = b.length;
-    const keepA = new Array(n).fill(false), keepB = new Array(m).fill(false);
-    const table = Array.from({length: n + 1}, () => new Uint16Array(m + 1));
-    for (let i = n - 1; i >= 0; i--) {
-      for (let j = m - 1; j >= 0; j--) {
-        table[i][j] = a[i].key === b[j].key ? table[i + 1][j + 1] + 1 : Math.max(table[i + 1][j], table[i][j + 1]);
-      }
-    }
-    for (let i = 0, j = 0; i < n && j < m;) {
-      if (a[i].key === b[j].key) { keepA[i] = keepB[j] = true; i++; j++; }
-      else if (table[i + 1][j] >= table[i][j + 1]) { i++; } else { j++; }
-    }
-    return [keepA, keepB];
-  }
-
-  /* Marks for the words each side of an aligned pair has that the other has not. */
-  function diffMarks(suspectText, sourceText, s, t) {
-    const a = words(suspectText, s[0], s[1]), b = words(sourceText, t[0], t[1]);
-    if (!a.length || !b.length || a.length * b.length > MAX_DIFF_WORDS * MAX_DIFF_WORDS / 4) { return [[], []]; }
-    const [keepA, keepB] = common(a, b);
-    const mk = (list, keep, cls, title) => list.filter((_, i) => !keep[i])
-      .map((w) => ({start: w.start, end: w.end, cls: cls, title: title}));
-    return [mk(a, keepA, "w-add", "not in the source"), mk(b, keepB, "w-del", "not in the copy")];
+  /* Marks for the words each side of an aligned pair has that the other has not: computed by the
+   * library (unspin.changes.worddiff) and shipped on each pair as suspect_diff / source_diff. */
+  function diffMarks(pair, fromCp) {
+    const mk = (spans, toUnits, cls, title) => (Array.isArray(spans) ? spans : []).filter(span)
+      .map((w) => ({start: toUnits(w[0]), end: toUnits(w[1]), cls: cls, title: title}));
+    return [mk(pair.suspect_diff, fromCp.suspect, "w-add", "not in the source"),
+            mk(pair.source_diff, fromCp.source, "w-del", "not in the copy")];
   }
 
   /* ---------------------------------------------------------------- marking up a text */
@@ -227,9 +197,7 @@
     const suspectMarks = passageMarks(source, "suspect", fromCp.suspect);
     const sourceMarks = passageMarks(source, "source", fromCp.source);
     (source.passages || []).forEach((p) => (p.pairs || []).forEach((pair) => {
-      const [add, del] = diffMarks(suspectText, sourceText,
-        [fromCp.suspect(pair.suspect[0]), fromCp.suspect(pair.suspect[1])],
-        [fromCp.source(pair.source[0]), fromCp.source(pair.source[1])]);
+      const [add, del] = diffMarks(pair, fromCp);
       suspectMarks.push(...add);
       sourceMarks.push(...del);
     }));
