@@ -26,13 +26,13 @@ ChangeKind = Literal[
 Severity = Literal["factual", "wording", "cosmetic"]
 
 #: Every change kind, in the order summaries list them (factual kinds first).
-KINDS: tuple[str, ...] = (
+KINDS: tuple[ChangeKind, ...] = (
     "number-changed", "entity-replaced", "quote-misattributed", "quote-reworded", "quote-truncated",
     "negation-lost", "negation-added", "stance-changed", "sentence-added", "sentence-omitted",
     "wording", "number-reformatted", "entity-renamed", "confusable", "boilerplate-added",
 )
 #: Severities, most serious first.
-SEVERITIES: tuple[str, ...] = ("factual", "wording", "cosmetic")
+SEVERITIES: tuple[Severity, ...] = ("factual", "wording", "cosmetic")
 
 
 
@@ -60,8 +60,8 @@ class Change:
             calibrated probability; ``docs/benchmarks.md`` gives measured precision per kind.
     """
 
-    kind: str
-    severity: str
+    kind: ChangeKind
+    severity: Severity
     suspect: Span | None
     source: Span | None
     suspect_text: str

@@ -19,7 +19,7 @@ from functools import cached_property
 
 from rapidfuzz.distance import Indel
 
-from unspin.changes.change import Change
+from unspin.changes.change import Change, ChangeKind, Severity
 from unspin.changes.lexicon import word_list
 from unspin.documents import Span
 from unspin.text.normalize import count_confusables, fold, normalize
@@ -264,8 +264,9 @@ class PairState:
     def region_of_b(self) -> dict[int, int]:
         return {j: n for n, (_, _, j1, j2) in enumerate(self.regions) for j in range(j1, j2)}
 
-    def add(self, kind: str, severity: str, ia: Sequence[int], ib: Sequence[int], explanation: str,
-            confidence: float, *, span_a: Span | None = None, span_b: Span | None = None) -> None:
+    def add(self, kind: ChangeKind, severity: Severity, ia: Sequence[int], ib: Sequence[int],
+            explanation: str, confidence: float, *, span_a: Span | None = None,
+            span_b: Span | None = None) -> None:
         """Record a change over suspect words ``ia`` and source words ``ib`` (or explicit spans)."""
         if span_a is None and ia:
             span_a = (self.a[min(ia)].start, self.a[max(ia)].end)

@@ -238,7 +238,7 @@ class PageScanner:
         if not result.sources:
             return Outcome(traced=True)
         site = _string(page.meta.get("site")) or site_of(page.url)
-        language = getattr(result, "language", None) or detect_language(text).code
+        language = result.language or detect_language(text).code
         row = make_row(url=page.url, site=site, crawl_date=page.date, title=title, record=page.where,
                        text=text, screen=screen_score, result=result, language=language)
         return Outcome(line=dump_row(row), traced=True)

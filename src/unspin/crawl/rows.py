@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import pyarrow as pa
 
+from unspin.changes.change import Change
 from unspin.errors import InputError
 from unspin.inputs.jsonrecords import dumps, parse_record
 from unspin.results import SourceMatch, TraceResult
@@ -95,35 +96,31 @@ def copy_kind(match: SourceMatch, confusables: int, language: str | None = None)
     the page holds at least :data:`OBFUSCATED_CONFUSABLES` look-alike letters or the change report
     lists confusables; else verbatim (which includes copies with a few sentences left out).
     """
-    source_language = getattr(match, "language", None)
+    source_language = match.language
     known = language and source_language and "und" not in (language, source_language)
     if known and language != source_language:
         return "translated"
     if float(match.evidence.get("mean_similarity", 1.0)) < REWRITTEN_SIMILARITY:
         return "rewritten"
-    kinds = {getattr(c, "kind", None) for c in getattr(match, "changes", None) or ()}
+    kinds = {c.kind for c in match.changes or ()}
     if confusables >= OBFUSCATED_CONFUSABLES or "confusable" in kinds:
         return "obfuscated"
     return "verbatim"
 
 
-def changes_summary(changes: Sequence[Any] | None) -> tuple[str | None, dict[str, int | None]]:
-    """A one-line summary of a change report and counts by severity; ``(None, {...: None})`` without one.
-
-    ``changes`` are :class:`unspin.changes.change.Change`-like objects (``kind``, ``severity``); they are
-    read by attribute so that results without a change report still make rows.
-    """
+def changes_summary(changes: Sequence[Change] | None) -> tuple[str | None, dict[str, int | None]]:
+    """A one-line summary of a change report and counts by severity; ``(None, {...: None})`` without one
+    (a source whose changes were not computed, such as one found across languages)."""
     if changes is None:
         return None, {"factual": None, "wording": None, "cosmetic": None}
-    severities: Counter[str] = Counter(str(getattr(c, "severity", "")) for c in changes)
-    kinds: Counter[str] = Counter(str(getattr(c, "kind", "")) for c in changes)
+    severities: Counter[str] = Counter(c.severity for c in changes)
+    kinds: Counter[str] = Counter(c.kind for c in changes)
     counts: dict[str, int | None] = {s: severities.get(s, 0) for s in ("factual", "wording", "cosmetic")}
     if not changes:
         return "no changes", counts
     by_severity = []
     for severity in ("factual", "wording", "cosmetic"):
-        listed = sorted({str(getattr(c, "kind", "")) for c in changes
-                         if getattr(c, "severity", "") == severity})
+        listed = sorted({c.kind for c in changes if c.severity == severity})
         if listed:
             parts = ", ".join(f"{k} x{kinds[k]}" if kinds[k] > 1 else k for k in listed)
             by_severity.append(f"{severity}: {parts}")
@@ -151,8 +148,7 @@ def finding_of(row: Mapping[str, Any]) -> str | None:
 def source_entry(match: SourceMatch, confusables: int, language: str | None = None) -> dict[str, Any]:
     """The ``sources`` item of a row for one accepted source."""
     meta = dict(match.meta)
-    changes = getattr(match, "changes", None)
-    summary, counts = changes_summary(changes)
+    summary, counts = changes_summary(match.changes)
     return {
         "doc_id": match.doc_id,
         "finding": match.finding,
@@ -186,7 +182,7 @@ def make_row(*, url: str, site: str, crawl_date: str, title: str | None, record:
     confusables = count_confusables(text)
     sources = [source_entry(m, confusables, language) for m in result.sources]
     best = sources[0]
-    has_changes = any(getattr(m, "changes", None) is not None for m in result.sources)
+    has_changes = any(m.changes is not None for m in result.sources)
     summaries = [f"{s['doc_id']}: {s['changes']}" for s in sources if s["changes"] is not None]
     return {
         "url": url,
