@@ -28,7 +28,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -37,7 +37,7 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 from unspin.documents import Document
-from unspin.errors import IndexUnavailable, InputError
+from unspin.errors import IndexUnavailable
 from unspin.index import postings
 from unspin.index.db import check_format, connect, info_int, initialise, repair_info
 from unspin.index.searcher import Searcher
@@ -65,16 +65,12 @@ class AddStats:
         added: new documents stored.
         updated: documents whose id existed with a different text, replaced.
         unchanged: documents already stored with the same text, skipped.
-        skipped: inputs that could not be read (see ``errors``).
-        errors: the input errors, one per skipped input.
         seconds: wall-clock time of the call.
     """
 
     added: int = 0
     updated: int = 0
     unchanged: int = 0
-    skipped: int = 0
-    errors: list[InputError] = field(default_factory=list)
     seconds: float = 0.0
 
 
