@@ -223,10 +223,18 @@ def _inflected(a: str, b: str) -> bool:
 COMMON_ZIPF = 3.3
 
 
+#: Spelling-key likeness (:func:`unspin.changes.lexicon.same_name`) of two names that may be
+#: variants of one when their consonant skeletons agree too.
+VARIANT_LIKENESS = 0.8
+#: Letters both names need to count as variants (short names collide: King / Kong).
+VARIANT_MIN_LETTERS = 5
+
+
 def _variants(a: str, b: str) -> bool:
     """Stricter than :func:`same_name`: two names in one text are spellings of one only when they
     start with the same letter, are not both common English words, and their spelling keys are
-    equal, or alike (>= 0.8) with equal consonant skeletons and at least five letters each
+    equal, or alike (:data:`VARIANT_LIKENESS`) with equal consonant skeletons and at least
+    :data:`VARIANT_MIN_LETTERS` letters each
     (David / Davis, John / Jones, King / Kong are different names)."""
     if a[0] != b[0]:
         return False
@@ -234,9 +242,10 @@ def _variants(a: str, b: str) -> bool:
     if zipf(a, "en") >= COMMON_ZIPF and zipf(b, "en") >= COMMON_ZIPF:
         return False
     score = same_name(a, b)
+    long_enough = min(len(a), len(b)) >= VARIANT_MIN_LETTERS
     if score >= 1.0:
-        return min(len(a), len(b)) >= 5
-    return score >= 0.8 and min(len(a), len(b)) >= 5 and phonetic_skeleton(a) == phonetic_skeleton(b)
+        return long_enough
+    return score >= VARIANT_LIKENESS and long_enough and phonetic_skeleton(a) == phonetic_skeleton(b)
 
 
 def _surface(view: TextView, spellings: dict[str, list[tuple[int, int]]], key: str) -> str:

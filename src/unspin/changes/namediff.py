@@ -23,6 +23,16 @@ __all__ = ["compare_names", "compare_quotes", "spelling_variant"]
 
 _PRONOUNS = frozenset(word_list("he she they it we i you"))
 
+#: Dice of their words above which a suspect quotation and a source quotation are taken for one.
+QUOTE_MATCH_DICE = 0.3
+#: Share of an unmatched source quotation's words still in the suspect sentence above which the
+#: quotation marks alone went (a paraphrase), not the quotation.
+QUOTE_WORDS_KEPT = 0.6
+#: Share of an unmatched suspect quotation's words found in the source sentence above which the
+#: copy put the source's own words in quotation marks.
+QUOTE_WORDS_VERBATIM = 0.8
+
+
 def compare_quotes(pair: PairState, suspect: Span, source: Span) -> None:
     qa, qb = pair.sus.quotes_in(suspect), pair.src.quotes_in(source)
     if not qa and not qb:
@@ -33,7 +43,7 @@ def compare_quotes(pair: PairState, suspect: Span, source: Span) -> None:
                     reverse=True)
     matched: dict[int, int] = {}
     for score, x, y in scores:
-        if score >= 0.3 and x not in matched and y not in matched.values():
+        if score >= QUOTE_MATCH_DICE and x not in matched and y not in matched.values():
             matched[x] = y
     for x, y in matched.items():
         # A quotation running over several pairs is compared once, in the pair where it opens.
@@ -43,7 +53,7 @@ def compare_quotes(pair: PairState, suspect: Span, source: Span) -> None:
     for y, q in enumerate(qb):
         if y in matched.values() or not keys_b[y] or not source[0] <= q[0] < source[1]:
             continue
-        if sum(k in around_a for k in keys_b[y]) >= 0.6 * len(keys_b[y]):
+        if sum(k in around_a for k in keys_b[y]) >= QUOTE_WORDS_KEPT * len(keys_b[y]):
             continue  # the words are still there, only the quotation marks went: a paraphrase
         pair.add("quote-truncated", "factual", [], pair.b_in(q), "the quotation is left out of the copy", 0.6,
                  span_b=q)
@@ -51,7 +61,7 @@ def compare_quotes(pair: PairState, suspect: Span, source: Span) -> None:
     for x, q in enumerate(qa):
         if x in matched or not keys_a[x] or not suspect[0] <= q[0] < suspect[1]:
             continue
-        verbatim = sum(k in around_b for k in keys_a[x]) >= 0.8 * len(keys_a[x])
+        verbatim = sum(k in around_b for k in keys_a[x]) >= QUOTE_WORDS_VERBATIM * len(keys_a[x])
         pair.add("quote-reworded", "factual", pair.a_in(q), [],
                  "words put in quotation marks that the source does not quote" if verbatim
                  else "a quotation the source sentence does not have", 0.7, span_a=q)

@@ -32,6 +32,9 @@ ISOLATED_MIN = 0.65
 #: Bonus added per number shared by two sentences (capped by NUMBER_BONUS_MAX).
 NUMBER_BONUS = 0.05
 NUMBER_BONUS_MAX = 0.15
+#: Similarity a pair needs before shared numbers add to it: two sentences sharing "2004" are
+#: not a match by that alone.
+NUMBER_BONUS_FLOOR = 0.3
 #: Largest gap, in sentences on either side, bridged inside one passage or one group of seeds.
 MAX_GAP = 3
 #: How much a joined window must beat its best single sentence to stand for a merge (1-2, 1-3, 2-1).
@@ -137,9 +140,7 @@ def similarity_matrix(a: Sequence[Unit], b: Sequence[Unit], *, a_vectors: np.nda
         cosine = np.clip(a_vectors @ b_vectors.T, 0.0, 1.0).astype(np.float32)
         sim = np.maximum(sim, cosine)
     bonus = number_bonus(a, b)
-    # Shared numbers only add to pairs that already look alike: two sentences sharing "2004"
-    # are not a match by that alone.
-    sim = np.where(sim >= 0.3, np.minimum(sim + bonus, 1.0), sim)
+    sim = np.where(sim >= NUMBER_BONUS_FLOOR, np.minimum(sim + bonus, 1.0), sim)
     return sim.astype(np.float32)
 
 
