@@ -227,7 +227,7 @@ def _discard_stdout() -> None:
 
 
 def _configure_logging(err: TextIO, *, verbose: bool) -> None:
-    # Only unspin's own loggers reach the terminal: libraries such as bm25s log at DEBUG
+    # Only unspin's own loggers reach the terminal: libraries such as trafilatura log at DEBUG
     # level on their own loggers, which a root handler would print.
     package = logging.getLogger("unspin")
     for handler in list(package.handlers):

@@ -30,7 +30,7 @@ from unspin.changes.textview import ALIGN_BASE, PairState, TextView, Token, keys
 from unspin.changes.values import Quantity, compare_quantities, find_quantities, same_value
 from unspin.documents import Span
 
-__all__ = ["ALIGN_BASE", "TextView", "Token", "compare_pair", "spelling_variant"]
+__all__ = ["compare_pair", "spelling_variant"]
 
 
 def compare_pair(sus: TextView, src: TextView, suspect: Span, source: Span, *,
