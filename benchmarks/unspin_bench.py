@@ -61,13 +61,14 @@ def _peak_rss_mb() -> float:
 
 def phase_index(bench: Path, index_dir: Path) -> dict[str, Any]:
     """Index ``reference.jsonl`` into ``index_dir``; return the add statistics."""
-    from unspin import Index
+    from unspin import Index, InputError
     from unspin.inputs.extract import read_documents
 
     start = time.perf_counter()
+    errors: list[InputError] = []  # unreadable records are skipped and counted, as `unspin index` does
     with Index.open(index_dir, create=True) as index:
-        stats = index.add(read_documents([bench / "reference.jsonl"]), progress=False)
-    return {"added": stats.added, "unchanged": stats.unchanged, "skipped": stats.skipped,
+        stats = index.add(read_documents([bench / "reference.jsonl"], errors=errors), progress=False)
+    return {"added": stats.added, "unchanged": stats.unchanged, "skipped": len(errors),
             "elapsed_s": time.perf_counter() - start}
 
 
