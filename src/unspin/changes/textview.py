@@ -289,27 +289,11 @@ class PairState:
     def anchor_a(self, j: int) -> Span:
         """Where source word ``j`` would sit in the suspect: the suspect side of its region, or the
         suspect word just after the insertion point (an empty suspect side)."""
-        n = self.region_of_b.get(j)
-        if n is not None:
-            i1, i2, _, _ = self.regions[n]
-            if i2 > i1:
-                return self.a[i1].start, self.a[i2 - 1].end
-            k = min(i1, len(self.a) - 1)
-            if k >= 0:
-                return self.a[k].start, self.a[k].end
-        first, last = self.a[0], self.a[-1]
-        return first.start, last.end
+        return _anchor(self.a, self.regions, self.region_of_b.get(j), side=0)
 
     def anchor_b(self, i: int) -> Span:
-        n = self.region_of_a.get(i)
-        if n is not None:
-            _, _, j1, j2 = self.regions[n]
-            if j2 > j1:
-                return self.b[j1].start, self.b[j2 - 1].end
-            k = min(j1, len(self.b) - 1)
-            if k >= 0:
-                return self.b[k].start, self.b[k].end
-        return self.b[0].start, self.b[-1].end
+        """Where suspect word ``i`` would sit in the source (as :meth:`anchor_a`, the other way)."""
+        return _anchor(self.b, self.regions, self.region_of_a.get(i), side=2)
 
 
 
@@ -317,3 +301,15 @@ def keys_of(tokens: Sequence[Token]) -> list[str]:
     return [t.key for t in tokens]
 
 
+def _anchor(words: Sequence[Token], regions: Sequence[tuple[int, int, int, int]], region: int | None, *,
+            side: int) -> Span:
+    """The span of one side (``side`` 0: suspect, 2: source) of region number ``region`` in
+    ``words``; the word after an empty side; the whole sentence when there is no region."""
+    if region is not None:
+        lo, hi = regions[region][side], regions[region][side + 1]
+        if hi > lo:
+            return words[lo].start, words[hi - 1].end
+        k = min(lo, len(words) - 1)
+        if k >= 0:
+            return words[k].start, words[k].end
+    return words[0].start, words[-1].end

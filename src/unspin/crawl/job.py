@@ -116,34 +116,28 @@ class InputStats:
                 self.records += count
 
 
-@dataclass
-class ScanStats:
-    """What a scan did: totals over every input (resumed ones included) and this run's speed.
+@dataclass(kw_only=True)
+class ScanStats(InputStats):
+    """What a scan did: the counts of :class:`InputStats` summed over every input (resumed ones
+    included), and this run's own figures.
 
     Attributes:
         out: the results file.
         inputs: input files.
         resumed: inputs already committed by an earlier run and skipped by this one.
         failed: inputs that could not be read at all (``errors`` says why); rerunning retries them.
-        records, pages, screened_out, traced, matches, skipped: as in :class:`InputStats`, summed.
         rows: rows in the results file.
-        seconds: wall-clock seconds of this run.
         pages_this_run: pages processed by this run.
         errors: one message per failed input.
+
+    Its ``seconds`` are the wall-clock seconds of this run.
     """
 
     out: str
     inputs: int = 0
     resumed: int = 0
     failed: int = 0
-    records: int = 0
-    pages: int = 0
-    screened_out: int = 0
-    traced: int = 0
-    matches: int = 0
-    skipped: dict[str, int] = field(default_factory=dict)
     rows: int = 0
-    seconds: float = 0.0
     pages_this_run: int = 0
     errors: list[str] = field(default_factory=list)
 
