@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unspin.cli import main
-from unspin.crawl.network import build_network, parse_date
+from unspin.crawl.network import NamedSource, build_network, parse_date, row_sources
 from unspin.crawl.network_files import write_network
 
 SVG_NAMESPACE = '"http://www.w3.org/2000/svg"'
@@ -77,6 +77,40 @@ def test_rows_without_copy_kind_fall_back_to_similarity() -> None:
         {"doc_id": "f", "site": "o"}]}]
     edge = build_network(rows).edges[0]
     assert edge.rewritten_share == 0.5 and edge.copies == 3
+
+
+@pytest.mark.parametrize("row, site, sources", [
+    ({"site": "a.example", "sources": ["x", "y", "x"]}, "a.example",
+     [NamedSource("x", "x"), NamedSource("y", "y")]),
+    ({"url": "http://www.b.example/p", "source_ids": ["d1", "d2"]}, "b.example",
+     [NamedSource("d1", "d1"), NamedSource("d2", "d2")]),
+    ({"url": "http://c.example/p", "source_url": "https://www.orig.example/story"}, "c.example",
+     [NamedSource(None, "orig.example")]),
+    ({"site": "d.example", "source_id": "d2", "source_ids": ["d1", "d2"], "source_site": "Gazette",
+      "source_date": "2024-03-01", "copy_kind": "rewritten"}, "d.example",
+     [NamedSource("d2", "Gazette", "2024-03-01", "rewritten"), NamedSource("d1", "d1")]),
+    ({"site": "e.example", "sources": [{"source_id": "s1", "meta": {"url": "https://www.f.example/x"}},
+                                       {"id": "s2", "collection": "reuters", "mean_similarity": 0.5},
+                                       {"title": "no id, no outlet"}, 7],
+      "source_site": "ignored"}, "e.example",
+     [NamedSource("s1", "f.example"), NamedSource("s2", "reuters", kind="rewritten")]),
+    ({"site": "  ", "url": None, "source_id": ""}, None, []),
+])
+def test_row_sources_reads_every_row_shape(row: dict[str, Any], site: str | None,
+                                           sources: list[NamedSource]) -> None:
+    assert row_sources(row) == (site, sources)
+
+
+def test_rows_with_only_flat_source_fields_make_edges() -> None:
+    rows = [{"url": "https://ring.example/1", "crawl_date": "2024-03-10", "source_id": "d1",
+             "source_site": "gazette", "source_date": "2024-03-01", "copy_kind": "rewritten"},
+            {"site": "ring.example", "crawl_date": "2024-03-12", "source_ids": ["d2"],
+             "source_site": "gazette"}]
+    network = build_network(rows)
+    assert [(e.site, e.outlet, e.copies, e.documents) for e in network.edges] == [
+        ("ring.example", "gazette", 2, 2)]
+    edge = network.edges[0]
+    assert edge.median_lag_days == 9 and edge.lags_known == 1 and edge.rewritten_share == 1.0
 
 
 def test_write_network_files(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ The articles are invented for these tests. The page's behaviour in a real browse
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -36,7 +37,7 @@ from unspin.report.render import FINDING_LABELS
 from unspin.tracing.tracer import Tracer
 from unspin.web import allowed_hosts_for, missing_packages
 from unspin.web.app import NETWORK_SCRIPT, STATIC, create_app
-from unspin.web.scanview import ScanResults, copier_of, sources_of
+from unspin.web.scanview import MAX_EDGES, ScanResults, map_data
 from unspin.web.security import CONTENT_SECURITY_POLICY
 from unspin.web.service import clean_upload_name
 
@@ -622,21 +623,63 @@ def test_parquet_results_with_dates_and_missing_columns(tmp_path: Path) -> None:
     assert loaded.rows[0]["crawl_date"] == "2026-05-14" and loaded.rows[1]["score"] is None
     # Older results have no finding: listed, but no finding filter keeps them.
     assert loaded.page()[0] == 2 and loaded.page(finding="copy") == (0, [])
-    network = loaded.network()
+    network = map_data(loaded.network)
     assert network["edges"] == [{"source": "blog.example", "target": "Vale Courier", "weight": 1}]
     assert network["rows_skipped"] == 1
 
 
-@pytest.mark.parametrize("row, copier, sources", [
-    ({"site": "a.example", "sources": ["x", "y", "x"]}, "a.example", ["x", "y"]),
-    ({"url": "http://www.b.example/p", "source_ids": ["d1", "d2"]}, "b.example", ["d1", "d2"]),
-    ({"url": "http://c.example/p", "source_url": "https://www.orig.example/story"}, "c.example",
-     ["orig.example"]),
-    ({"site": "  ", "url": None, "source_id": ""}, None, []),
-])
-def test_copier_and_sources_of_a_row(row: dict[str, Any], copier: str | None, sources: list[str]) -> None:
-    assert copier_of(row) == copier
-    assert sources_of(row) == sources
+# Rows that name their sources only in flat fields (older results, other tools): no `sources` list.
+FLAT_ROWS: list[dict[str, Any]] = [
+    {"url": "https://www.relay.example/1", "source_site": "Vale Courier", "source_id": "vc-1",
+     "crawl_date": "2026-05-14T00:00:00Z", "source_date": "2026-05-10", "copy_kind": "rewritten"},
+    {"url": "https://relay.example/2", "source_ids": ["vc-2", "ng-7"], "source_id": "vc-2",
+     "source_url": "https://www.valecourier.example/story"},
+    {"site": "echo.example", "source_ids": ["ng-7"]},
+    {"site": "echo.example", "sources": ["vc-1", "vc-1", "ng-8"]},
+    {"site": "echo.example", "source_url": "https://north.example/a"},
+    {"site": "echo.example", "source_site": "echo.example", "source_id": "own-1"},
+    {"url": "not a url", "source_id": "vc-9"},
+    {"site": "lonely.example", "source_id": " "},
+]
+
+
+def test_flat_source_fields_give_the_same_network_in_the_web_map_and_the_network_files(
+        index_path: Path, tmp_path: Path) -> None:
+    """Regression: the web app's map and `unspin network` read a row's sources alike (issue 11)."""
+    results = tmp_path / "flat.jsonl"
+    results.write_text("".join(json.dumps(r) + "\n" for r in FLAT_ROWS), encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["network", str(results), "--out", str(tmp_path / "net")], stdout=out, stderr=err) == 0
+    with open(tmp_path / "net" / "edges.csv", encoding="utf-8") as stream:
+        files = {(e["site"], e["outlet"]): int(e["copies"]) for e in csv.DictReader(stream)}
+    with TestClient(create_app(index_path, results=results), base_url=BASE) as web:
+        drawn = web.get("/api/network").json()
+    assert files == {("relay.example", "Vale Courier"): 1, ("relay.example", "valecourier.example"): 1,
+                     ("relay.example", "ng-7"): 1, ("echo.example", "ng-7"): 1, ("echo.example", "vc-1"): 1,
+                     ("echo.example", "ng-8"): 1, ("echo.example", "north.example"): 1,
+                     ("echo.example", "echo.example"): 1}
+    # The map draws the same edges, less the one from a site to itself.
+    assert {(e["source"], e["target"]): e["weight"] for e in drawn["edges"]} == {
+        pair: copies for pair, copies in files.items() if pair[0] != pair[1]}
+    with open(tmp_path / "net" / "sites.csv", encoding="utf-8") as stream:
+        sites = {s["site"] for s in csv.DictReader(stream)}
+    assert sites == {"relay.example", "echo.example"}
+    assert {n["id"] for n in drawn["nodes"] if n["kind"] != "source"} == sites
+    assert {n["id"] for n in drawn["nodes"] if n["kind"] != "copier"} == {pair[1] for pair in files} - sites
+    assert (drawn["rows_used"], drawn["rows_skipped"]) == (6, 2)
+    assert "from 6 result rows (2 rows without site or source skipped)" in out.getvalue()
+
+
+def test_web_map_keeps_the_heaviest_edges(tmp_path: Path) -> None:
+    rows = [{"site": f"s{n}.example", "sources": [f"d{n}"]} for n in range(MAX_EDGES + 5)]
+    rows += [{"site": "busy.example", "sources": [{"doc_id": f"b{n}", "site": "Vale Courier"}]}
+             for n in range(3)]
+    path = tmp_path / "many.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    drawn = map_data(ScanResults.load(path).network)
+    assert len(drawn["edges"]) == MAX_EDGES
+    assert drawn["edges"][0] == {"source": "busy.example", "target": "Vale Courier", "weight": 3}
+    assert sum(n["copies"] for n in drawn["nodes"]) == sum(e["weight"] for e in drawn["edges"])
 
 
 @pytest.mark.parametrize("name, content, reason", [

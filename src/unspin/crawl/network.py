@@ -1,9 +1,11 @@
 """Who copies whom: the network of copying sites and the outlets they copy, from ``unspin scan`` results.
 
-Nodes are the copying **sites** (the ``site`` of each result row) and the **outlets** their sources
-came from (:func:`unspin.crawl.rows.outlet_of`: the source's ``site``, its URL's host, or a naming
-field such as ``collection``). An edge goes from a site to an outlet and is weighted by the copies:
-one per (page, source) pair. For each edge and each site the network gives:
+Nodes are the copying **sites** (the ``site`` of each result row, else its URL's host) and the
+**outlets** their sources came from (:func:`unspin.crawl.rows.outlet_of`: the source's ``site``, its
+URL's host, or a naming field such as ``collection``; else the source's id). :func:`row_sources`
+reads them from any row shape: the ``sources`` list that ``unspin scan`` writes, or only the flat
+``source_*`` fields of older results and other tools. An edge goes from a site to an outlet and is
+weighted by the copies: one per (page, source) pair. For each edge and each site the network gives:
 
 - the **median lag** in days between the source's date and the page's crawl date, over the copies
   where both dates are known and could be parsed;
@@ -34,7 +36,8 @@ from unspin.crawl.rows import REWRITTEN_SIMILARITY, outlet_of, site_of
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Cluster", "Edge", "Network", "SiteNode", "build_network", "parse_date"]
+__all__ = ["Cluster", "Edge", "NamedSource", "Network", "SiteNode", "build_network", "parse_date",
+           "row_sources"]
 
 #: Date formats tried after ISO 8601 (Reuters-style first).
 _DATE_FORMATS = ("%d-%b-%Y %H:%M:%S.%f", "%d-%b-%Y %H:%M:%S", "%d-%b-%Y", "%Y/%m/%d", "%d %B %Y", "%B %d, %Y")
@@ -42,11 +45,28 @@ _DATE_FORMATS = ("%d-%b-%Y %H:%M:%S.%f", "%d-%b-%Y %H:%M:%S", "%d-%b-%Y", "%Y/%m
 MIN_SHARED_DOCUMENTS = 2
 
 
+@dataclass(frozen=True)
+class NamedSource:
+    """One source a result row names.
+
+    Attributes:
+        doc_id: the source document's id; None when the row names only its outlet.
+        outlet: where it came from (its site, its URL's host, a naming field, else its id).
+        date: the source's date as written (None when unknown).
+        kind: how it was copied (``copy_kind``, or from ``mean_similarity``); None when unknown.
+    """
+
+    doc_id: str | None
+    outlet: str
+    date: str | None = None
+    kind: str | None = None
+
+
 @dataclass
 class _Copy:
     site: str
     outlet: str
-    doc_id: str
+    doc_id: str | None
     lag_days: float | None
     kind: str | None
     crawl_date: str
@@ -188,30 +208,77 @@ def _lag_days(source_date: Any, crawl_date: Any) -> float | None:
 # --------------------------------------------------------------------------- building
 
 
+def row_sources(row: Mapping[str, Any]) -> tuple[str | None, list[NamedSource]]:
+    """The copying site a result row names, and the sources its page copies.
+
+    The site is the row's ``site``, else its ``url``'s host (None when neither gives one). The
+    sources come from the ``sources`` list (objects as ``unspin scan`` writes them, with
+    ``doc_id``/``source_id``/``id`` and an outlet per :func:`unspin.crawl.rows.outlet_of`, on the
+    object or its ``meta`` object; or plain ids); when it gives none, from the flat fields:
+    ``source_ids`` and ``source_id`` name the documents, and ``source_site`` (else ``source_url``'s
+    host), ``source_date`` and ``copy_kind`` describe the first one (``source_id`` when given), as
+    in the rows of ``unspin scan``. A source whose outlet is unknown is its own outlet (its id);
+    a row that names an outlet but no document gives one source without a document. Repeated
+    sources of one row count once.
+    """
+    site = _text(row.get("site")) or site_of(str(row.get("url") or "")) or None
+    listed = row.get("sources")
+    found = [s for item in listed if (s := _listed_source(item))] if isinstance(listed, list) else []
+    unique: dict[tuple[str | None, str], NamedSource] = {}
+    for source in found or _flat_sources(row):
+        unique.setdefault((source.doc_id, source.outlet), source)
+    return site, list(unique.values())
+
+
+def _listed_source(item: Any) -> NamedSource | None:
+    if isinstance(item, str):
+        return NamedSource(doc_id=item.strip(), outlet=item.strip()) if item.strip() else None
+    if not isinstance(item, Mapping):
+        return None
+    doc = _text(item.get("doc_id")) or _text(item.get("source_id")) or _text(item.get("id"))
+    meta = item.get("meta")
+    outlet = outlet_of(item) or (outlet_of(meta) if isinstance(meta, Mapping) else None) or doc
+    if outlet is None:
+        return None
+    kind = _text(item.get("copy_kind"))
+    similarity = item.get("mean_similarity")
+    if kind is None and isinstance(similarity, int | float) and not isinstance(similarity, bool):
+        kind = "rewritten" if similarity < REWRITTEN_SIMILARITY else "verbatim"
+    return NamedSource(doc_id=doc, outlet=outlet, date=_text(item.get("date")), kind=kind)
+
+
+def _flat_sources(row: Mapping[str, Any]) -> list[NamedSource]:
+    listed = row.get("source_ids")
+    ids = [t for v in listed if (t := _text(v))] if isinstance(listed, list) else []
+    first = _text(row.get("source_id")) or (ids[0] if ids else None)
+    outlet = _text(row.get("source_site")) or site_of(str(row.get("source_url") or "")) or None
+    date, kind = _text(row.get("source_date")), _text(row.get("copy_kind"))
+    if first is None:
+        return [NamedSource(doc_id=None, outlet=outlet, date=date, kind=kind)] if outlet else []
+    return [NamedSource(doc_id=first, outlet=outlet or first, date=date, kind=kind)] + [
+        NamedSource(doc_id=doc, outlet=doc) for doc in ids if doc != first]
+
+
+def _text(value: Any) -> str | None:
+    return (value.strip() or None) if isinstance(value, str) else None
+
+
 def _copies(row: Mapping[str, Any]) -> list[_Copy]:
-    site = row.get("site")
-    if not isinstance(site, str) or not site:
-        site = site_of(str(row.get("url") or ""))
-    sources = row.get("sources")
-    if not site or not isinstance(sources, list):
+    site, sources = row_sources(row)
+    if site is None:
         return []
-    out = []
-    for item in sources:
-        if not isinstance(item, Mapping) or not item.get("doc_id"):
-            continue
-        outlet = item.get("site") or outlet_of(item) or str(item["doc_id"])
-        kind = item.get("copy_kind")
-        if kind is None and isinstance(item.get("mean_similarity"), int | float):
-            kind = "rewritten" if item["mean_similarity"] < REWRITTEN_SIMILARITY else "verbatim"
-        out.append(_Copy(site=str(site), outlet=str(outlet), doc_id=str(item["doc_id"]),
-                         lag_days=_lag_days(item.get("date"), row.get("crawl_date")), kind=kind,
-                         crawl_date=str(row.get("crawl_date") or "")))
-    return out
+    crawl_date = row.get("crawl_date")
+    return [_Copy(site=site, outlet=s.outlet, doc_id=s.doc_id, lag_days=_lag_days(s.date, crawl_date),
+                  kind=s.kind, crawl_date=str(crawl_date or "")) for s in sources]
 
 
 def _share(copies: Sequence[_Copy], *kinds: str) -> float | None:
     known = [c for c in copies if c.kind is not None]
     return round(sum(c.kind in kinds for c in known) / len(known), 4) if known else None
+
+
+def _documents(copies: Sequence[_Copy]) -> int:
+    return len({c.doc_id for c in copies if c.doc_id is not None})
 
 
 def _median_lag(copies: Sequence[_Copy]) -> tuple[float | None, int]:
@@ -223,7 +290,8 @@ def build_network(rows: Iterable[Mapping[str, Any]], *, min_shared: float = 0.2)
     """Build the network from result rows (as read by :func:`unspin.crawl.rows.read_results`).
 
     Args:
-        rows: scan result rows; rows without a site (or URL) or without sources are skipped.
+        rows: scan result rows, of any shape :func:`row_sources` reads; rows that name no copying
+            site or no source are skipped (and counted).
         min_shared: overlap coefficient of copied documents from which two sites are linked.
     """
     network = Network()
@@ -246,13 +314,13 @@ def build_network(rows: Iterable[Mapping[str, Any]], *, min_shared: float = 0.2)
         lag, known = _median_lag(group)
         dates = sorted(c.crawl_date for c in group if c.crawl_date)
         network.edges.append(Edge(site=site, outlet=outlet, copies=len(group),
-                                  documents=len({c.doc_id for c in group}), median_lag_days=lag,
+                                  documents=_documents(group), median_lag_days=lag,
                                   lags_known=known,
                                   rewritten_share=_share(group, "rewritten", "translated"),
                                   obfuscated_share=_share(group, "obfuscated"),
                                   first_seen=dates[0] if dates else "", last_seen=dates[-1] if dates else ""))
     network.edges.sort(key=lambda e: (-e.copies, e.site, e.outlet))
-    documents = {site: {c.doc_id for c in group} for site, group in by_site.items()}
+    documents = {site: {c.doc_id for c in group if c.doc_id} for site, group in by_site.items()}
     network.clusters, membership = _clusters(documents, min_shared)
     for site, group in by_site.items():
         lag, _ = _median_lag(group)

@@ -40,7 +40,7 @@ from unspin.index.store import Index
 from unspin.inputs.jsonrecords import finite
 from unspin.report.render import load_schema
 from unspin.tracing.tracer import Tracer
-from unspin.web.scanview import ScanResults
+from unspin.web.scanview import ScanResults, map_data
 from unspin.web.security import SafetyMiddleware
 from unspin.web.service import (
     DEFAULT_MAX_WAITING,
@@ -161,8 +161,8 @@ class NetworkNode(BaseModel):
 
 class NetworkEdge(BaseModel):
     source: str = Field(..., description="The copying site.")
-    target: str = Field(..., description="The copied source (its site when known, else its id).")
-    weight: int
+    target: str = Field(..., description="The outlet copied (the source's site when known, else its id).")
+    weight: int = Field(..., description="Copies: one per page and source.")
 
 
 class Network(BaseModel):
@@ -346,7 +346,7 @@ def _add_results_routes(app: FastAPI, scan: ScanResults | None) -> None:
     @app.get("/api/network", tags=["results"], responses=missing)
     def network() -> Network:
         """The network of the scan results: copying sites, the sources they copy, copies per pair."""
-        return Network(**need().network())
+        return Network(**map_data(need().network))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -286,7 +286,7 @@
     const map = window.unspinNetwork.draw(network, {
       maxNodes: MAX_NODES, onPick: onPick,
       describe: (node) => node.id + ": " + node.copies + " copies made, copied " + node.copied + " times",
-      describeEdge: (e) => e.source + " copied " + e.target + ": " + U.plural(e.weight, "page")});
+      describeEdge: (e) => e.source + " copied " + e.target + ": " + e.weight + (e.weight === 1 ? " copy" : " copies")});
     return h("figure", {class: "network-figure"}, map.element,
       h("figcaption", {class: "legend"}, h("span", {class: "dot copier"}), " copying site ", h("span", {class: "dot source"}), " source ",
         h("span", {class: "dot both"}), " both · arrows point from the copy to the source; click a node to list its rows · ",
