@@ -25,6 +25,7 @@ source's sentences occur nowhere else. See docs/benchmarks.md ("Scale").
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import math
@@ -179,6 +180,46 @@ def phase_trace(index_dir: Path, suspects_file: Path) -> dict[str, Any]:
             "peak_mb": _peak_mb()}
 
 
+def phase_retrieval(index_dir: Path, suspects_file: Path) -> dict[str, Any]:
+    """Candidate retrieval alone, exact (every query term read) and as traced (a postings budget).
+
+    For each: p50 / p90 ms per suspect, and how many suspects' true source is the first candidate
+    and among the twelve that a trace aligns.
+    """
+    from unspin import Index
+    from unspin.align import units_of
+    from unspin.candidates import find_candidates
+    from unspin.extract import html_to_text
+    from unspin.postings import QUERY_POSTINGS
+    from unspin.segment import split_sentences
+
+    suspects = [json.loads(line) for line in suspects_file.open(encoding="utf-8")]
+    units = []
+    for record in suspects:
+        text = html_to_text(record["html"], source=record["id"])[0] if record.get("format") == "html" \
+            else record["text"]
+        units.append(units_of(split_sentences(text)))
+    index = Index.open(index_dir)
+    out: dict[str, Any] = {"suspects": len(suspects)}
+    original = index.search
+    for name, budget in (("exact", 0), ("budget", QUERY_POSTINGS)):
+        times, first, top12 = [], 0, 0
+        index.search = functools.partial(original, max_postings=budget)  # type: ignore[method-assign]
+        find_candidates(units[0], index)  # warm the term cache and the pages touched
+        for record, suspect_units in zip(suspects, units, strict=True):
+            start = time.perf_counter()
+            found = find_candidates(suspect_units, index)
+            times.append(time.perf_counter() - start)
+            truth = {s["doc"] for s in record["sources"]}
+            first += bool(found and found[0].doc_id in truth)
+            top12 += bool(truth & {c.doc_id for c in found[:12]})
+        index.search = original  # type: ignore[method-assign]
+        out[name] = {"budget": budget, "ms": [1000 * x for x in _percentiles(times)],
+                     "first": first, "top12": top12}
+    out["peak_mb"] = _peak_mb()
+    return out
+
+
 def run_phase(phase: str, *args: str) -> dict[str, Any]:
     """Run one phase in a child process; return its JSON report."""
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
@@ -305,7 +346,8 @@ def main(argv: list[str] | None = None) -> int:
     args, rest = parser.parse_known_args(argv)
     if args.phase:
         paths = [Path(p) for p in rest]
-        report = {"index": phase_index, "open": phase_open, "trace": phase_trace}[args.phase](*paths)
+        report = {"index": phase_index, "open": phase_open, "trace": phase_trace,
+                  "retrieval": phase_retrieval}[args.phase](*paths)
         Path(args.phase_out).write_text(json.dumps(report), encoding="utf-8")
         return 0
     if args.replot:

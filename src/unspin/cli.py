@@ -86,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--id-field", default="id", help="record field holding the document id (default: id)")
     p.add_argument("--text-field", default="text", help="record field holding the text (default: text)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--shards", type=_whole(1, 256), metavar="N",
+                   help="make a new index of N shards, searched as one (docs/scaling.md); "
+                        "an existing index must have N")
 
     p = sub.add_parser("trace", help="find the sources of a suspect text in an index")
     p.add_argument("suspect", metavar="SUSPECT", help="a .txt or .html file, or - for standard input")
@@ -242,7 +245,7 @@ def _index(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     docs = read_documents(args.paths, id_field=args.id_field, text_field=args.text_field,
                           encoding=args.encoding, max_bytes=args.max_bytes, errors=errors)
     try:
-        with Index.open(args.index, create=True) as index:
+        with Index.open(args.index, create=True, shards=args.shards) as index:
             stats = index.add(docs, progress=not args.no_progress and err.isatty())
             total = len(index)
     except (OSError, sqlite3.Error) as exc:  # a full disk: the index keeps what was committed

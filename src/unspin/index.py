@@ -124,22 +124,33 @@ class Index:
     # -- opening ---------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, create: bool = False) -> Index:
+    def open(cls, path: str | os.PathLike[str], *, create: bool = False, shards: int | None = None) -> Index:
         """Open the index in directory ``path``.
 
         Opening writes nothing unless ``create`` is set or the index is of the previous format
         and ``create`` is set (it is then upgraded): an index on a read-only disk can be read.
+        A sharded index (:mod:`unspin.shards`) opens as a :class:`~unspin.shards.ShardedIndex`.
 
         Args:
             path: the index directory.
             create: create the directory and an empty index when there is none.
+            shards: with ``create``, make a new index of this many shards (1: an ordinary
+                index); an existing index must have this many. None: whatever is there.
 
         Raises:
             IndexError_: no index there (and ``create`` is false), it is empty, corrupt, or of an
-                incompatible format.
+                incompatible format, or it has another number of shards than ``shards``.
         """
         root = Path(path)
         db = root / DB_NAME
+        from .shards import SHARDS_NAME, ShardedIndex  # a sharded index is made of Index objects
+
+        if (root / SHARDS_NAME).is_file() or (shards is not None and shards > 1 and not db.exists()):
+            if not create and not (root / SHARDS_NAME).is_file():
+                raise IndexError_(str(root), "no such index; build one with `unspin index`")
+            return ShardedIndex.open_sharded(root, create=create, shards=shards)
+        if shards is not None and shards > 1:
+            raise IndexError_(str(root), f"the index is not sharded; it cannot have {shards} shards")
         if not db.exists():
             if not create:
                 reason = "not an unspin index (no unspin.sqlite)" if root.exists() else "no such index"
@@ -414,20 +425,27 @@ class Index:
         self._searcher.refresh(self._state(), self._state)
         return self._searcher
 
-    def search(self, tokens: Sequence[str], *, k: int = 10) -> list[tuple[str, float]]:
+    def search(self, tokens: Sequence[str], *, k: int = 10,
+               max_postings: int | None = None) -> list[tuple[str, float]]:
         """Rank documents by BM25 over content tokens.
+
+        A query reads the postings of its most informative terms only, up to ``max_postings``
+        (:func:`unspin.postings.essential_terms`), so its cost stays bounded as the collection
+        grows; scores are then BM25 over the terms read.
 
         Args:
             tokens: query tokens, as produced by :func:`unspin.normalize.content_tokens`; a
                 repeated token weighs again.
             k: how many documents to return at most.
+            max_postings: most postings read; None for :data:`unspin.postings.QUERY_POSTINGS`,
+                0 for every term (exact BM25).
 
         Returns:
             ``(doc_id, bm25_score)`` pairs, best first (ties in insertion order), scores > 0 only.
         """
         if k <= 0:
             return []
-        hits = self._searcher_now().top(tokens, k)
+        hits = self._searcher_now().top(tokens, k, max_postings=max_postings)
         names = self._ids_of([rowid for rowid, _ in hits])
         return [(names[rowid], score) for rowid, score in hits if rowid in names]
 
