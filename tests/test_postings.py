@@ -123,10 +123,13 @@ def test_essential_terms_read_the_most_informative_within_the_budget() -> None:
     df = np.asarray([900.0, 10.0, 200.0, 50.0, 100.0])
     assert list(postings.essential_terms(weights, df, 0)) == [True, True, True, False, True]
     assert list(postings.essential_terms(weights, df, 10_000)) == [True, True, True, False, True]
-    # By falling weight: 10 + 100 postings fit in 150, the next (200) does not.
+    # Rarest first: 10 + 100 postings fit in 150, the next (200) does not.
     assert list(postings.essential_terms(weights, df, 150)) == [False, True, False, False, True]
     # The first term is read even when it alone is over the budget.
     assert list(postings.essential_terms(weights, df, 5)) == [False, True, False, False, False]
+    # A common term repeated in the query outweighs a rare one, but costs more to read: it waits.
+    repeated = postings.essential_terms(np.asarray([9.0, 5.0]), np.asarray([500.0, 10.0]), 100)
+    assert list(repeated) == [False, True]
 
 
 def test_search_within_a_postings_budget_skips_the_common_terms(tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ MAX_SEGMENTS = 10
 #: A merge never makes a segment of more documents than this (bounds the memory of a merge).
 MERGE_CAP_DOCS = 250_000
 #: Most postings a search reads per query (:func:`essential_terms`); 0 reads them all.
-QUERY_POSTINGS = 100_000
+QUERY_POSTINGS = 30_000
 SEARCH_DIR = "search"
 _FILES = ("rowids", "lens", "indptr", "docs", "tfs")
 
@@ -136,7 +136,7 @@ class Segment:
             self.prepare(avgdl)
         tf += self.norm[docs]
         contrib /= tf
-        if docs.shape[0] * 16 < self.size:  # few postings: sorting them beats a pass over the segment
+        if docs.shape[0] * 2 < self.size:  # few postings: sorting them beats passes over the segment
             touched, where = np.unique(docs, return_inverse=True)
             out = np.bincount(where, weights=contrib, minlength=touched.shape[0])
         else:
@@ -170,12 +170,14 @@ class Segment:
 
 
 def essential_terms(weights: np.ndarray, df: np.ndarray, budget: int) -> np.ndarray:
-    """Which query terms a search reads: the most informative first, within a budget of postings.
+    """Which query terms a search reads: the rarest first, within a budget of postings.
 
-    BM25's weight of a term falls as its document frequency grows, and so does what it tells
-    a source from other documents, while its postings, which a search reads, grow with the
-    collection. Reading terms by falling weight until ``budget`` postings keeps a query's cost
-    bounded at any collection size; the terms left out are the commonest of the query.
+    A term's BM25 weight falls as its document frequency grows, and so does what it tells a
+    source from other documents, while its postings, which a search reads, grow with the
+    collection. Reading terms from the rarest (highest idf, fewest postings; ties: higher weight
+    in the query first) until ``budget`` postings keeps a query's cost bounded at any collection
+    size; the terms left out are the commonest of the query. On the scale benchmark, 10,000
+    postings already kept every planted source first at 10^6 articles (docs/benchmarks.md).
 
     Args:
         weights: each term's weight in the query (idf x count in the query).
@@ -189,7 +191,7 @@ def essential_terms(weights: np.ndarray, df: np.ndarray, budget: int) -> np.ndar
     if budget <= 0 or float(df[useful].sum()) <= budget:
         return useful
     order = np.flatnonzero(useful)
-    order = order[np.lexsort((df[order], -weights[order]))]
+    order = order[np.lexsort((-weights[order], df[order]))]
     read = np.cumsum(df[order]) <= budget
     read[0] = True
     keep = np.zeros(weights.shape[0], dtype=bool)
