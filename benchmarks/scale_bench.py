@@ -12,6 +12,9 @@ size, each phase in its own process (so that its peak memory is its own):
 - **trace**: :meth:`unspin.Tracer.trace` of every suspect with the model loaded, a first pass (the
   embedding cache empty) and a second (cached); and whether each suspect's first reported source is
   a true one (Recall@1, which must not drop with size);
+- **retrieval budgets**: retrieval alone, exact and within the default postings budget, and whether
+  the true source comes first (``--phase retrieval INDEX SUSPECTS --budgets 0,10000,30000`` compares
+  budgets on a kept index);
 - **add 1,000**: adding 1,000 new articles to the full index (time, peak memory).
 
 Usage (from the repository root)::
@@ -180,11 +183,16 @@ def phase_trace(index_dir: Path, suspects_file: Path) -> dict[str, Any]:
             "peak_mb": _peak_mb()}
 
 
-def phase_retrieval(index_dir: Path, suspects_file: Path) -> dict[str, Any]:
-    """Candidate retrieval alone, exact (every query term read) and as traced (a postings budget).
+def phase_retrieval(index_dir: Path, suspects_file: Path, budgets: str = "") -> dict[str, Any]:
+    """Candidate retrieval alone, exact (every query term read) and within postings budgets.
 
-    For each: p50 / p90 ms per suspect, and how many suspects' true source is the first candidate
-    and among the twelve that a trace aligns.
+    Args:
+        budgets: comma-separated postings budgets (``max_postings``; 0 is exact); by default
+            exact and the library's default budget.
+
+    Returns:
+        per budget: p50 / p90 ms per suspect, and how many suspects' true source is the first
+        candidate and among the twelve that a trace aligns.
     """
     from unspin import Index
     from unspin.align import units_of
@@ -202,7 +210,9 @@ def phase_retrieval(index_dir: Path, suspects_file: Path) -> dict[str, Any]:
     index = Index.open(index_dir)
     out: dict[str, Any] = {"suspects": len(suspects)}
     original = index.search
-    for name, budget in (("exact", 0), ("budget", QUERY_POSTINGS)):
+    wanted = [int(b) for b in budgets.split(",")] if budgets else [0, QUERY_POSTINGS]
+    for budget in wanted:
+        name = "exact" if budget == 0 else f"budget-{budget}"
         times, first, top12 = [], 0, 0
         index.search = functools.partial(original, max_postings=budget)  # type: ignore[method-assign]
         find_candidates(units[0], index)  # warm the term cache and the pages touched
@@ -251,6 +261,7 @@ def measure(size: int, args: argparse.Namespace, work: Path, pool: list[str], le
     row["disk_mb"] = _disk_mb(index_dir)
     row["open"] = run_phase("open", str(index_dir))
     row["trace"] = run_phase("trace", str(index_dir), str(suspects_file))
+    row["retrieval"] = run_phase("retrieval", str(index_dir), str(suspects_file))
     row["add_1000"] = run_phase("index", str(index_dir), str(extra))
     row["load_after"] = os.getloadavg()[0]
     if not args.keep:
@@ -341,13 +352,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=Path, help="put the table into this markdown file")
     parser.add_argument("--plot", type=Path, help="draw the costs against size (log-log SVG) here")
     parser.add_argument("--replot", type=Path, help="only redraw --plot from a --json report")
+    parser.add_argument("--budgets", default="",
+                        help="with --phase retrieval INDEX SUSPECTS: postings budgets to compare (0: exact)")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--phase-out", help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args(argv)
     if args.phase:
         paths = [Path(p) for p in rest]
-        report = {"index": phase_index, "open": phase_open, "trace": phase_trace,
-                  "retrieval": phase_retrieval}[args.phase](*paths)
+        if args.phase == "retrieval":
+            report = phase_retrieval(*paths, budgets=args.budgets)
+        else:
+            report = {"index": phase_index, "open": phase_open, "trace": phase_trace}[args.phase](*paths)
         Path(args.phase_out).write_text(json.dumps(report), encoding="utf-8")
         return 0
     if args.replot:
