@@ -209,3 +209,21 @@ def test_cli_wrong_number_of_shards_is_a_one_line_error(tmp_path: Path) -> None:
     assert rc == 3
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("unspin: error: ") and "2 shards" in lines[0]
+
+
+def test_scan_over_a_sharded_index_finds_what_one_index_finds(tmp_path: Path) -> None:
+    from crawl_fixtures import SOURCE_META, SOURCES, build_index, standard_records, write_warc
+
+    from unspin.scan import scan
+    from unspin.scanrows import read_results
+
+    crawl = write_warc(tmp_path / "c.warc.gz", standard_records())
+    with Index.open(tmp_path / "sharded", create=True, shards=2) as ix:
+        ix.add(Document(id=doc_id, text=text, meta={"title": text.split("\n")[0], **SOURCE_META[doc_id]})
+               for doc_id, text in SOURCES.items())
+        assert all(len(s) > 0 for s in ix.shards)
+    scan([crawl], build_index(tmp_path / "one"), out=tmp_path / "one.jsonl", workers=1)
+    stats = scan([crawl], tmp_path / "sharded", out=tmp_path / "sharded.jsonl", workers=1)
+    found = [(r["url"], r["source_id"]) for r in read_results(tmp_path / "sharded.jsonl")]
+    assert found == [(r["url"], r["source_id"]) for r in read_results(tmp_path / "one.jsonl")]
+    assert len(found) == stats.matches > 0
