@@ -12,6 +12,9 @@ size, each phase in its own process (so that its peak memory is its own):
 - **trace**: :meth:`unspin.Tracer.trace` of every suspect with the model loaded, a first pass (the
   embedding cache empty) and a second (cached); and whether each suspect's first reported source is
   a true one (Recall@1, which must not drop with size);
+- **retrieval budgets**: retrieval alone, exact and within the default postings budget, and whether
+  the true source comes first (``--phase retrieval INDEX SUSPECTS --budgets 0,10000,30000`` compares
+  budgets on a kept index);
 - **add 1,000**: adding 1,000 new articles to the full index (time, peak memory).
 
 Usage (from the repository root)::
@@ -25,6 +28,7 @@ source's sentences occur nowhere else. See docs/benchmarks.md ("Scale").
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import math
@@ -179,6 +183,53 @@ def phase_trace(index_dir: Path, suspects_file: Path) -> dict[str, Any]:
             "peak_mb": _peak_mb()}
 
 
+def phase_retrieval(index_dir: Path, suspects_file: Path, budgets: str = "") -> dict[str, Any]:
+    """Candidate retrieval alone, exact (every query term read) and within postings budgets.
+
+    Args:
+        budgets: comma-separated postings budgets (``max_postings``; 0 is exact); by default
+            exact and the library's default budget.
+
+    Returns:
+        per budget: p50 / p90 ms per suspect, and how many suspects' true source is the first
+        candidate and among the twelve that a trace aligns.
+    """
+    from unspin import Index
+    from unspin.align import units_of
+    from unspin.candidates import find_candidates
+    from unspin.extract import html_to_text
+    from unspin.postings import QUERY_POSTINGS
+    from unspin.segment import split_sentences
+
+    suspects = [json.loads(line) for line in suspects_file.open(encoding="utf-8")]
+    units = []
+    for record in suspects:
+        text = html_to_text(record["html"], source=record["id"])[0] if record.get("format") == "html" \
+            else record["text"]
+        units.append(units_of(split_sentences(text)))
+    index = Index.open(index_dir)
+    out: dict[str, Any] = {"suspects": len(suspects)}
+    original = index.search
+    wanted = [int(b) for b in budgets.split(",")] if budgets else [0, QUERY_POSTINGS]
+    for budget in wanted:
+        name = "exact" if budget == 0 else f"budget-{budget}"
+        times, first, top12 = [], 0, 0
+        index.search = functools.partial(original, max_postings=budget)  # type: ignore[method-assign]
+        find_candidates(units[0], index)  # warm the term cache and the pages touched
+        for record, suspect_units in zip(suspects, units, strict=True):
+            start = time.perf_counter()
+            found = find_candidates(suspect_units, index)
+            times.append(time.perf_counter() - start)
+            truth = {s["doc"] for s in record["sources"]}
+            first += bool(found and found[0].doc_id in truth)
+            top12 += bool(truth & {c.doc_id for c in found[:12]})
+        index.search = original  # type: ignore[method-assign]
+        out[name] = {"budget": budget, "ms": [1000 * x for x in _percentiles(times)],
+                     "first": first, "top12": top12}
+    out["peak_mb"] = _peak_mb()
+    return out
+
+
 def run_phase(phase: str, *args: str) -> dict[str, Any]:
     """Run one phase in a child process; return its JSON report."""
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
@@ -210,6 +261,7 @@ def measure(size: int, args: argparse.Namespace, work: Path, pool: list[str], le
     row["disk_mb"] = _disk_mb(index_dir)
     row["open"] = run_phase("open", str(index_dir))
     row["trace"] = run_phase("trace", str(index_dir), str(suspects_file))
+    row["retrieval"] = run_phase("retrieval", str(index_dir), str(suspects_file))
     row["add_1000"] = run_phase("index", str(index_dir), str(extra))
     row["load_after"] = os.getloadavg()[0]
     if not args.keep:
@@ -300,12 +352,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=Path, help="put the table into this markdown file")
     parser.add_argument("--plot", type=Path, help="draw the costs against size (log-log SVG) here")
     parser.add_argument("--replot", type=Path, help="only redraw --plot from a --json report")
+    parser.add_argument("--budgets", default="",
+                        help="with --phase retrieval INDEX SUSPECTS: postings budgets to compare (0: exact)")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--phase-out", help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args(argv)
     if args.phase:
         paths = [Path(p) for p in rest]
-        report = {"index": phase_index, "open": phase_open, "trace": phase_trace}[args.phase](*paths)
+        if args.phase == "retrieval":
+            report = phase_retrieval(*paths, budgets=args.budgets)
+        else:
+            report = {"index": phase_index, "open": phase_open, "trace": phase_trace}[args.phase](*paths)
         Path(args.phase_out).write_text(json.dumps(report), encoding="utf-8")
         return 0
     if args.replot:

@@ -8,6 +8,7 @@ import random
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from unspin.documents import Document
@@ -115,3 +116,36 @@ def test_merge_keeps_every_posting(tmp_path: Path) -> None:
     dropped = postings.merge_segments([a, b])
     assert list(dropped.rowids) == [1, 2, 4]
     assert int(dropped.indptr[-1]) == int(whole.indptr[-1]) - 2
+
+
+def test_essential_terms_read_the_most_informative_within_the_budget() -> None:
+    weights = np.asarray([1.0, 5.0, 3.0, 0.0, 4.0])
+    df = np.asarray([900.0, 10.0, 200.0, 50.0, 100.0])
+    assert list(postings.essential_terms(weights, df, 0)) == [True, True, True, False, True]
+    assert list(postings.essential_terms(weights, df, 10_000)) == [True, True, True, False, True]
+    # Rarest first: 10 + 100 postings fit in 150, the next (200) does not.
+    assert list(postings.essential_terms(weights, df, 150)) == [False, True, False, False, True]
+    # The first term is read even when it alone is over the budget.
+    assert list(postings.essential_terms(weights, df, 5)) == [False, True, False, False, False]
+    # A common term repeated in the query outweighs a rare one, but costs more to read: it waits.
+    repeated = postings.essential_terms(np.asarray([9.0, 5.0]), np.asarray([500.0, 10.0]), 100)
+    assert list(repeated) == [False, True]
+
+
+def test_search_within_a_postings_budget_skips_the_common_terms(tmp_path: Path) -> None:
+    docs = _docs(80, seed=5)  # common words only
+    docs.append(Document("pier-story", "zeppelin hangar ferry harbour harbour council."))
+    with Index.open(tmp_path, create=True) as ix:
+        ix.add(docs)
+        stored = dict(ix.stored_tokens())
+        query = ["zeppelin", "hangar", "ferry", "harbour", "council", "storm"]
+        df = {t: sum(t in tokens for tokens in stored.values()) for t in query}
+        budget = df["zeppelin"] + df["hangar"]  # room for the two rare terms only
+        got = ix.search(query, k=5, max_postings=budget)
+        assert got[0][0] == "pier-story"
+        assert {d for d, _ in got} == {"pier-story"}  # no common term was read
+        expected = _brute_force(stored, ["zeppelin", "hangar"])
+        assert got[0][1] == pytest.approx(expected["pier-story"], rel=1e-4)
+        exact = dict(ix.search(query, k=81, max_postings=0))
+        whole = _brute_force(stored, query)["pier-story"]
+        assert len(exact) > 1 and exact["pier-story"] == pytest.approx(whole, rel=1e-4)

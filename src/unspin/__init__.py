@@ -19,6 +19,7 @@ import logging
 
 from unspin.documents import Document, content_id
 from unspin.errors import IndexUnavailable, InputError, ModelError, OptionError, UnspinError
+from unspin.index.shards import open_index
 from unspin.index.store import AddStats, Index
 from unspin.options import TraceOptions
 from unspin.results import SCHEMA_VERSION, Passage, SentencePair, SourceMatch, TraceResult
@@ -48,5 +49,6 @@ __all__ = [
     "__version__",
     "compare",
     "content_id",
+    "open_index",
     "trace",
 ]

@@ -26,7 +26,7 @@ from unspin.defaults import (
     MAX_UPLOAD_BYTES,
 )
 from unspin.errors import IndexUnavailable, InputError, OptionError, UnspinError
-from unspin.index.store import Index
+from unspin.index.shards import open_index
 from unspin.inputs.extract import read_documents, read_suspect
 from unspin.inputs.jsonrecords import dumps
 from unspin.options import TraceOptions, check_count, check_share
@@ -93,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--id-field", default="id", help="record field holding the document id (default: id)")
     p.add_argument("--text-field", default="text", help="record field holding the text (default: text)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--shards", type=_whole(1, 256), metavar="N",
+                   help="make a new index of N shards, searched as one (docs/scaling.md); "
+                        "an existing index must have N")
 
     p = sub.add_parser("trace", help="find the sources of a suspect text in an index")
     p.add_argument("suspect", metavar="SUSPECT", help="a .txt or .html file, or - for standard input")
@@ -252,7 +255,7 @@ def _index(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     docs = read_documents(args.paths, id_field=args.id_field, text_field=args.text_field,
                           encoding=args.encoding, max_bytes=args.max_bytes, errors=errors)
     try:
-        with Index.open(args.index, create=True) as index:
+        with open_index(args.index, create=True, shards=args.shards) as index:
             stats = index.add(docs, progress=not args.no_progress and err.isatty())
             total = len(index)
     except (OSError, sqlite3.Error) as exc:  # a full disk: the index keeps what was committed
@@ -271,7 +274,7 @@ def _index(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _trace(args: argparse.Namespace, stdin: TextIO | None, out: TextIO, err: TextIO) -> int:
     suspect = read_suspect(args.suspect, encoding=args.encoding, max_bytes=args.max_bytes, stdin=stdin,
                            input_format=args.input_format)
-    with Index.open(args.index) as index:
+    with open_index(args.index) as index:
         if index.is_empty():  # "no source found" would wrongly suggest the suspect was checked
             raise IndexUnavailable(args.index, "the index is empty; add documents with `unspin index`")
         options = TraceOptions(threshold=args.threshold, max_sources=args.max_sources)

@@ -38,6 +38,7 @@ from unspin.crawl.screen import SCREEN_THRESHOLD, WINDOW_THRESHOLD, Screen, Toke
 from unspin.crawl.warc import MAX_BYTES, SKIP_REASONS, Page, expand_inputs, iter_pages
 from unspin.documents import Document, content_id
 from unspin.errors import IndexUnavailable, InputError, OptionError
+from unspin.index.shards import open_index
 from unspin.index.store import Index
 from unspin.inputs.htmltext import html_to_text
 from unspin.options import TraceOptions, check_count, check_share
@@ -329,7 +330,7 @@ class ScanJob:
         self.index_path = Path(index)
         self.options = options
         self.state = Path(str(self.out) + ".parts")
-        with Index.open(self.index_path) as opened:
+        with open_index(self.index_path) as opened:
             if len(opened) == 0:
                 raise IndexUnavailable(str(self.index_path),
                                   "the index is empty; add documents with `unspin index`")
@@ -374,7 +375,7 @@ class ScanJob:
 
     def token_stats(self) -> TokenStats:
         """The index's token statistics, for the screen (one pass over the stored tokens)."""
-        with Index.open(self.index_path) as opened:
+        with open_index(self.index_path) as opened:
             return TokenStats.from_index(opened)
 
     def commit(self, file: Path, lines: Sequence[str], stats: InputStats) -> None:

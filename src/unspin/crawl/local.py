@@ -38,7 +38,7 @@ from unspin.crawl.job import (
 from unspin.crawl.screen import TokenStats
 from unspin.crawl.warc import Page, iter_pages
 from unspin.errors import InputError, UnspinError
-from unspin.index.store import Index
+from unspin.index.shards import open_index
 
 __all__ = ["run_parallel", "run_serial"]
 
@@ -90,7 +90,7 @@ def run_serial(job: ScanJob, pending: list[Path], stats: TokenStats, *,
         _tick(bar, 1, totals["matches"], totals["skipped"] + totals["finished_files"] + reader_skips)
 
     try:
-        with Index.open(job.index_path) as index:
+        with open_index(job.index_path) as index:
             scanner = PageScanner(index, stats, job.options)
             for file in pending:
                 try:
@@ -143,7 +143,7 @@ def _worker_main(tasks: Any, results: Any, lifeline: Any, parent: int, index_pat
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
     os.environ.setdefault("MKL_NUM_THREADS", str(threads))
     try:
-        index = Index.open(index_path)
+        index = open_index(index_path)
         scanner = PageScanner(index, stats, options)
     except UnspinError as exc:
         results.put(("error", str(exc)))

@@ -36,7 +36,7 @@ from typing import Any
 from unspin.crawl.job import InputStats, PageScanner, ScanJob, ScanOptions, ScanStats, scan_file
 from unspin.crawl.screen import TokenStats
 from unspin.errors import InputError, UnspinError
-from unspin.index.store import Index
+from unspin.index.shards import open_index
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ def _scan_partition(items: Iterable[tuple[int, str]], *, mode: str, shared_path:
     if not items:
         return
     token_stats: TokenStats = stats.value
-    with Index.open(_index_dir(mode, shared_path)) as index:
+    with open_index(_index_dir(mode, shared_path)) as index:
         scanner = PageScanner(index, token_stats, options)
         for number, path in items:
             try:

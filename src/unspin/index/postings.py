@@ -37,6 +37,8 @@ SEGMENT_DOCS = 20_000
 MAX_SEGMENTS = 10
 #: A merge never makes a segment of more documents than this (bounds the memory of a merge).
 MERGE_CAP_DOCS = 250_000
+#: Most postings a search reads per query (:func:`essential_terms`); 0 reads them all.
+QUERY_POSTINGS = 30_000
 SEARCH_DIR = "search"
 _FILES = ("rowids", "lens", "indptr", "docs", "tfs")
 
@@ -69,6 +71,7 @@ class Segment:
         self.vocab = vocab
         self.live: np.ndarray | None = None  # False for tombstoned documents
         self.norm = np.zeros(0, dtype=np.float32)
+        self.avgdl = -1.0  # the average length ``norm`` was computed for
 
     @property
     def size(self) -> int:
@@ -107,8 +110,43 @@ class Segment:
 
     def prepare(self, avgdl: float) -> None:
         """Precompute the length normalisation of every document for this average length."""
+        self.avgdl = avgdl
         self.norm = (K1 * (1 - B + B * np.asarray(self.lens, dtype=np.float32) / max(avgdl, 1e-9))
                      ).astype(np.float32)
+
+    def touched_scores(self, ranges: np.ndarray, weights: np.ndarray, avgdl: float
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """BM25 scores of the local documents the query touches, for an average length ``avgdl``.
+
+        Costs in proportion to the postings of the terms with a weight (not to the segment's
+        size), so terms left out of a query (weight 0) cost nothing.
+
+        Returns:
+            ``(local documents, scores)``, scores > 0 of live documents only.
+        """
+        starts, ends = ranges
+        lengths = ends - starts
+        keep = np.flatnonzero((lengths > 0) & (weights > 0))
+        if keep.size == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        docs = np.concatenate([self.docs[int(starts[i]):int(ends[i])] for i in keep])
+        tf = np.concatenate([self.tfs[int(starts[i]):int(ends[i])] for i in keep]).astype(np.float32)
+        contrib = tf * np.repeat(weights[keep].astype(np.float32), lengths[keep])
+        if avgdl != self.avgdl:
+            self.prepare(avgdl)
+        tf += self.norm[docs]
+        contrib /= tf
+        if docs.shape[0] * 2 < self.size:  # few postings: sorting them beats passes over the segment
+            touched, where = np.unique(docs, return_inverse=True)
+            out = np.bincount(where, weights=contrib, minlength=touched.shape[0])
+        else:
+            dense = np.bincount(docs, weights=contrib, minlength=self.size)
+            touched = np.flatnonzero(dense)
+            out = dense[touched]
+        if self.live is not None:
+            out[~self.live[touched]] = 0.0
+        positive = out > 0
+        return touched[positive], out[positive]
 
     def scores(self, ranges: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """BM25 score of every local document, given the query terms' postings ranges and idf weights."""
@@ -129,6 +167,36 @@ class Segment:
         if self.live is not None:
             out[~self.live] = 0.0
         return out
+
+
+def essential_terms(weights: np.ndarray, df: np.ndarray, budget: int) -> np.ndarray:
+    """Which query terms a search reads: the rarest first, within a budget of postings.
+
+    A term's BM25 weight falls as its document frequency grows, and so does what it tells a
+    source from other documents, while its postings, which a search reads, grow with the
+    collection. Reading terms from the rarest (highest idf, fewest postings; ties: higher weight
+    in the query first) until ``budget`` postings keeps a query's cost bounded at any collection
+    size; the terms left out are the commonest of the query. On the scale benchmark, 10,000
+    postings already kept every planted source first at 10^6 articles (docs/benchmarks.md).
+
+    Args:
+        weights: each term's weight in the query (idf x count in the query).
+        df: each term's document frequency in the collection (postings to read).
+        budget: most postings read (at least the first term is read); 0 reads every term.
+
+    Returns:
+        a boolean mask over the terms.
+    """
+    useful = (weights > 0) & (df > 0)
+    if budget <= 0 or float(df[useful].sum()) <= budget:
+        return useful
+    order = np.flatnonzero(useful)
+    order = order[np.lexsort((-weights[order], df[order]))]
+    read = np.cumsum(df[order]) <= budget
+    read[0] = True
+    keep = np.zeros(weights.shape[0], dtype=bool)
+    keep[order[read]] = True  # a prefix: the running sum only grows
+    return keep
 
 
 def build_segment(rows: Iterable[tuple[int, str]], term_ids: TermMap) -> Segment:

@@ -9,10 +9,12 @@ import logging
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from unspin.index import postings
 from unspin.index.postings import SEARCH_DIR, Segment, TermMap, build_segment
 
 logger = logging.getLogger(__name__)
@@ -32,6 +34,7 @@ class Searcher:
         self.state: tuple[str, ...] = ()
         self.segments: list[Segment] = []
         self.count = 0
+        self.total = 0  # tokens in the live documents
         self._term_cache: OrderedDict[str, int | None] = OrderedDict()
 
     def refresh(self, state: tuple[str, ...], current: Callable[[], tuple[str, ...]]) -> None:
@@ -105,7 +108,7 @@ class Searcher:
                 total += int(lens[segment.live].sum())
         for segment in segments:
             segment.prepare(total / count if count else 1.0)
-        self.segments, self.count = segments, count
+        self.segments, self.count, self.total = segments, count, total
         self._term_cache.clear()  # a term unknown before may have been added since
 
     def _global_ids(self, terms: Sequence[str]) -> dict[str, int]:
@@ -121,10 +124,13 @@ class Searcher:
             cache.popitem(last=False)
         return {t: gid for t in terms if (gid := cache.get(t)) is not None}
 
-    def _query(self, tokens: Sequence[str]) -> tuple[list[np.ndarray], np.ndarray]:
-        """Each segment's postings ranges of the query terms, and the terms' weights (idf x count)."""
+    def lookup(self, tokens: Sequence[str]) -> Lookup:
+        """The query terms, their counts in the query, postings ranges per segment and document frequencies.
+
+        A repeated query token counts again, as in ``bm25s``.
+        """
         counts: dict[str, int] = {}
-        for token in tokens:  # a repeated query token counts again, as in bm25s
+        for token in tokens:
             counts[token] = counts.get(token, 0) + 1
         terms = list(counts)
         qtf = np.asarray([counts[t] for t in terms], dtype=np.float64)
@@ -141,26 +147,92 @@ class Searcher:
             r = segment.ranges(tids)
             ranges.append(r)
             df += r[1] - r[0]
-        idf = np.log(1 + (self.count - df + 0.5) / (df + 0.5))
-        return ranges, idf * qtf
+        return Lookup(terms, qtf, ranges, df)
+
+    def _query(self, tokens: Sequence[str]) -> tuple[list[np.ndarray], np.ndarray]:
+        """Each segment's postings ranges of the query terms, and the terms' weights (idf x count)."""
+        found = self.lookup(tokens)
+        return found.ranges, idf(found.df, self.count) * found.qtf
 
     def scored(self, tokens: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
-        """``(rowids, scores)`` of each segment's documents for the query ``tokens``."""
+        """``(rowids, scores)`` of each segment's documents for the query ``tokens`` (every term read)."""
         if not tokens or not self.segments:
             return []
         ranges, weights = self._query(tokens)
-        return [(segment.rowids, segment.scores(r, weights)) for segment, r in zip(self.segments, ranges,
-                                                                                    strict=True)]
+        return self.scored_weighted(Lookup([], np.zeros(0), ranges, np.zeros(0)), weights,
+                                    self.total / self.count if self.count else 1.0)
 
-    def top(self, tokens: Sequence[str], k: int) -> list[tuple[int, float]]:
-        """The ``k`` best ``(rowid, score)`` pairs, score > 0, best first (ties: lower rowid first)."""
-        if not tokens or not self.segments or k <= 0:
-            return []
-        ranges, weights = self._query(tokens)
+    def scored_weighted(self, found: Lookup, weights: np.ndarray, avgdl: float
+                        ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``(rowids, scores)`` of each segment's documents, for given term weights and average length."""
+        out = []
+        for segment, r in zip(self.segments, found.ranges, strict=True):
+            if avgdl != segment.avgdl:
+                segment.prepare(avgdl)
+            out.append((segment.rowids, segment.scores(r, weights)))
+        return out
+
+    def top_weighted(self, found: Lookup, weights: np.ndarray, k: int, avgdl: float
+                     ) -> list[tuple[float, int]]:
+        """The ``k`` best ``(score, rowid)`` pairs, score > 0, for given term weights (0: term not read)."""
         best: list[tuple[float, int]] = []
-        for segment, r in zip(self.segments, ranges, strict=True):
-            scores = segment.scores(r, weights)
+        for segment, r in zip(self.segments, found.ranges, strict=True):
+            docs, scores = segment.touched_scores(r, weights, avgdl)
             idx = np.argpartition(-scores, k - 1)[:k] if scores.size > k else np.arange(scores.size)
-            best.extend((float(scores[i]), int(segment.rowids[i])) for i in idx if scores[i] > 0)
+            best.extend((float(scores[i]), int(segment.rowids[docs[i]])) for i in idx)
         best.sort(key=lambda item: (-item[0], item[1]))
-        return [(rowid, score) for score, rowid in best[:k]]
+        return best[:k]
+
+    def top(self, tokens: Sequence[str], k: int, *,
+            max_postings: int | None = None) -> list[tuple[int, float]]:
+        """The ``k`` best ``(rowid, score)`` pairs, score > 0, best first (ties: lower rowid first).
+
+        Args:
+            max_postings: most postings read (:func:`unspin.postings.essential_terms`); None for
+                :data:`unspin.postings.QUERY_POSTINGS`, 0 to read every query term.
+        """
+        hits = search_many([self], tokens, k, max_postings=max_postings)
+        return [(rowid, score) for _, rowid, score in hits]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A query looked up in one searcher: terms, counts in the query, postings ranges per segment, df."""
+
+    terms: list[str]
+    qtf: np.ndarray
+    ranges: list[np.ndarray]
+    df: np.ndarray
+
+
+def idf(df: np.ndarray, count: int) -> np.ndarray:
+    """BM25's inverse document frequency (Lucene's variant, never negative)."""
+    return np.asarray(np.log(1 + (count - df + 0.5) / (df + 0.5)), dtype=np.float64)
+
+
+def search_many(searchers: Sequence[Searcher], tokens: Sequence[str], k: int, *,
+                max_postings: int | None = None) -> list[tuple[int, int, float]]:
+    """BM25 over several searchers as one collection (the shards of an index, or one index).
+
+    Collection statistics (document count, average length, document frequencies) are summed over
+    the searchers, so a document's score does not depend on which searcher holds it; which terms
+    are read (:func:`unspin.postings.essential_terms`) is decided on those sums too.
+
+    Returns:
+        the ``k`` best ``(searcher number, rowid, score)``, score > 0, best first (ties: lower
+        searcher number, then lower rowid, first).
+    """
+    if not tokens or k <= 0 or not any(s.segments for s in searchers):
+        return []
+    found = [s.lookup(tokens) for s in searchers]
+    count = sum(s.count for s in searchers)
+    total = sum(s.total for s in searchers)
+    df = np.sum([f.df for f in found], axis=0)
+    weights = idf(df, count) * found[0].qtf
+    budget = postings.QUERY_POSTINGS if max_postings is None else max_postings
+    weights[~postings.essential_terms(weights, df, budget)] = 0.0
+    avgdl = total / count if count else 1.0
+    hits = [(score, n, rowid) for n, (s, f) in enumerate(zip(searchers, found, strict=True))
+            for score, rowid in s.top_weighted(f, weights, k, avgdl)]
+    hits.sort(key=lambda item: (-item[0], item[1], item[2]))
+    return [(n, rowid, score) for score, n, rowid in hits[:k]]

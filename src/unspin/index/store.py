@@ -47,6 +47,8 @@ from unspin.text.normalize import content_tokens
 logger = logging.getLogger(__name__)
 
 DB_NAME = "unspin.sqlite"
+#: The file that makes a directory a sharded index (:mod:`unspin.index.shards`).
+SHARDS_NAME = "shards.json"
 EMBEDDINGS_NAME = "embeddings.sqlite"
 LOCK_NAME = "write.lock"
 
@@ -122,21 +124,24 @@ class Index:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, create: bool = False) -> Index:
-        """Open the index in directory ``path``.
+        """Open the (unsharded) index in directory ``path``.
 
         Opening writes nothing unless ``create`` is set or the index is of the previous format
         and ``create`` is set (it is then upgraded): an index on a read-only disk can be read.
+        :func:`unspin.index.shards.open_index` opens sharded and unsharded indexes alike.
 
         Args:
             path: the index directory.
             create: create the directory and an empty index when there is none.
 
         Raises:
-            IndexUnavailable: no index there (and ``create`` is false), it is empty, corrupt, or of an
-                incompatible format.
+            IndexUnavailable: no index there (and ``create`` is false), it is empty, corrupt, of an
+                incompatible format, or sharded.
         """
         root = Path(path)
         db = root / DB_NAME
+        if (root / SHARDS_NAME).is_file():
+            raise IndexUnavailable(str(root), "a sharded index; open it with unspin.open_index()")
         if not db.exists():
             if not create:
                 reason = "not an unspin index (no unspin.sqlite)" if root.exists() else "no such index"
@@ -412,20 +417,27 @@ class Index:
         self._searcher.refresh(self._state(), self._state)
         return self._searcher
 
-    def search(self, tokens: Sequence[str], *, k: int = 10) -> list[tuple[str, float]]:
+    def search(self, tokens: Sequence[str], *, k: int = 10,
+               max_postings: int | None = None) -> list[tuple[str, float]]:
         """Rank documents by BM25 over content tokens.
+
+        A query reads the postings of its most informative terms only, up to ``max_postings``
+        (:func:`unspin.postings.essential_terms`), so its cost stays bounded as the collection
+        grows; scores are then BM25 over the terms read.
 
         Args:
             tokens: query tokens, as produced by :func:`unspin.text.normalize.content_tokens`; a
                 repeated token weighs again.
             k: how many documents to return at most.
+            max_postings: most postings read; None for :data:`unspin.postings.QUERY_POSTINGS`,
+                0 for every term (exact BM25).
 
         Returns:
             ``(doc_id, bm25_score)`` pairs, best first (ties in insertion order), scores > 0 only.
         """
         if k <= 0:
             return []
-        hits = self._searcher_now().top(tokens, k)
+        hits = self._searcher_now().top(tokens, k, max_postings=max_postings)
         names = self._ids_of([rowid for rowid, _ in hits])
         return [(names[rowid], score) for rowid, score in hits if rowid in names]
 

@@ -36,6 +36,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from unspin import __version__
 from unspin.defaults import DECISION_THRESHOLD, LOOPBACK_HOSTS, MAX_UPLOAD_BYTES
 from unspin.errors import IndexUnavailable, InputError, ModelError, UnspinError
+from unspin.index.shards import open_index
 from unspin.index.store import Index
 from unspin.inputs.jsonrecords import finite
 from unspin.report.render import load_schema
@@ -205,7 +206,7 @@ def create_app(index_path: str | os.PathLike[str], *, results: str | os.PathLike
         InputError: the results file cannot be read.
     """
     root = Path(index_path)
-    with Index.open(root):
+    with open_index(root):
         pass
     scan = ScanResults.load(results) if results is not None else None
     service = TraceService(root, tracer_factory=tracer_factory, max_waiting=max_waiting_traces)
@@ -290,7 +291,7 @@ def _add_index_routes(app: FastAPI, root: Path, max_bytes: int, scan: ScanResult
     @app.get("/api/info", tags=["index"])
     def info() -> Info:
         """What this server offers: the index, its size, the limits and the optional views."""
-        with Index.open(root) as index:
+        with open_index(root) as index:
             count = len(index)
         return Info(version=__version__, index=root.resolve().name, documents=count,
                     threshold=DECISION_THRESHOLD, max_upload_bytes=max_bytes, spin=spin,
@@ -302,7 +303,7 @@ def _add_index_routes(app: FastAPI, root: Path, max_bytes: int, scan: ScanResult
                   limit: Annotated[int, Query(ge=1, le=500)] = 50,
                   offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0) -> DocumentList:
         """Browse the index: documents whose id, title, site, date or url contain `q`, in index order."""
-        with Index.open(root) as index:
+        with open_index(root) as index:
             rows = index.browse(q, field=field, limit=limit + 1, offset=offset)
             total = len(index)
         return DocumentList(documents=[DocumentRow(**r.to_dict()) for r in rows[:limit]], total=total,
@@ -312,7 +313,7 @@ def _add_index_routes(app: FastAPI, root: Path, max_bytes: int, scan: ScanResult
              responses={404: {"model": ErrorBody, "description": "No such document"}})
     def document(doc_id: str) -> DocumentBody:
         """One document of the index, with its text and metadata (ids may contain slashes)."""
-        with Index.open(root) as index:
+        with open_index(root) as index:
             try:
                 doc = index.get(doc_id)
             except KeyError:

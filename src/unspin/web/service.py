@@ -25,6 +25,7 @@ import numpy as np
 from unspin.documents import Document, content_id
 from unspin.embed.encoder import Embedder
 from unspin.errors import IndexUnavailable, InputError, UnspinError
+from unspin.index.shards import open_index
 from unspin.index.store import Index
 from unspin.inputs.extract import read_suspect
 from unspin.inputs.htmltext import html_to_text
@@ -185,7 +186,7 @@ class TraceService:
 
     def _tracer_in_thread(self) -> Tracer:
         if self._tracer is None:
-            self._index = Index.open(self.index_path)
+            self._index = open_index(self.index_path)
             tracer = self._factory(self._index)
             tracer.embedder = CancellableEmbedder(tracer.embedder, self._cancelled)
             self._tracer = tracer
