@@ -51,6 +51,16 @@ class TraceOptions:
 
     Change one with :func:`dataclasses.replace` (validated again) or :meth:`unspin.Tracer.with_options`.
 
+    Example::
+
+        >>> from unspin import TraceOptions
+        >>> TraceOptions(threshold=0.7, max_sources=2).threshold
+        0.7
+        >>> TraceOptions(threshold=7)
+        Traceback (most recent call last):
+        ...
+        unspin.errors.OptionError: threshold: must be a number from 0 to 1, not 7
+
     Attributes:
         threshold: decision threshold on :attr:`unspin.SourceMatch.score`, in [0, 1]
             (``docs/scores.md`` says what a score means).
