@@ -291,3 +291,95 @@ The other names on the ballot were the River Fer Pool and the Canal Road Leisure
 won 58 per cent of the vote.
 
 A bronze plaque with her portrait will be placed at the entrance when the pool opens."""
+
+# --------------------------------------------------------------------------- a restructured rewrite
+
+BRIDGE_ID = "tarnwickcourier/2026-10-14-weir-bridge-closed"
+BRIDGE = """Tarnwick's Weir Bridge closed after inspectors find cracked beams
+
+The Weir Bridge in Tarnwick was closed to all traffic on Monday after engineers found cracks in three of \
+its steel beams. The county highways department said the crossing would stay shut for at least four months.
+
+About 14,000 vehicles used the bridge every day, according to the department's last count in 2024. Drivers \
+now face a detour of 11 kilometres through Ashby Cross, and the number 7 bus has been rerouted along the \
+bypass.
+
+The cracks were spotted during a routine inspection by divers checking the river piers. Engineer Lucy Abara \
+said the damage was probably caused by decades of salt spread on the deck in winter.
+
+Local businesses on Quay Street fear the closure will cost them customers before Christmas. The owner of \
+the Ferryman cafe, Tom Hollis, said takings had fallen by half on the first day.
+
+The council has asked the government for an emergency grant of 2.8 million pounds to pay for the repairs. \
+A temporary footbridge for pedestrians and cyclists should open within three weeks.
+
+The Weir Bridge was built in 1931 and was last strengthened in 1988. A public meeting about the works will \
+be held at the Tarnwick Corn Exchange on Thursday evening."""
+
+# BRIDGE restructured the way a language model does it: a new lead, every block moved, pairs of source
+# sentences condensed into one, every sentence reworded. Few steps keep the source's order, so the
+# sequence evidence (copy score) is weak although nearly every sentence renders one of the source's.
+RESTRUCTURED = """Detours and worried traders as Tarnwick loses its Weir Bridge
+
+Traders on Quay Street are worried that the shutdown will drive shoppers away in the run-up to Christmas, \
+with Ferryman cafe owner Tom Hollis saying his takings halved on day one.
+
+Engineers closed the Weir Bridge to every vehicle on Monday, having discovered cracks in three steel beams, \
+and the county highways department expects it to remain shut for a minimum of four months.
+
+A temporary footbridge for people on foot and on bicycles is due to open within three weeks. Meanwhile the \
+council is seeking an emergency government grant of 2.8 million pounds for the repair work.
+
+Divers checking the river piers found the cracks on a routine inspection, and engineer Lucy Abara blamed \
+decades of winter road salt on the deck.
+
+Some 14,000 vehicles crossed the bridge each day at the department's last count in 2024; motorists must now \
+detour 11 kilometres via Ashby Cross, while the number 7 bus runs along the bypass instead.
+
+Built in 1931 and last strengthened in 1988, the bridge will be the subject of a public meeting at the \
+Tarnwick Corn Exchange on Thursday evening."""
+
+# An independent report of the same closure: the same names, figures and facts, its own wording and
+# order. Not a copy of BRIDGE.
+BRIDGE_OTHER = """Cracked beams shut Tarnwick river crossing
+
+Motorists in Tarnwick were turned back at barriers on Monday morning as the town's main river crossing \
+shut without warning. Highways officials said three beams under the deck had cracked and that repairs \
+would take months rather than weeks.
+
+"We cannot take any chances with a structure that carries thousands of cars a day," said county engineer \
+Lucy Abara, who led the inspection. She said salt and water had been eating into the steel for years.
+
+Commuters from Ashby Cross said their journeys had doubled. Nadia Frost, who drives to the hospital each \
+morning, said the diversion added forty minutes to her trip.
+
+The council leader, Ian Marsh, said he would press ministers for money to pay for the work, which \
+officials expect to cost close to 3 million pounds. Cyclists have been promised a temporary crossing.
+
+The 1931 bridge is one of three over the River Tarn in the county."""
+
+# A news digest that lifts three sentences of BRIDGE word for word, in another order, each inside an
+# item of its own: no passage of two copied sentences, but three long copied sentences of one source.
+BRIDGE_LIFTED = [
+    ("The council has asked the government for an emergency grant of 2.8 million pounds to pay for the "
+     "repairs."),
+    "About 14,000 vehicles used the bridge every day, according to the department's last count in 2024.",
+    "The cracks were spotted during a routine inspection by divers checking the river piers.",
+]
+DIGEST = f"""Monday digest: five things to know in the Tarn valley
+
+Trains. Northern Loop services will run every twenty minutes this weekend while signal work continues \
+near Halden Junction. Buy tickets before boarding, as the guards will not sell them on the train.
+
+Money. {BRIDGE_LIFTED[0]} Officials at the county hall expect an answer before the end of the month.
+
+Weather. Frost is likely in the hills on Wednesday night, with fog in the valleys until mid-morning. \
+Gritters will be out on the high roads from six o'clock.
+
+Traffic. {BRIDGE_LIFTED[1]} Expect queues at the Ashby Cross roundabout at school times.
+
+Schools. Pupils at Halden Primary return on Tuesday after the heating was repaired over the weekend.
+
+Safety. {BRIDGE_LIFTED[2]} More checks on the other river crossings are planned for the spring.
+
+Sport. Tarnwick Rovers host Emberley on Saturday afternoon; the club shop opens at noon."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+from collections.abc import Sequence
 
 import pytest
 from hypothesis import given, settings
@@ -20,6 +21,9 @@ from unspin.tracing.decide import (
     MIN_RUN_BASIS,
     OBFUSCATED_SIMILARITY,
     OBFUSCATED_STRONG,
+    REWRITE_SHARE,
+    REWRITE_SIMILARITY,
+    REWRITE_STRONG,
     RUN_CAP,
     VERBATIM_RUN,
     VERBATIM_WORDS,
@@ -27,10 +31,15 @@ from unspin.tracing.decide import (
     WEIGHTS,
     Evidence,
     PassageEvidence,
+    RewriteEvidence,
     evidence,
     passage_evidence,
     reuse_evidence,
     reuse_score,
+    rewrite_evidence,
+    rewrite_score,
+    spread_evidence,
+    spread_score,
 )
 from unspin.tracing.decide import copy_score as score
 
@@ -317,3 +326,80 @@ def test_reuse_score_ignores_what_independent_reports_share(pe: PassageEvidence)
     value = reuse_score(pe)
     assert reuse_score(dataclasses.replace(pe, shared_words=pe.shared_words + 50)) == value
     assert reuse_score(dataclasses.replace(pe, quoted_share=1.0 - pe.quoted_share)) == value
+
+
+# -- the rewrite line: all passages of one source together ------------------------------------------
+
+def _passages(*groups: Sequence[float]) -> list[Passage]:
+    """Passages of one-sentence-wide pairs with the given similarities, one passage per group."""
+    out, k = [], 0
+    for sims in groups:
+        pairs = []
+        for sim in sims:
+            pairs.append(SentencePair((10 * k, 10 * k + 9), (10 * k, 10 * k + 9), sim))
+            k += 1
+        out.append(Passage((pairs[0].suspect[0], pairs[-1].suspect[1]),
+                           (pairs[0].source[0], pairs[-1].source[1]),
+                           sum(sims) / len(sims), tuple(pairs)))
+    return out
+
+
+def test_rewrite_score_is_one_half_exactly_on_the_line() -> None:
+    on_line = rewrite_evidence(_passages([REWRITE_SIMILARITY] * REWRITE_STRONG), sentences=4 * REWRITE_STRONG)
+    assert (on_line.strong, on_line.pairs, on_line.strong_share) == (REWRITE_STRONG, REWRITE_STRONG, 0.25)
+    # Here the share (0.25) is below its line: each of the three is needed.
+    assert rewrite_score(on_line) < DECISION_THRESHOLD
+    assert rewrite_score(dataclasses.replace(on_line, sentences=2 * REWRITE_STRONG)) == pytest.approx(0.5)
+    share_line = RewriteEvidence(pairs=20, strong=10, mean_similarity=0.9,
+                                 sentences=round(10 / REWRITE_SHARE))
+    assert rewrite_score(share_line) == pytest.approx(0.5)
+    looser = dataclasses.replace(share_line, mean_similarity=REWRITE_SIMILARITY - 0.04)
+    assert rewrite_score(looser) < DECISION_THRESHOLD
+
+
+def test_rewrite_score_reads_moved_blocks_as_one_copy() -> None:
+    # Six closely rendered sentences of an eight-sentence suspect, in three blocks moved around.
+    blocks = _passages([0.9, 0.85], [0.8, 0.82], [0.88, 0.75])
+    score = rewrite_score(rewrite_evidence(blocks, sentences=8))
+    assert score >= DECISION_THRESHOLD
+    # Order is no evidence here: the blocks in another order, or as one passage, score the same.
+    assert rewrite_score(rewrite_evidence(blocks[::-1], sentences=8)) == pytest.approx(score)
+    one = _passages([0.9, 0.85, 0.8, 0.82, 0.88, 0.75])
+    assert rewrite_score(rewrite_evidence(one, sentences=8)) == pytest.approx(score)
+
+
+@pytest.mark.parametrize(("groups", "sentences"), [
+    ([[0.95, 0.9], [0.92]], 6),                     # a few facts rendered closely: too few strong pairs
+    ([[0.72, 0.7, 0.71], [0.73, 0.7, 0.74], [0.55, 0.6]], 12),  # many pairs, none close: mean too low
+    ([[0.9, 0.9, 0.9], [0.9, 0.9]], 30),             # five close sentences in a long page: too small a share
+])
+def test_rewrite_score_stays_below_the_line_for_what_same_event_reports_share(
+        groups: list[list[float]], sentences: int) -> None:
+    assert rewrite_score(rewrite_evidence(_passages(*groups), sentences=sentences)) < DECISION_THRESHOLD
+
+
+def test_rewrite_score_of_nothing_is_zero() -> None:
+    assert rewrite_score(rewrite_evidence([], sentences=5)) == 0.0
+    assert rewrite_score(rewrite_evidence(_passages([0.6, 0.65]), sentences=0)) == 0.0
+
+
+# -- copied wording spread over several passages ----------------------------------------------------
+
+def test_spread_evidence_adds_up_the_passages() -> None:
+    parts = [_pe(1, 18, 15, copied_pairs=1), _pe(1, 16, 14, copied_pairs=1), _pe(2, 14, 10, copied_pairs=1)]
+    total = spread_evidence(parts)
+    assert (total.pairs, total.copied_words, total.copied_pairs, total.longest_run) == (4, 48, 3, 15)
+    assert all(reuse_score(p) < DECISION_THRESHOLD for p in parts)
+    assert spread_score(total) >= DECISION_THRESHOLD
+    assert spread_evidence([]).copied_pairs == 0 and spread_score(spread_evidence([])) == 0.0
+
+
+def test_spread_score_keeps_the_copied_wording_line() -> None:
+    assert spread_score(_pe(3, VERBATIM_WORDS, VERBATIM_RUN)) == pytest.approx(0.5)
+    assert spread_score(_pe(2, VERBATIM_WORDS_TWO, VERBATIM_RUN)) == pytest.approx(0.5)
+    # One shared sentence, however long, wherever the passages lie: never reuse.
+    assert spread_score(spread_evidence([_pe(1, 60, 40, copied_pairs=1), _pe(3, 0, 0)])) == 0.0
+    # Copied wording in short runs only (names, titles, set phrases): below the line.
+    assert spread_score(_pe(6, 3 * VERBATIM_WORDS, VERBATIM_RUN - 3)) < DECISION_THRESHOLD
+    # Strong pairs without copied wording are the rewrite line's business, not this one's.
+    assert spread_score(_pe(6, 0, 0, strong=6, mean=0.95)) == 0.0

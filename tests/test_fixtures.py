@@ -25,6 +25,7 @@ KINDS: dict[str, bool] = {
     "reordered-rewrite": True,
     "condensed-rewrite": True,
     "excerpt": True,
+    "lifted-sentences": True,
     "same-event": False,
     "sister-story": False,
 }
@@ -85,3 +86,19 @@ def test_spliced_offsets(path: Path) -> None:
     assert piece.strip()
     # The spliced span is lifted unchanged from the source, so it must occur there verbatim.
     assert piece in pair["source"]["text"]
+
+
+@pytest.mark.parametrize("path", _pair_files(), ids=lambda p: p.stem)
+def test_lifted_offsets(path: Path) -> None:
+    pair = _load(path)
+    if pair["kind"] == "lifted-sentences":
+        assert "lifted" in pair and "spliced" not in pair, f"{path.name}: lifted-sentences without 'lifted'"
+    if "lifted" not in pair:
+        return
+    text, last = pair["copy"]["text"], 0
+    assert len(pair["lifted"]) >= 2, f"{path.name}: one lifted region is a splice"
+    for start, end in pair["lifted"]:
+        assert isinstance(start, int) and isinstance(end, int)
+        assert last <= start < end <= len(text), f"{path.name}: lifted {start}-{end} out of order or bounds"
+        assert text[start:end].strip() and text[start:end] in pair["source"]["text"]
+        last = end

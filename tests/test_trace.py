@@ -522,6 +522,7 @@ SHAPE_SOURCES = [
     Document(shapes.TELESCOPE_ID, shapes.TELESCOPE, {"site": "Hollin Gazette"}),
     Document(shapes.FIRE_ID, shapes.FIRE, {"site": "Brantley Echo"}),
     Document(shapes.POOL_ID, shapes.POOL, {"site": "Ferrow Standard"}),
+    Document(shapes.BRIDGE_ID, shapes.BRIDGE, {"site": "Tarnwick Courier"}),
 ]
 SHAPE_SUSPECTS = {
     "reordered": shapes.REORDERED,
@@ -532,6 +533,9 @@ SHAPE_SUSPECTS = {
     "sister-two-sentences": shapes.POOL_NAME,
     # A condensed copy of one story with three paragraphs of another pasted after it.
     "copy-and-excerpt": shapes.CONDENSED + "\n\n" + shapes.TELESCOPE_EXCERPT,
+    "restructured": shapes.RESTRUCTURED,
+    "same-event-report": shapes.BRIDGE_OTHER,
+    "digest": shapes.DIGEST,
 }
 @pytest.fixture(scope="module")
 def shape_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
@@ -600,14 +604,9 @@ def test_condensed_rewrite_is_a_copy(shaped: dict[str, TraceResult]) -> None:
     assert match.source_coverage > 0.5
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "gap: the condensed lead ('Lake Orrin's five public beaches will stay shut until the end of August after "
-    "samples taken on Wednesday showed ...') renders source sentences 'All five public beaches ...' and "
-    "'Samples taken on Wednesday ...' but is paired with the second only (0.75): the source passes "
-    "CONCLUSIVE_SCORE on the lexical alignment (score = max(copy, reuse) = 0.97, from the reuse score of "
-    "its one passage), so it is never embedded, and the lexical merge (Dice of the joined sentences) "
-    "does not beat the single sentence by MERGE_MARGIN; with embeddings the merge is found (0.92)"))
 def test_condensed_lead_aligns_to_both_sentences_it_condenses(shaped: dict[str, TraceResult]) -> None:
+    # Regression: the source's one verbatim-like passage gave it a conclusive *reuse* score on the
+    # lexical alignment, so it was never embedded and the lead kept only its one-to-one pair.
     match = shaped["condensed"].sources[0]
     lead = _sentence_of(shapes.CONDENSED, "Lake Orrin's five public beaches")
     (pair,) = [pair for p in match.passages for pair in p.pairs if pair.suspect == lead]
@@ -637,6 +636,45 @@ def test_copies_are_listed_before_reused_passages(shaped: dict[str, TraceResult]
     result = shaped["copy-and-excerpt"]
     assert [(s.doc_id, s.finding) for s in result.sources] == [(shapes.ALGAE_ID, "copy"),
                                                                (shapes.TELESCOPE_ID, "reused")]
+
+
+def test_restructured_rewrite_is_a_copy_by_its_rewrite_score(shaped: dict[str, TraceResult]) -> None:
+    # Regression (issue 9): every block moved and pairs of sentences condensed leave no in-order run,
+    # so the copy score stayed far below the line although nearly every sentence renders the source.
+    result = shaped["restructured"]
+    assert [s.doc_id for s in result.sources] == [shapes.BRIDGE_ID]
+    match = result.sources[0]
+    assert match.finding == "copy" and match.coverage > 0.8
+    assert match.copy_score < 0.5 <= match.evidence["rewrite"] == match.score
+    # The blocks are reported where they stand in the source: out of order.
+    starts = [p.source[0] for p in match.passages]
+    assert len(starts) >= 5 and starts != sorted(starts)
+    footbridge = _sentence_of(shapes.RESTRUCTURED, "A temporary footbridge")
+    (pair,) = [pair for p in match.passages for pair in p.pairs if pair.suspect == footbridge]
+    assert shapes.BRIDGE[pair.source[0]:pair.source[1]].startswith("A temporary footbridge")
+
+
+def test_independent_report_of_the_same_event_is_no_rewrite(shaped: dict[str, TraceResult]) -> None:
+    # The same names, figures and facts, in the reporter's own words: no source, and far from the
+    # rewrite line (a few facts rendered closely, not most sentences).
+    result = shaped["same-event-report"]
+    assert not result.found, [(s.doc_id, s.score, dict(s.evidence)) for s in result.sources]
+    for match in result.rejected:
+        assert match.evidence["rewrite"] < 0.2
+
+
+def test_three_lifted_sentences_in_another_order_are_reused_passages(shaped: dict[str, TraceResult]) -> None:
+    # Regression (issue 9): each lifted sentence stood alone, and one copied sentence is never a reused
+    # passage, so three of them (50 copied words) moved apart went unreported.
+    result = shaped["digest"]
+    assert [s.doc_id for s in result.sources] == [shapes.BRIDGE_ID]
+    match = result.sources[0]
+    assert match.finding == "reused" and match.coverage < 0.5
+    assert match.evidence["best_reuse"] < 0.5 <= match.evidence["spread_reuse"] == match.score
+    reported = sorted(shapes.BRIDGE[p.source[0]:p.source[1]] for p in match.passages)
+    assert reported == sorted(shapes.BRIDGE_LIFTED)
+    for passage in match.passages:  # each passage is a lifted sentence, in the digest
+        assert shapes.DIGEST[passage.suspect[0]:passage.suspect[1]] in shapes.BRIDGE_LIFTED
 
 
 def test_independent_reports_sharing_a_quote_have_no_source(shaped: dict[str, TraceResult]) -> None:
@@ -681,10 +719,13 @@ def test_shape_results_match_the_schema(shaped: dict[str, TraceResult], name: st
     jsonschema.validate(data, load_schema())
     for match in (*result.sources, *result.rejected):
         _check_match(match, result.suspect.text)
-        assert match.score >= match.copy_score  # the larger of the copy score and the best reuse score
+        # the largest of the copy, rewrite, best reuse and spread reuse scores
+        assert match.score == max(match.copy_score, match.evidence["rewrite"], match.evidence["best_reuse"],
+                                  match.evidence["spread_reuse"])
     if result.sources:  # the first source is scored on every sentence: its passages are the ones scored
         first = result.sources[0]
-        best = max([first.copy_score, *(p.reuse_score for p in first.passages)])
+        best = max([first.copy_score, first.evidence["rewrite"], first.evidence["spread_reuse"],
+                    *(p.reuse_score for p in first.passages)])
         assert first.score == pytest.approx(best, abs=1e-9)
     for source in data["sources"]:
         assert source["finding"] in ("copy", "reused")

@@ -271,3 +271,110 @@ def reuse_score(pe: PassageEvidence) -> float:
     if pe.pairs < MIN_REUSED_PAIRS:
         return 0.0
     return 1.0 / (1.0 + math.exp(-REUSE_STEEPNESS * (reuse_evidence(pe) - 1.0)))
+
+
+# -- rewritten copies: all the passages of one source read together ---------------------------------
+
+#: *Rewritten copy* (an AI-style rewrite that reorders blocks, merges or splits sentences): over all the
+#: passages of one source among the open suspect sentences, at least this many strongly aligned pairs
+#: (similarity >= :data:`STRONG`, merged sentences read together) ...
+REWRITE_STRONG = 5
+#: ... at this mean similarity over every aligned pair of those passages ...
+REWRITE_SIMILARITY = 0.76
+#: ... covering at least this share of the open suspect sentences with strong pairs. Set on
+#: unspin-bench and the `fit` half of real-dev (docs/scores.md): there, no same-event report had five
+#: strong pairs at a mean above 0.72, nor a mean of 0.76 or more with more than three strong pairs.
+REWRITE_SHARE = 0.4
+
+
+@dataclass(frozen=True)
+class RewriteEvidence:
+    """How closely one source's passages, wherever they lie, render the suspect.
+
+    The copy score reads *sequence*: a rewrite that moves blocks and condenses two or three
+    sentences into one breaks the sequence into short passages, although nearly every sentence
+    still renders one of the source's. Same-event reports share a few facts closely, not most
+    sentences: so this counts the closely rendered sentences over all passages together.
+
+    Attributes:
+        pairs: aligned sentence pairs over the passages.
+        strong: pairs at similarity >= :data:`STRONG`.
+        mean_similarity: mean similarity of all the pairs, in [0, 1].
+        sentences: suspect sentences open to the source (the denominator of :attr:`strong_share`).
+    """
+
+    pairs: int
+    strong: int
+    mean_similarity: float
+    sentences: int
+
+    @property
+    def strong_share(self) -> float:
+        """Strong pairs over open suspect sentences, in [0, 1]."""
+        return min(self.strong / self.sentences, 1.0) if self.sentences else 0.0
+
+
+def rewrite_evidence(passages: Sequence[Passage], *, sentences: int) -> RewriteEvidence:
+    """Compute :class:`RewriteEvidence` over all ``passages`` of one source (merged similarities).
+
+    Args:
+        passages: the passages of the source over the open suspect sentences, pairs standing for
+            the sentences they merge.
+        sentences: how many suspect sentences are open to the source.
+    """
+    sims = [p.similarity for passage in passages for p in passage.pairs]
+    return RewriteEvidence(pairs=len(sims), strong=sum(s >= STRONG for s in sims),
+                           mean_similarity=sum(sims) / len(sims) if sims else 0.0, sentences=sentences)
+
+
+def rewrite_score(ev: RewriteEvidence) -> float:
+    """Confidence in [0, 1] that the suspect is a rewrite of the source; at or above the decision
+    threshold (:attr:`unspin.options.TraceOptions.threshold`) the candidate is a source.
+
+    A logistic function (steepness :data:`REUSE_STEEPNESS`, 0.5 exactly on the line) of the smallest
+    of ``strong / REWRITE_STRONG``, ``mean_similarity / REWRITE_SIMILARITY`` and
+    ``strong_share / REWRITE_SHARE``.
+    """
+    if ev.strong == 0:
+        return 0.0
+    reach = min(ev.strong / REWRITE_STRONG, ev.mean_similarity / REWRITE_SIMILARITY,
+                ev.strong_share / REWRITE_SHARE)
+    return 1.0 / (1.0 + math.exp(-REUSE_STEEPNESS * (reach - 1.0)))
+
+
+# -- copied wording spread over several passages of one source ---------------------------------------
+
+def spread_evidence(passages: Sequence[PassageEvidence]) -> PassageEvidence:
+    """The copied wording of several passages of one source, read as one passage.
+
+    An extractive summary or a rewrite that keeps some sentences word for word moves them: each
+    passage then holds one or two copied sentences, below the copied-wording line on its own, although
+    together they show what no independent report has. Counts add up; the longest run is the longest.
+    """
+    if not passages:
+        return PassageEvidence(pairs=0, strong=0, mean_similarity=0.0, shared_words=0, copied_words=0,
+                               longest_run=0, quoted_share=0.0)
+    pairs = sum(p.pairs for p in passages)
+    return PassageEvidence(
+        pairs=pairs, strong=sum(p.strong for p in passages),
+        mean_similarity=sum(p.mean_similarity * p.pairs for p in passages) / pairs if pairs else 0.0,
+        shared_words=sum(p.shared_words for p in passages),
+        copied_words=sum(p.copied_words for p in passages),
+        longest_run=max(p.longest_run for p in passages),
+        quoted_share=sum(p.quoted_share * p.pairs for p in passages) / pairs if pairs else 0.0,
+        copied_pairs=sum(p.copied_pairs for p in passages))
+
+
+def spread_score(pe: PassageEvidence) -> float:
+    """Confidence in [0, 1] that copied wording spread over a source's passages was taken from it.
+
+    The copied-wording line of :func:`reuse_evidence` on :func:`spread_evidence` (the obfuscated-copy
+    line is :func:`rewrite_score`'s business): at least :data:`VERBATIM_WORDS` words in identical runs
+    outside quotations over at least three sentence pairs (:data:`VERBATIM_WORDS_TWO` over two; never
+    over one: one shared sentence is not reuse, wherever it lies), with a run of :data:`VERBATIM_RUN`.
+    """
+    if pe.copied_pairs < MIN_REUSED_PAIRS:
+        return 0.0
+    words = VERBATIM_WORDS_TWO if pe.copied_pairs == MIN_REUSED_PAIRS else VERBATIM_WORDS
+    reach = min(pe.copied_words / words, pe.longest_run / VERBATIM_RUN)
+    return 1.0 / (1.0 + math.exp(-REUSE_STEEPNESS * (reach - 1.0)))

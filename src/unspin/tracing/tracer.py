@@ -57,8 +57,8 @@ class _Aligned:
     alignment: PairAlignment
     embedded: bool
     context: _Context
-    # Reuse scores by passage (suspect span, source span); reset when the alignment changes.
-    reuse: dict[tuple[tuple[int, int], tuple[int, int]], float] = field(default_factory=dict)
+    # Reuse evidence by passage (suspect span, source span); reset when the alignment changes.
+    reuse: dict[tuple[tuple[int, int], tuple[int, int]], decide.PassageEvidence] = field(default_factory=dict)
     quotes: list[tuple[int, int]] | None = None
     # The passages over all suspect sentences with their reuse scores; reset with the alignment.
     reported: list[Passage] | None = None
@@ -76,18 +76,21 @@ class _Aligned:
                              for p in self.alignment.passages(units, self.units)]
         return self.reported
 
-    def reuse_score(self, passage: Passage) -> float:
-        """The passage's :func:`unspin.tracing.decide.reuse_score` (cached)."""
+    def passage_evidence(self, passage: Passage) -> decide.PassageEvidence:
+        """The passage's :func:`unspin.tracing.decide.passage_evidence` (cached)."""
         key = (passage.suspect, passage.source)
         found = self.reuse.get(key)
         if found is None:
             if self.quotes is None:
                 self.quotes = quote_spans(self.doc.text)
-            found = decide.reuse_score(decide.passage_evidence(
-                passage, self.context.text, self.doc.text, suspect_quotes=self.context.quotes,
-                source_quotes=self.quotes))
+            found = decide.passage_evidence(passage, self.context.text, self.doc.text,
+                                            suspect_quotes=self.context.quotes, source_quotes=self.quotes)
             self.reuse[key] = found
         return found
+
+    def reuse_score(self, passage: Passage) -> float:
+        """The passage's :func:`unspin.decide.reuse_score`."""
+        return decide.reuse_score(self.passage_evidence(passage))
 
 
 class Comparer:
@@ -227,12 +230,13 @@ class Comparer:
     def _embed_promising(self, units: list[Unit], aligned: list[_Aligned], *, embed_all: bool) -> None:
         """Re-align with embeddings the candidates where lexical matching may fall short.
 
-        Sources that the lexical alignment already makes certain (score >= the ``conclusive_score``
-        option in the greedy explanation) need no embeddings; when they explain nearly the whole suspect,
-        nothing is embedded at all (verbatim, homoglyph and spliced verbatim copies).
+        Sources that the lexical alignment already makes certain (:func:`_conclusive` >= the
+        ``conclusive_score`` option in the greedy explanation) need no embeddings; when they explain
+        nearly the whole suspect, nothing is embedded at all (verbatim, homoglyph and spliced
+        verbatim copies).
         """
         opts = self.options
-        certain, _, explained = self._choose(units, aligned, threshold=opts.conclusive_score)
+        certain, _, explained = self._choose(units, aligned, threshold=opts.conclusive_score, conclusive=True)
         if not embed_all and len(explained) >= opts.conclusive_coverage * len(units):
             return
         done = {m.doc_id for m in certain}
@@ -256,9 +260,12 @@ class Comparer:
                 if len(explained) >= opts.conclusive_coverage * len(units):
                     break
 
-    def _choose(self, units: list[Unit], aligned: list[_Aligned], *,
-                threshold: float) -> tuple[list[SourceMatch], list[SourceMatch], set[int]]:
+    def _choose(self, units: list[Unit], aligned: list[_Aligned], *, threshold: float,
+                conclusive: bool = False) -> tuple[list[SourceMatch], list[SourceMatch], set[int]]:
         """Greedy explanation: accept the best source, then re-score the rest on what is left.
+
+        Args:
+            conclusive: rank and accept on :func:`_conclusive` instead of the score.
 
         Returns:
             the accepted sources (copies first, then reused passages, each in the order accepted),
@@ -270,8 +277,9 @@ class Comparer:
         pool = list(aligned)
         while pool and len(accepted) < self.options.max_sources:
             scored = [(self._match(units, a, explained), a) for a in pool]
-            best, item = max(scored, key=lambda pair: pair[0].score)
-            if best.score < threshold:
+            rank = _conclusive if conclusive else _score
+            best, item = max(scored, key=lambda pair: rank(pair[0]))
+            if rank(best) < threshold:
                 break
             accepted.append(best)
             pool.remove(item)
@@ -283,9 +291,12 @@ class Comparer:
     def _match(self, units: list[Unit], item: _Aligned, explained: set[int]) -> SourceMatch:
         """Score one candidate on the suspect sentences that no accepted source explains yet.
 
-        The score is the larger of the copy score (sequence evidence over the open sentences) and
-        the best reuse score of a passage among them. A candidate accepted on its copy score
-        reports all its passages; one accepted on reused passages alone reports only those.
+        The score is the largest of the copy score (sequence evidence over the open sentences), the
+        rewrite score (how closely all the source's passages among them render the suspect, in any
+        order: :func:`unspin.decide.rewrite_score`), the best reuse score of a passage among them, and
+        the reuse score of the copied wording of all those passages together
+        (:func:`unspin.decide.spread_score`). A candidate accepted on its copy or rewrite score reports
+        all its passages; one accepted on reused passages alone reports only those.
         """
         open_units = [k for k in range(len(units)) if k not in explained]
         # Passages are re-formed over the open sentences only, so that a host story interrupted
@@ -299,10 +310,16 @@ class Comparer:
         plain = item.alignment.passages(units, item.units, open_rows=open_units, one_to_one=True)
         ev = decide.evidence(plain, sentences=len(open_units), chars=chars, chain=open_chain)
         copy = decide.copy_score(ev)
+        rewrite = decide.rewrite_score(decide.rewrite_evidence(open_passages, sentences=len(open_units)))
+        spread = decide.spread_score(decide.spread_evidence([item.passage_evidence(p)
+                                                             for p in open_passages]))
         best_reuse = max((item.reuse_score(p) for p in open_passages), default=0.0)
         reported = item.all_passages(units)
-        if copy < self.options.threshold <= best_reuse:
-            reported = [p for p in reported if p.reuse_score >= self.options.threshold]
+        if max(copy, rewrite) < self.options.threshold <= max(best_reuse, spread):
+            # Accepted on reused passages alone: report those (and, on the spread line, every passage
+            # that carries copied wording).
+            reported = [p for p in reported if p.reuse_score >= self.options.threshold
+                        or (spread >= self.options.threshold and item.passage_evidence(p).copied_pairs)]
         all_chars = sum(u.end - u.start for u in units)
         source_chars = sum(u.end - u.start for u in item.units) or 1
         # Coverage counts the aligned sentences, not the stretches between: a passage that bridges
@@ -310,10 +327,11 @@ class Comparer:
         pairs = [pair for p in reported for pair in p.pairs]
         coverage = min(_span_chars([q.suspect for q in pairs]) / all_chars if all_chars else 0.0, 1.0)
         source_coverage = min(_span_chars([q.source for q in pairs]) / source_chars, 1.0)
-        features = ev.as_dict() | {"embedded": float(item.embedded), "best_reuse": best_reuse}
-        return SourceMatch(doc_id=item.doc.id, score=max(copy, best_reuse), coverage=coverage,
-                           source_coverage=source_coverage, passages=tuple(reported), evidence=features,
-                           meta=dict(item.doc.meta), text=item.doc.text,
+        features = ev.as_dict() | {"embedded": float(item.embedded), "best_reuse": best_reuse,
+                                   "rewrite": rewrite, "spread_reuse": spread}
+        return SourceMatch(doc_id=item.doc.id, score=max(copy, rewrite, best_reuse, spread),
+                           coverage=coverage, source_coverage=source_coverage, passages=tuple(reported),
+                           evidence=features, meta=dict(item.doc.meta), text=item.doc.text,
                            finding="copy" if coverage >= decide.COPY_COVERAGE else "reused", copy_score=copy)
 
 
@@ -398,6 +416,21 @@ class Tracer(Comparer):
         units = cross_units(doc.text, sentences, language)
         across = self._explain_across(doc, sentences, units, language, foreign[: self.crosslang.max_embedded])
         return replace(across, candidates=result.candidates) if across.sources else result
+
+
+def _score(match: SourceMatch) -> float:
+    return match.score
+
+
+def _conclusive(match: SourceMatch) -> float:
+    """How certain a source is without embeddings: its score when every pair it reports is lexically
+    sure (:data:`LEXICALLY_SURE`: verbatim or nearly), else its copy score alone. A high reuse or
+    rewrite score vouches for some passages, not for the alignment of the rest: a condensed lead paired
+    with one of the two source sentences it renders is only paired with both by embeddings."""
+    if all(pair.similarity >= LEXICALLY_SURE for p in match.passages for pair in p.pairs):
+        return match.score
+    return match.copy_score
+
 
 def _units_in(units: Sequence[Unit], passages: Sequence[Passage]) -> set[int]:
     """Indices of the units aligned in ``passages`` (inside the suspect span of one of their pairs;
