@@ -89,7 +89,7 @@ class _Aligned:
         return found
 
     def reuse_score(self, passage: Passage) -> float:
-        """The passage's :func:`unspin.decide.reuse_score`."""
+        """The passage's :func:`unspin.tracing.decide.reuse_score`."""
         return decide.reuse_score(self.passage_evidence(passage))
 
 
@@ -293,10 +293,10 @@ class Comparer:
 
         The score is the largest of the copy score (sequence evidence over the open sentences), the
         rewrite score (how closely all the source's passages among them render the suspect, in any
-        order: :func:`unspin.decide.rewrite_score`), the best reuse score of a passage among them, and
-        the reuse score of the copied wording of all those passages together
-        (:func:`unspin.decide.spread_score`). A candidate accepted on its copy or rewrite score reports
-        all its passages; one accepted on reused passages alone reports only those.
+        order: :func:`unspin.tracing.decide.rewrite_score`), the best reuse score of a passage among
+        them, and the reuse score of the copied wording of all those passages together
+        (:func:`unspin.tracing.decide.spread_score`). A candidate accepted on its copy or rewrite
+        score reports all its passages; one accepted on reused passages alone reports only those.
         """
         open_units = [k for k in range(len(units)) if k not in explained]
         # Passages are re-formed over the open sentences only, so that a host story interrupted
