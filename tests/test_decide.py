@@ -11,6 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unspin.decide import (
+    CONTENT_BLOCK_PAIRS,
+    CONTENT_PAIR_SHARE,
+    CONTENT_PAIR_WORDS,
     COPIED_BLOCK_WORDS,
     MIN_REUSED_PAIRS,
     MIN_RUN_BASIS,
@@ -24,7 +27,9 @@ from unspin.decide import (
     WEIGHTS,
     Evidence,
     PassageEvidence,
+    content_block_ratio,
     evidence,
+    keeps_content,
     passage_evidence,
     reuse_evidence,
     reuse_score,
@@ -293,7 +298,8 @@ def passage_evidences(draw: st.DrawFn) -> PassageEvidence:
     return PassageEvidence(pairs=pairs, strong=strong, mean_similarity=draw(st.floats(0.0, 1.0)),
                            shared_words=draw(st.integers(0, 150)), copied_words=copied,
                            longest_run=draw(st.integers(0, copied)), quoted_share=draw(st.floats(0.0, 1.0)),
-                           copied_pairs=draw(st.integers(0, pairs)))
+                           copied_pairs=draw(st.integers(0, pairs)),
+                           content_pairs=draw(st.integers(0, pairs)))
 
 
 @settings(max_examples=300, deadline=None)
@@ -304,6 +310,7 @@ def test_reuse_score_is_monotone_in_copied_words(pe: PassageEvidence, more: int)
     assert reuse_score(dataclasses.replace(pe, copied_words=pe.copied_words + more)) >= value
     assert reuse_score(dataclasses.replace(pe, longest_run=pe.longest_run + more)) >= value
     assert reuse_score(dataclasses.replace(pe, strong=pe.strong + more)) >= value
+    assert reuse_score(dataclasses.replace(pe, content_pairs=pe.content_pairs + more)) >= value
     closer = min(pe.mean_similarity + more / 60, 1.0)
     assert reuse_score(dataclasses.replace(pe, mean_similarity=closer)) >= value
     if pe.pairs < MIN_REUSED_PAIRS:
@@ -317,3 +324,40 @@ def test_reuse_score_ignores_what_independent_reports_share(pe: PassageEvidence)
     value = reuse_score(pe)
     assert reuse_score(dataclasses.replace(pe, shared_words=pe.shared_words + 50)) == value
     assert reuse_score(dataclasses.replace(pe, quoted_share=1.0 - pe.quoted_share)) == value
+
+
+# -- the content-block line ------------------------------------------------------------------------
+
+def test_a_pair_keeps_content_when_it_shares_most_of_the_shorter_sentences_content_words() -> None:
+    assert CONTENT_PAIR_WORDS == 4 and CONTENT_PAIR_SHARE == 0.6
+    five = {"reservoir", "closed", "swimmer", "engineer", "valve"}
+    assert keeps_content(five, five | {"dam", "night", "pump"})  # all five of the shorter one
+    assert keeps_content(five, {"reservoir", "closed", "swimmer", "dam"}) is False  # 3 shared words
+    # Four shared words, but a small part of what either sentence says: shared facts, not a rendering.
+    big = five | {"night", "pump", "lake", "river", "metre"}
+    assert not keeps_content(big - {"valve"}, {"reservoir", "closed", "swimmer", "engineer", "a", "b", "c"})
+    assert not keeps_content(set(), set())
+
+
+def test_passage_evidence_counts_pairs_that_keep_content_outside_quotes() -> None:
+    # A spinner's rendering: word order broken, words swapped and added, content words kept.
+    spun = ("Reservoir Dunmore closed swimmers stay until engineers checked valve every dam, kettle orchard. "
+            "Water lake pumped river night lower level two metres, pillow carpet.")
+    ev = _evidence(spun, OWN)
+    assert ev.content_pairs == 2
+    assert ev.longest_run < COPIED_BLOCK_WORDS + 1  # no wording survives
+    # The same sentences quoted in the suspect keep nothing outside the quotes.
+    assert _evidence(QUOTED, OWN).content_pairs == 0
+
+
+def test_content_block_line_is_three_pairs_that_keep_content() -> None:
+    assert CONTENT_BLOCK_PAIRS == 3
+    block = dataclasses.replace(_pe(4, 0, 0, strong=1, mean=0.65), content_pairs=CONTENT_BLOCK_PAIRS)
+    assert content_block_ratio(block) == pytest.approx(1.0)
+    assert reuse_score(block) == pytest.approx(0.5)
+    # Two such pairs (what a same-event report reached on the fit halves) stay well below it.
+    two = dataclasses.replace(block, content_pairs=CONTENT_BLOCK_PAIRS - 1)
+    assert reuse_score(two) < 0.1
+    assert reuse_score(dataclasses.replace(block, content_pairs=6)) > 0.99
+    # One pair is never a reused passage, however much it keeps.
+    assert reuse_score(dataclasses.replace(block, pairs=1, content_pairs=1)) == 0.0
