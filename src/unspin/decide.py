@@ -294,6 +294,10 @@ CONTENT_PAIR_SHARE = 0.6
 #: ``fit`` halves of PAN 2013 and real-dev (``benchmarks/reuse_lines.py``, docs/scores.md): there
 #: no passage of a same-event report, nor of a PAN pair without reuse, had more than two.
 CONTENT_BLOCK_PAIRS = 3
+#: The content-block ratio counts up to this much (a score of 0.92): kept content words are weaker
+#: evidence than copied wording, and a lexical alignment reaching only this line is never conclusive
+#: (``trace.CONCLUSIVE_SCORE``): it is still embedded, which aligns the sentences it reworded.
+CONTENT_BLOCK_MAX = 1.3
 
 
 def keeps_content(a_tokens: set[str], b_tokens: set[str]) -> bool:
@@ -309,10 +313,11 @@ def keeps_content(a_tokens: set[str], b_tokens: set[str]) -> bool:
 
 
 def content_block_ratio(pe: PassageEvidence) -> float:
-    """How far a passage reaches towards the content-block line: ``content_pairs / CONTENT_BLOCK_PAIRS``.
+    """How far a passage reaches towards the content-block line: ``content_pairs / CONTENT_BLOCK_PAIRS``,
+    at most :data:`CONTENT_BLOCK_MAX`.
 
     The line of obfuscated reuse (PAN's random and translation obfuscation) that a same-event
     report does not reach: three or more sentence pairs of one passage that each keep the content
     of the shorter sentence outside quotations (:func:`keeps_content`).
     """
-    return pe.content_pairs / CONTENT_BLOCK_PAIRS
+    return min(pe.content_pairs / CONTENT_BLOCK_PAIRS, CONTENT_BLOCK_MAX)
