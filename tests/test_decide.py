@@ -366,3 +366,33 @@ def test_content_block_line_is_three_pairs_that_keep_content() -> None:
     assert reuse_score(copied) > 0.99  # copied wording still is
     # One pair is never a reused passage, however much it keeps.
     assert reuse_score(dataclasses.replace(block, pairs=1, content_pairs=1)) == 0.0
+
+
+def test_content_pairs_are_counted_in_a_block_not_across_a_passage() -> None:
+    # Regression (unspin-bench original-bbc-business-375, a sister story): a headline at the top and
+    # two background sentences at the end kept content, eleven pairs apart; that is no block.
+    kept = ["Dunmore reservoir closed swimmers engineers checked valves.",
+            "Lake water pumped river night lowering level metres."]
+    other_a = [f"Council meeting {w} discussed parking fees again." for w in ("Monday", "Tuesday", "Friday")]
+    other_b = [f"Orchard festival {w} sold apples and honey." for w in ("Monday", "Tuesday", "Friday")]
+
+    def content_pairs(order: list[int]) -> int:
+        a_sents = [kept[0], *other_a, kept[1]] if order == [0, 4] else [kept[0], kept[1], *other_a]
+        b_sents = [kept[0], *other_b, kept[1]] if order == [0, 4] else [kept[0], kept[1], *other_b]
+        a, b = " ".join(a_sents), " ".join(b_sents)
+        passage = _passage(*(_pair(x, y, 0.6) for x, y in zip(_sentences(a), _sentences(b), strict=True)))
+        return passage_evidence(passage, a, b).content_pairs
+
+    assert content_pairs([0, 1]) == 2  # side by side
+    assert content_pairs([0, 4]) == 2  # five pairs apart: still inside one window of five
+    spread = ["Reservoir Dunmore closed swimmers engineers checked valves.", *other_a, *other_a,
+              "Lake water pumped river night lowering level metres.",
+              "Pumps lake water river night lowering level metres."]
+    source = ["Reservoir Dunmore closed swimmers engineers checked valves.", *other_b, *other_b,
+              "Lake water pumped river night lowering level metres.",
+              "Pumps lake water river night lowering level metres."]
+    a, b = " ".join(spread), " ".join(source)
+    passage = _passage(*(_pair(x, y, 0.6) for x, y in zip(_sentences(a), _sentences(b), strict=True)))
+    ev = passage_evidence(passage, a, b)
+    assert ev.content_pairs == 2  # three kept, but never three among five consecutive pairs
+    assert reuse_score(ev) < THRESHOLD

@@ -159,10 +159,11 @@ class PassageEvidence:
         quoted_share: share of the passage's suspect characters inside quotation marks, in [0, 1].
         copied_pairs: pairs that share at least one identical run of :data:`COPIED_BLOCK_WORDS`
             words outside quotations (weakly aligned neighbours of one copied sentence do not count).
-        content_pairs: pairs that keep the content of the shorter sentence outside quotations
-            (:func:`keeps_content`): what an obfuscated copy keeps sentence after sentence however
-            its words are shuffled, replaced or translated, and a same-event report rarely has
-            in more than two pairs of one passage.
+        content_pairs: the most pairs that keep the content of the shorter sentence outside
+            quotations (:func:`keeps_content`) among :data:`CONTENT_BLOCK_WINDOW` consecutive pairs of
+            the passage: what an obfuscated copy keeps sentence after sentence however its words
+            are shuffled, replaced or translated, and a same-event report rarely has in more than
+            two pairs of one stretch.
     """
 
     pairs: int
@@ -206,7 +207,8 @@ def passage_evidence(passage: Passage, suspect_text: str, source_text: str, *,
         suspect_quotes, source_quotes: quotation spans of each text
             (:func:`unspin.textview.quote_spans`); empty to count quoted words too.
     """
-    shared = copied = longest = quoted = chars = copied_pairs = content_pairs = 0
+    shared = copied = longest = quoted = chars = copied_pairs = 0
+    kept: list[bool] = []
     for pair in passage.pairs:
         a_text, a_quoted = _unquoted(suspect_text, pair.suspect, suspect_quotes)
         b_text, _ = _unquoted(source_text, pair.source, source_quotes)
@@ -214,7 +216,7 @@ def passage_evidence(passage: Passage, suspect_text: str, source_text: str, *,
         chars += pair.suspect[1] - pair.suspect[0]
         a_tokens, b_tokens = set(content_tokens(a_text)), set(content_tokens(b_text))
         shared += len(a_tokens & b_tokens)
-        content_pairs += keeps_content(a_tokens, b_tokens)
+        kept.append(keeps_content(a_tokens, b_tokens))
         a_words = _WORD_RE.findall(fold(a_text).lower())
         b_words = _WORD_RE.findall(fold(b_text).lower())
         blocks = difflib.SequenceMatcher(None, a_words, b_words, autojunk=False).get_matching_blocks()
@@ -227,7 +229,7 @@ def passage_evidence(passage: Passage, suspect_text: str, source_text: str, *,
                            mean_similarity=sum(sims) / len(sims) if sims else 0.0, shared_words=shared,
                            copied_words=copied, longest_run=longest,
                            quoted_share=quoted / chars if chars else 0.0, copied_pairs=copied_pairs,
-                           content_pairs=content_pairs)
+                           content_pairs=_most_in_window(kept, CONTENT_BLOCK_WINDOW))
 
 
 #: The lines a passage must reach to count as reused, set on the `fit` halves of the development
@@ -290,10 +292,14 @@ def reuse_score(pe: PassageEvidence) -> float:
 CONTENT_PAIR_WORDS = 4
 #: ... and they are at least this share of the content words of the shorter sentence.
 CONTENT_PAIR_SHARE = 0.6
-#: A passage reaches the *content-block* line with this many pairs that keep content. Set on the
-#: ``fit`` halves of PAN 2013 and real-dev (``benchmarks/reuse_lines.py``, docs/scores.md): there
-#: no passage of a same-event report, nor of a PAN pair without reuse, had more than two.
+#: A passage reaches the *content-block* line with this many pairs that keep content among
+#: :data:`CONTENT_BLOCK_WINDOW` consecutive pairs. Set on the ``fit`` halves of PAN 2013 and real-dev
+#: (``benchmarks/reuse_lines.py``, docs/scores.md): there no passage of a same-event report, nor of a
+#: PAN pair without reuse, had more than two.
 CONTENT_BLOCK_PAIRS = 3
+#: Consecutive pairs in which the content-keeping pairs are counted: an obfuscated copy keeps content
+#: in a block, a sister story in a headline here and a background sentence there.
+CONTENT_BLOCK_WINDOW = 5
 #: The content-block ratio counts up to this much (a score of 0.92): kept content words are weaker
 #: evidence than copied wording, and a lexical alignment reaching only this line is never conclusive
 #: (``trace.CONCLUSIVE_SCORE``): it is still embedded, which aligns the sentences it reworded.
@@ -321,3 +327,8 @@ def content_block_ratio(pe: PassageEvidence) -> float:
     of the shorter sentence outside quotations (:func:`keeps_content`).
     """
     return min(pe.content_pairs / CONTENT_BLOCK_PAIRS, CONTENT_BLOCK_MAX)
+
+
+def _most_in_window(flags: Sequence[bool], width: int) -> int:
+    """The most true flags among ``width`` consecutive ones."""
+    return max((sum(flags[k:k + width]) for k in range(max(len(flags) - width + 1, 1))), default=0)
