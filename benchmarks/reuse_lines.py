@@ -149,13 +149,13 @@ def summarise(rows: Sequence[tuple[str, bool, Any]]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    global DATA
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--split", choices=("fit", "test", "all"), default="fit")
     parser.add_argument("--per-kind", type=int, default=40, help="PAN pairs drawn per kind (seeded)")
     parser.add_argument("--data", default=str(DATA),
                         help="folder holding pan13-train and real-dev (default: %(default)s)")
     args = parser.parse_args(argv)
-    global DATA
     DATA = Path(args.data)
     rows = list(pan_passages(args.split, args.per_kind)) + list(real_dev_passages(args.split))
     print(f"split {args.split}: {len(rows)} passages of two or more pairs")
