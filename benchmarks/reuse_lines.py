@@ -126,8 +126,9 @@ def summarise(rows: Sequence[tuple[str, bool, Any]]) -> str:
     from unspin.tracing import decide
 
     lines = ["| group | independent passages | max copied words | max run | max strong pairs "
-             "| reused passages | reach copied-wording line | reach obfuscated line |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "| max content pairs | reused passages | reach copied-wording line | reach obfuscated line "
+             "| reach content-block line |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     groups: dict[str, list[tuple[bool, Any]]] = defaultdict(list)
     for group, reused, ev in rows:
         groups[group].append((reused, ev))
@@ -138,18 +139,23 @@ def summarise(rows: Sequence[tuple[str, bool, Any]]) -> str:
         verbatim = sum(_reaches_verbatim(ev) for ev in pos)
         obfuscated = sum(ev.strong >= decide.OBFUSCATED_STRONG
                          and ev.mean_similarity >= decide.OBFUSCATED_SIMILARITY for ev in pos)
-        keys = ("copied_words", "longest_run", "strong")
+        block = sum(ev.content_pairs >= decide.CONTENT_BLOCK_PAIRS for ev in pos)
+        keys = ("copied_words", "longest_run", "strong", "content_pairs")
         worst = [max((getattr(e, k) for e in neg), default=0) for k in keys]
-        lines.append(f"| {group} | {len(neg)} | {worst[0]} | {worst[1]} | {worst[2]} "
-                     f"| {len(pos)} | {verbatim} | {obfuscated} |")
+        lines.append(f"| {group} | {len(neg)} | {worst[0]} | {worst[1]} | {worst[2]} | {worst[3]} "
+                     f"| {len(pos)} | {verbatim} | {obfuscated} | {block} |")
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    global DATA
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--split", choices=("fit", "test", "all"), default="fit")
     parser.add_argument("--per-kind", type=int, default=40, help="PAN pairs drawn per kind (seeded)")
+    parser.add_argument("--data", default=str(DATA),
+                        help="folder holding pan13-train and real-dev (default: %(default)s)")
     args = parser.parse_args(argv)
+    DATA = Path(args.data)
     rows = list(pan_passages(args.split, args.per_kind)) + list(real_dev_passages(args.split))
     print(f"split {args.split}: {len(rows)} passages of two or more pairs")
     print(summarise(rows))

@@ -194,13 +194,12 @@ def phase_retrieval(index_dir: Path, suspects_file: Path, budgets: str = "") -> 
         per budget: p50 / p90 ms per suspect, and how many suspects' true source is the first
         candidate and among the twelve that a trace aligns.
     """
-    from unspin.align import units_of
-    from unspin.candidates import find_candidates
-    from unspin.extract import html_to_text
-    from unspin.postings import QUERY_POSTINGS
-    from unspin.segment import split_sentences
-
     from unspin import Index
+    from unspin.index.candidates import find_candidates
+    from unspin.index.postings import QUERY_POSTINGS
+    from unspin.inputs.extract import html_to_text
+    from unspin.text.segment import split_sentences
+    from unspin.tracing.align import units_of
 
     suspects = [json.loads(line) for line in suspects_file.open(encoding="utf-8")]
     units = []

@@ -383,3 +383,63 @@ Schools. Pupils at Halden Primary return on Tuesday after the heating was repair
 Safety. {BRIDGE_LIFTED[2]} More checks on the other river crossings are planned for the spring.
 
 Sport. Tarnwick Rovers host Emberley on Saturday afternoon; the club shop opens at noon."""
+# --------------------------------------------------------------------------- an obfuscated excerpt
+
+# The three paragraphs of TELESCOPE_EXCERPT as a spinner renders them (PAN's "random obfuscation"):
+# words shuffled, swapped for synonyms, dropped or added, sentence by sentence; no run of a dozen
+# words survives, most of each sentence's content words do. The quoted statement stays as it was.
+TELESCOPE_SPUN = """Instrument cost four years, 6.8 million euros build, gravel paid lottery grant, \
+residents hockey donations furniture sandwich quietly. Mirror cast furnace Ravensholm, polished 14 months, \
+umbrella saddle ferry spoon.
+
+Engineers tears, the Whirlpool galaxy image, Ines Kovalenko said, pudding marble tractor violin. "We \
+pointed it at the sky, opened the dome and there it was, sharper than anything we had hoped for," she \
+said.
+
+Telescope four nights, asteroids Earth research, carpet lemon harbour window. Nights school groups book \
+sessions, tickets 12 euros, kettle orchard pillow."""
+
+#: The walking diary with the spun excerpt in place of the pasted one.
+BLOG_PAGE_SPUN = _BLOG_BEFORE + "\n\n" + TELESCOPE_SPUN + "\n\n" + _BLOG_AFTER
+#: Where the spun excerpt lies in BLOG_PAGE_SPUN.
+SPUN = (len(_BLOG_BEFORE) + 2, len(_BLOG_BEFORE) + 2 + len(TELESCOPE_SPUN))
+
+# --------------------------------------------------------------------------- one event, two reports, no quote
+
+FOOTBRIDGE_ID = "wendvalleytimes/2026-02-14-ashby-lock-footbridge"
+FOOTBRIDGE = """Storm brings down Ashby Lock footbridge
+
+The footbridge over the River Wend at Ashby Lock collapsed into the water during Storm Perrin on Friday \
+night. Nobody was on the bridge at the time and no one was injured.
+
+The iron bridge, built in 1904 for workers at the old paper mill, had been closed for inspection twice \
+in the past five years. Council engineers said debris carried down by the flood had struck its central \
+pier shortly after 10pm.
+
+Wend Valley District Council has closed the towpath between Ashby Lock and Marden Weir. Walkers and \
+cyclists are being sent along a diversion through Ashby village, which adds about two kilometres.
+
+A replacement is expected to cost at least 1.9 million euros. The council said it would ask the national \
+flood recovery fund for help, as it did after the Marden road bridge was damaged in 2021.
+
+River levels at Ashby reached 3.8 metres on Saturday morning, the highest since records began in 1968. \
+The Environment Agency kept a flood warning in place for the lower valley."""
+
+# An independent report of the same collapse by another paper: same facts, its own words.
+FOOTBRIDGE_OTHER = """Walkers face detour after historic Wend bridge is swept away
+
+A 122-year-old iron footbridge that carried the towpath across the River Wend at Ashby Lock has been \
+destroyed by floodwater, leaving a gap in one of the valley's most popular walking routes.
+
+The structure gave way late on Friday as Storm Perrin pushed the river to a record 3.8 metres. Tree \
+trunks and other debris are thought to have hit the middle support, according to the district council.
+
+No one was hurt. Local angler Tom Haddow, who lives beside the lock, said he heard a loud crack and then \
+a rumble that lasted several seconds. "By the morning there was nothing left but the two ends," he said.
+
+The towpath from Ashby Lock to Marden Weir will stay shut until further notice, and a signed diversion \
+runs through the village. Councillors will meet next week to discuss how to pay for a new crossing, \
+which officers have estimated at 1.9 million euros or more.
+
+The bridge was put up in 1904 so that mill workers could reach the paper mill from the village. Its \
+loss comes three years after the same river damaged the Marden road bridge."""

@@ -16,6 +16,9 @@ from unspin.defaults import DECISION_THRESHOLD
 from unspin.results import Passage, SentencePair
 from unspin.text.segment import split_sentences
 from unspin.tracing.decide import (
+    CONTENT_BLOCK_PAIRS,
+    CONTENT_PAIR_SHARE,
+    CONTENT_PAIR_WORDS,
     COPIED_BLOCK_WORDS,
     MIN_REUSED_PAIRS,
     MIN_RUN_BASIS,
@@ -32,7 +35,9 @@ from unspin.tracing.decide import (
     Evidence,
     PassageEvidence,
     RewriteEvidence,
+    content_block_ratio,
     evidence,
+    keeps_content,
     passage_evidence,
     reuse_evidence,
     reuse_score,
@@ -302,7 +307,8 @@ def passage_evidences(draw: st.DrawFn) -> PassageEvidence:
     return PassageEvidence(pairs=pairs, strong=strong, mean_similarity=draw(st.floats(0.0, 1.0)),
                            shared_words=draw(st.integers(0, 150)), copied_words=copied,
                            longest_run=draw(st.integers(0, copied)), quoted_share=draw(st.floats(0.0, 1.0)),
-                           copied_pairs=draw(st.integers(0, pairs)))
+                           copied_pairs=draw(st.integers(0, pairs)),
+                           content_pairs=draw(st.integers(0, pairs)))
 
 
 @settings(max_examples=300, deadline=None)
@@ -313,6 +319,7 @@ def test_reuse_score_is_monotone_in_copied_words(pe: PassageEvidence, more: int)
     assert reuse_score(dataclasses.replace(pe, copied_words=pe.copied_words + more)) >= value
     assert reuse_score(dataclasses.replace(pe, longest_run=pe.longest_run + more)) >= value
     assert reuse_score(dataclasses.replace(pe, strong=pe.strong + more)) >= value
+    assert reuse_score(dataclasses.replace(pe, content_pairs=pe.content_pairs + more)) >= value
     closer = min(pe.mean_similarity + more / 60, 1.0)
     assert reuse_score(dataclasses.replace(pe, mean_similarity=closer)) >= value
     if pe.pairs < MIN_REUSED_PAIRS:
@@ -403,3 +410,73 @@ def test_spread_score_keeps_the_copied_wording_line() -> None:
     assert spread_score(_pe(6, 3 * VERBATIM_WORDS, VERBATIM_RUN - 3)) < DECISION_THRESHOLD
     # Strong pairs without copied wording are the rewrite line's business, not this one's.
     assert spread_score(_pe(6, 0, 0, strong=6, mean=0.95)) == 0.0
+# -- the content-block line ------------------------------------------------------------------------
+
+def test_a_pair_keeps_content_when_it_shares_most_of_the_shorter_sentences_content_words() -> None:
+    assert CONTENT_PAIR_WORDS == 4 and CONTENT_PAIR_SHARE == 0.6
+    five = {"reservoir", "closed", "swimmer", "engineer", "valve"}
+    assert keeps_content(five, five | {"dam", "night", "pump"})  # all five of the shorter one
+    assert keeps_content(five, {"reservoir", "closed", "swimmer", "dam"}) is False  # 3 shared words
+    # Four shared words, but a small part of what either sentence says: shared facts, not a rendering.
+    big = five | {"night", "pump", "lake", "river", "metre"}
+    assert not keeps_content(big - {"valve"}, {"reservoir", "closed", "swimmer", "engineer", "a", "b", "c"})
+    assert not keeps_content(set(), set())
+
+
+def test_passage_evidence_counts_pairs_that_keep_content_outside_quotes() -> None:
+    # A spinner's rendering: word order broken, words swapped and added, content words kept.
+    spun = ("Reservoir Dunmore closed swimmers stay until engineers checked valve every dam, kettle orchard. "
+            "Water lake pumped river night lower level two metres, pillow carpet.")
+    ev = _evidence(spun, OWN)
+    assert ev.content_pairs == 2
+    assert ev.longest_run < COPIED_BLOCK_WORDS + 1  # no wording survives
+    # The same sentences quoted in the suspect keep nothing outside the quotes.
+    assert _evidence(QUOTED, OWN).content_pairs == 0
+
+
+def test_content_block_line_is_three_pairs_that_keep_content() -> None:
+    assert CONTENT_BLOCK_PAIRS == 3
+    block = dataclasses.replace(_pe(4, 0, 0, strong=1, mean=0.65), content_pairs=CONTENT_BLOCK_PAIRS)
+    assert content_block_ratio(block) == pytest.approx(1.0)
+    assert reuse_score(block) == pytest.approx(0.5)
+    # Two such pairs (what a same-event report reached on the fit halves) stay well below it.
+    two = dataclasses.replace(block, content_pairs=CONTENT_BLOCK_PAIRS - 1)
+    assert reuse_score(two) < 0.1
+    # Kept content words never make a passage conclusive on their own (it is still embedded).
+    many = dataclasses.replace(block, content_pairs=12)
+    assert 0.9 < reuse_score(many) < 0.95
+    copied = dataclasses.replace(many, copied_words=3 * VERBATIM_WORDS, longest_run=2 * VERBATIM_RUN,
+                                 copied_pairs=4)
+    assert reuse_score(copied) > 0.99  # copied wording still is
+    # One pair is never a reused passage, however much it keeps.
+    assert reuse_score(dataclasses.replace(block, pairs=1, content_pairs=1)) == 0.0
+
+
+def test_content_pairs_are_counted_in_a_block_not_across_a_passage() -> None:
+    # Regression (unspin-bench original-bbc-business-375, a sister story): a headline at the top and
+    # two background sentences at the end kept content, eleven pairs apart; that is no block.
+    kept = ["Dunmore reservoir closed swimmers engineers checked valves.",
+            "Lake water pumped river night lowering level metres."]
+    other_a = [f"Council meeting {w} discussed parking fees again." for w in ("Monday", "Tuesday", "Friday")]
+    other_b = [f"Orchard festival {w} sold apples and honey." for w in ("Monday", "Tuesday", "Friday")]
+
+    def content_pairs(order: list[int]) -> int:
+        a_sents = [kept[0], *other_a, kept[1]] if order == [0, 4] else [kept[0], kept[1], *other_a]
+        b_sents = [kept[0], *other_b, kept[1]] if order == [0, 4] else [kept[0], kept[1], *other_b]
+        a, b = " ".join(a_sents), " ".join(b_sents)
+        passage = _passage(*(_pair(x, y, 0.6) for x, y in zip(_sentences(a), _sentences(b), strict=True)))
+        return passage_evidence(passage, a, b).content_pairs
+
+    assert content_pairs([0, 1]) == 2  # side by side
+    assert content_pairs([0, 4]) == 2  # five pairs apart: still inside one window of five
+    spread = ["Reservoir Dunmore closed swimmers engineers checked valves.", *other_a, *other_a,
+              "Lake water pumped river night lowering level metres.",
+              "Pumps lake water river night lowering level metres."]
+    source = ["Reservoir Dunmore closed swimmers engineers checked valves.", *other_b, *other_b,
+              "Lake water pumped river night lowering level metres.",
+              "Pumps lake water river night lowering level metres."]
+    a, b = " ".join(spread), " ".join(source)
+    passage = _passage(*(_pair(x, y, 0.6) for x, y in zip(_sentences(a), _sentences(b), strict=True)))
+    ev = passage_evidence(passage, a, b)
+    assert ev.content_pairs == 2  # three kept, but never three among five consecutive pairs
+    assert reuse_score(ev) < DECISION_THRESHOLD

@@ -20,11 +20,13 @@ import pytest
 import shape_articles as shapes
 
 from unspin import Document, Index, InputError, Tracer, compare
+from unspin.changes.textview import quote_spans
 from unspin.cli import main
 from unspin.inputs.extract import read_documents
 from unspin.report.render import load_schema
 from unspin.results import SourceMatch, TraceResult
 from unspin.text.segment import split_sentences
+from unspin.tracing import decide
 
 DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo" / "collection"
 
@@ -523,6 +525,7 @@ SHAPE_SOURCES = [
     Document(shapes.FIRE_ID, shapes.FIRE, {"site": "Brantley Echo"}),
     Document(shapes.POOL_ID, shapes.POOL, {"site": "Ferrow Standard"}),
     Document(shapes.BRIDGE_ID, shapes.BRIDGE, {"site": "Tarnwick Courier"}),
+    Document(shapes.FOOTBRIDGE_ID, shapes.FOOTBRIDGE, {"site": "Wend Valley Times"}),
 ]
 SHAPE_SUSPECTS = {
     "reordered": shapes.REORDERED,
@@ -536,6 +539,8 @@ SHAPE_SUSPECTS = {
     "restructured": shapes.RESTRUCTURED,
     "same-event-report": shapes.BRIDGE_OTHER,
     "digest": shapes.DIGEST,
+    "spun-excerpt": shapes.BLOG_PAGE_SPUN,
+    "same-event": shapes.FOOTBRIDGE_OTHER,
 }
 @pytest.fixture(scope="module")
 def shape_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
@@ -630,6 +635,50 @@ def test_excerpt_in_a_long_page_is_a_reused_passage(shaped: dict[str, TraceResul
         assert shapes.TELESCOPE[passage.source[0]:passage.source[1]] in shapes.TELESCOPE_EXCERPT
     assert sum(p.suspect[1] - p.suspect[0] for p in match.passages) >= 0.9 * (end - start)
     assert 0.3 < match.source_coverage < 0.8
+
+
+def test_spun_excerpt_in_a_long_page_is_a_reused_passage(shaped: dict[str, TraceResult]) -> None:
+    # Three paragraphs spun word by word (PAN's random obfuscation) inside a long unrelated page: no
+    # run of words survives and few pairs are strong, but pair after pair keeps its content words.
+    result = shaped["spun-excerpt"]
+    assert [s.doc_id for s in result.sources] == [shapes.TELESCOPE_ID]
+    match = result.sources[0]
+    assert match.finding == "reused" and match.coverage < 0.5
+    assert match.copy_score < 0.5 <= match.score
+    start, end = shapes.SPUN
+    (passage,) = match.passages
+    assert start <= passage.suspect[0] < passage.suspect[1] <= end
+    assert passage.suspect[1] - passage.suspect[0] >= 0.8 * (end - start)
+    assert shapes.TELESCOPE[passage.source[0]:passage.source[1]] in shapes.TELESCOPE_EXCERPT
+    ev = decide.passage_evidence(passage, shapes.BLOG_PAGE_SPUN, shapes.TELESCOPE,
+                                 suspect_quotes=quote_spans(shapes.BLOG_PAGE_SPUN),
+                                 source_quotes=quote_spans(shapes.TELESCOPE))
+    # Found on the content-block line, not on the copied-wording or strong-pairs lines.
+    assert ev.longest_run < decide.VERBATIM_RUN and ev.strong < decide.OBFUSCATED_STRONG
+    assert ev.content_pairs >= decide.CONTENT_BLOCK_PAIRS
+
+
+def test_independent_reports_of_one_event_have_no_source(shaped: dict[str, TraceResult]) -> None:
+    # Two papers report one bridge collapse with the same names, numbers and order of facts, in
+    # their own words: several sentence pairs align, but none renders the other's sentence.
+    result = shaped["same-event"]
+    assert not result.found, [(s.doc_id, s.score, s.finding) for s in result.sources]
+    (bridge,) = [r for r in result.rejected if r.doc_id == shapes.FOOTBRIDGE_ID]
+    assert max(len(p.pairs) for p in bridge.passages) >= 3  # the facts do align
+    assert all(p.reuse_score < 0.5 for p in bridge.passages)
+
+
+def test_cli_compare_finds_a_spun_excerpt(tmp_path: Path) -> None:
+    a, b = tmp_path / "carrow-ridge-diary.txt", tmp_path / "telescope.txt"
+    a.write_text(shapes.BLOG_PAGE_SPUN, encoding="utf-8")
+    b.write_text(shapes.TELESCOPE, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["compare", str(a), str(b), "--json"], stdout=out, stderr=err) == 0, err.getvalue()
+    data = json.loads(out.getvalue())
+    (source,) = data["sources"]
+    assert source["finding"] == "reused" and source["copy_score"] < 0.5 <= source["score"]
+    start, end = shapes.SPUN
+    assert all(start <= p["suspect"][0] and p["suspect"][1] <= end for p in source["passages"])
 
 
 def test_copies_are_listed_before_reused_passages(shaped: dict[str, TraceResult]) -> None:

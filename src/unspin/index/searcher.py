@@ -188,8 +188,8 @@ class Searcher:
         """The ``k`` best ``(rowid, score)`` pairs, score > 0, best first (ties: lower rowid first).
 
         Args:
-            max_postings: most postings read (:func:`unspin.postings.essential_terms`); None for
-                :data:`unspin.postings.QUERY_POSTINGS`, 0 to read every query term.
+            max_postings: most postings read (:func:`unspin.index.postings.essential_terms`); None for
+                :data:`unspin.index.postings.QUERY_POSTINGS`, 0 to read every query term.
         """
         hits = search_many([self], tokens, k, max_postings=max_postings)
         return [(rowid, score) for _, rowid, score in hits]
@@ -216,7 +216,7 @@ def search_many(searchers: Sequence[Searcher], tokens: Sequence[str], k: int, *,
 
     Collection statistics (document count, average length, document frequencies) are summed over
     the searchers, so a document's score does not depend on which searcher holds it; which terms
-    are read (:func:`unspin.postings.essential_terms`) is decided on those sums too.
+    are read (:func:`unspin.index.postings.essential_terms`) is decided on those sums too.
 
     Returns:
         the ``k`` best ``(searcher number, rowid, score)``, score > 0, best first (ties: lower

@@ -11,7 +11,7 @@ and each shard keeps the crash-safety of an ordinary index: a build killed at an
 every shard holding the batches it committed, and rerunning the build completes them. A search
 asks every shard and merges their best documents by score; collection statistics (document count,
 average length, document frequencies) are summed over the shards first
-(:func:`unspin.searcher.search_many`), so a document scores as it would in one unsharded index.
+(:func:`unspin.index.searcher.search_many`), so a document scores as it would in one unsharded index.
 
 Shards let one collection be built and searched in parts (docs/scaling.md): a shard can be built,
 copied or served on its own, and each stays within the sizes measured for one index.

@@ -422,14 +422,14 @@ class Index:
         """Rank documents by BM25 over content tokens.
 
         A query reads the postings of its most informative terms only, up to ``max_postings``
-        (:func:`unspin.postings.essential_terms`), so its cost stays bounded as the collection
+        (:func:`unspin.index.postings.essential_terms`), so its cost stays bounded as the collection
         grows; scores are then BM25 over the terms read.
 
         Args:
             tokens: query tokens, as produced by :func:`unspin.text.normalize.content_tokens`; a
                 repeated token weighs again.
             k: how many documents to return at most.
-            max_postings: most postings read; None for :data:`unspin.postings.QUERY_POSTINGS`,
+            max_postings: most postings read; None for :data:`unspin.index.postings.QUERY_POSTINGS`,
                 0 for every term (exact BM25).
 
         Returns:

@@ -157,6 +157,11 @@ class PassageEvidence:
         quoted_share: share of the passage's suspect characters inside quotation marks, in [0, 1].
         copied_pairs: pairs that share at least one identical run of :data:`COPIED_BLOCK_WORDS`
             words outside quotations (weakly aligned neighbours of one copied sentence do not count).
+        content_pairs: the most pairs that keep the content of the shorter sentence outside
+            quotations (:func:`keeps_content`) among :data:`CONTENT_BLOCK_WINDOW` consecutive pairs of
+            the passage: what an obfuscated copy keeps sentence after sentence however its words
+            are shuffled, replaced or translated, and a same-event report rarely has in more than
+            two pairs of one stretch.
     """
 
     pairs: int
@@ -167,12 +172,13 @@ class PassageEvidence:
     longest_run: int
     quoted_share: float
     copied_pairs: int = 0
+    content_pairs: int = 0
 
     def as_dict(self) -> dict[str, float]:
         return {"pairs": self.pairs, "strong": self.strong, "mean_similarity": self.mean_similarity,
                 "shared_words": self.shared_words, "copied_words": self.copied_words,
                 "longest_run": self.longest_run, "quoted_share": self.quoted_share,
-                "copied_pairs": self.copied_pairs}
+                "copied_pairs": self.copied_pairs, "content_pairs": self.content_pairs}
 
 
 def _unquoted(text: str, span: tuple[int, int], quotes: Sequence[tuple[int, int]]) -> tuple[str, int]:
@@ -200,12 +206,15 @@ def passage_evidence(passage: Passage, suspect_text: str, source_text: str, *,
             (:func:`unspin.changes.textview.quote_spans`); empty to count quoted words too.
     """
     shared = copied = longest = quoted = chars = copied_pairs = 0
+    kept: list[bool] = []
     for pair in passage.pairs:
         a_text, a_quoted = _unquoted(suspect_text, pair.suspect, suspect_quotes)
         b_text, _ = _unquoted(source_text, pair.source, source_quotes)
         quoted += a_quoted
         chars += pair.suspect[1] - pair.suspect[0]
-        shared += len(set(content_tokens(a_text)) & set(content_tokens(b_text)))
+        a_tokens, b_tokens = set(content_tokens(a_text)), set(content_tokens(b_text))
+        shared += len(a_tokens & b_tokens)
+        kept.append(keeps_content(a_tokens, b_tokens))
         a_words = _WORD_RE.findall(fold(a_text).lower())
         b_words = _WORD_RE.findall(fold(b_text).lower())
         blocks = difflib.SequenceMatcher(None, a_words, b_words, autojunk=False).get_matching_blocks()
@@ -217,7 +226,8 @@ def passage_evidence(passage: Passage, suspect_text: str, source_text: str, *,
     return PassageEvidence(pairs=len(passage.pairs), strong=sum(s >= STRONG for s in sims),
                            mean_similarity=sum(sims) / len(sims) if sims else 0.0, shared_words=shared,
                            copied_words=copied, longest_run=longest,
-                           quoted_share=quoted / chars if chars else 0.0, copied_pairs=copied_pairs)
+                           quoted_share=quoted / chars if chars else 0.0, copied_pairs=copied_pairs,
+                           content_pairs=_most_in_window(kept, CONTENT_BLOCK_WINDOW))
 
 
 #: The lines a passage must reach to count as reused, set on the `fit` halves of the development
@@ -247,10 +257,11 @@ COPY_COVERAGE = 0.5
 def reuse_evidence(pe: PassageEvidence) -> float:
     """How far a passage reaches towards the reuse lines: 1.0 exactly on the nearer line.
 
-    The larger of the copied-wording ratio (the smaller of ``copied_words / VERBATIM_WORDS`` (or
+    The largest of the copied-wording ratio (the smaller of ``copied_words / VERBATIM_WORDS`` (or
     ``VERBATIM_WORDS_TWO`` when only two pairs carry copied wording; 0 when fewer do) and
     ``longest_run / VERBATIM_RUN``) and the obfuscated-copy ratio (the smaller of
-    ``strong / OBFUSCATED_STRONG`` and ``mean_similarity / OBFUSCATED_SIMILARITY``).
+    ``strong / OBFUSCATED_STRONG`` and ``mean_similarity / OBFUSCATED_SIMILARITY``) and the
+    content-block ratio (:func:`content_block_ratio`).
     """
     if pe.copied_pairs < MIN_REUSED_PAIRS:
         verbatim = 0.0
@@ -258,7 +269,7 @@ def reuse_evidence(pe: PassageEvidence) -> float:
         words = VERBATIM_WORDS_TWO if pe.copied_pairs == MIN_REUSED_PAIRS else VERBATIM_WORDS
         verbatim = min(pe.copied_words / words, pe.longest_run / VERBATIM_RUN)
     obfuscated = min(pe.strong / OBFUSCATED_STRONG, pe.mean_similarity / OBFUSCATED_SIMILARITY)
-    return max(verbatim, obfuscated)
+    return max(verbatim, obfuscated, content_block_ratio(pe))
 
 
 def reuse_score(pe: PassageEvidence) -> float:
@@ -378,3 +389,50 @@ def spread_score(pe: PassageEvidence) -> float:
     words = VERBATIM_WORDS_TWO if pe.copied_pairs == MIN_REUSED_PAIRS else VERBATIM_WORDS
     reach = min(pe.copied_words / words, pe.longest_run / VERBATIM_RUN)
     return 1.0 / (1.0 + math.exp(-REUSE_STEEPNESS * (reach - 1.0)))
+# -- the content-block line: an obfuscated passage, content kept pair after pair -------------------
+
+#: A sentence pair *keeps content* when it shares at least this many content words (stemmed,
+#: stopwords out) outside quotations ...
+CONTENT_PAIR_WORDS = 4
+#: ... and they are at least this share of the content words of the shorter sentence.
+CONTENT_PAIR_SHARE = 0.6
+#: A passage reaches the *content-block* line with this many pairs that keep content among
+#: :data:`CONTENT_BLOCK_WINDOW` consecutive pairs. Set on the ``fit`` halves of PAN 2013 and real-dev
+#: (``benchmarks/reuse_lines.py``, docs/scores.md): there no passage of a same-event report, nor of a
+#: PAN pair without reuse, had more than two.
+CONTENT_BLOCK_PAIRS = 3
+#: Consecutive pairs in which the content-keeping pairs are counted: an obfuscated copy keeps content
+#: in a block, a sister story in a headline here and a background sentence there.
+CONTENT_BLOCK_WINDOW = 5
+#: The content-block ratio counts up to this much (a score of 0.92): kept content words are weaker
+#: evidence than copied wording, and a lexical alignment reaching only this line is never conclusive
+#: (``trace.CONCLUSIVE_SCORE``): it is still embedded, which aligns the sentences it reworded.
+CONTENT_BLOCK_MAX = 1.3
+
+
+def keeps_content(a_tokens: set[str], b_tokens: set[str]) -> bool:
+    """Whether two aligned sentences (their content tokens outside quotations) keep one content.
+
+    Randomly obfuscated and machine-translated copies shuffle, replace and inflect words, so no
+    run of words survives, but most content words of a sentence do. Two reports of one event
+    share a name, a number or a quote in a sentence, rarely most of what it says in other words.
+    """
+    shared = len(a_tokens & b_tokens)
+    shortest = min(len(a_tokens), len(b_tokens))
+    return shared >= CONTENT_PAIR_WORDS and shared >= CONTENT_PAIR_SHARE * shortest
+
+
+def content_block_ratio(pe: PassageEvidence) -> float:
+    """How far a passage reaches towards the content-block line: ``content_pairs / CONTENT_BLOCK_PAIRS``,
+    at most :data:`CONTENT_BLOCK_MAX`.
+
+    The line of obfuscated reuse (PAN's random and translation obfuscation) that a same-event
+    report does not reach: three or more sentence pairs of one passage that each keep the content
+    of the shorter sentence outside quotations (:func:`keeps_content`).
+    """
+    return min(pe.content_pairs / CONTENT_BLOCK_PAIRS, CONTENT_BLOCK_MAX)
+
+
+def _most_in_window(flags: Sequence[bool], width: int) -> int:
+    """The most true flags among ``width`` consecutive ones."""
+    return max((sum(flags[k:k + width]) for k in range(max(len(flags) - width + 1, 1))), default=0)
