@@ -316,10 +316,11 @@ class Comparer:
         best_reuse = max((item.reuse_score(p) for p in open_passages), default=0.0)
         reported = item.all_passages(units)
         if max(copy, rewrite) < self.options.threshold <= max(best_reuse, spread):
-            # Accepted on reused passages alone: report those (and, on the spread line, every passage
-            # that carries copied wording).
+            # Accepted on reused passages alone: report those; on the spread line alone, the passages
+            # that carry copied wording (a reused passage's neighbours with a chance phrase are not).
+            spread_only = best_reuse < self.options.threshold <= spread
             reported = [p for p in reported if p.reuse_score >= self.options.threshold
-                        or (spread >= self.options.threshold and item.passage_evidence(p).copied_pairs)]
+                        or (spread_only and item.passage_evidence(p).copied_pairs)]
         all_chars = sum(u.end - u.start for u in units)
         source_chars = sum(u.end - u.start for u in item.units) or 1
         # Coverage counts the aligned sentences, not the stretches between: a passage that bridges
@@ -423,11 +424,16 @@ def _score(match: SourceMatch) -> float:
 
 
 def _conclusive(match: SourceMatch) -> float:
-    """How certain a source is without embeddings: its score when every pair it reports is lexically
-    sure (:data:`LEXICALLY_SURE`: verbatim or nearly), else its copy score alone. A high reuse or
-    rewrite score vouches for some passages, not for the alignment of the rest: a condensed lead paired
-    with one of the two source sentences it renders is only paired with both by embeddings."""
-    if all(pair.similarity >= LEXICALLY_SURE for p in match.passages for pair in p.pairs):
+    """How certain a source is without embeddings.
+
+    A source of reused passages inside other text: its score (embedding the text around its passages
+    only lengthens them with chance pairs). A source the suspect renders as a whole (a copy): its
+    score when every pair it reports is lexically sure (:data:`LEXICALLY_SURE`: verbatim or nearly),
+    else its copy score alone. A high reuse score vouches for some passages, not for the pairs around
+    them: a condensed lead paired with one of the two source sentences it renders is only paired with
+    both by embeddings."""
+    if match.finding == "reused" or all(pair.similarity >= LEXICALLY_SURE
+                                        for p in match.passages for pair in p.pairs):
         return match.score
     return match.copy_score
 
