@@ -20,7 +20,6 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Self
 
-import numpy as np
 from cachetools import LRUCache
 
 from unspin.changes.docdiff import attach_changes
@@ -36,7 +35,8 @@ from unspin.results import Passage, SourceMatch, TraceResult
 from unspin.text.language import Language, detect_language
 from unspin.text.segment import Sentence, split_sentences
 from unspin.tracing import decide
-from unspin.tracing.align import PairAlignment, Unit, align_units, lexical_matrix, local_chains, units_of
+from unspin.tracing.align import PairAlignment, Unit, align_units, lexical_matrix, units_of
+from unspin.tracing.embedding import LEXICALLY_SURE, LazyVectors, worth_embedding
 
 logger = logging.getLogger(__name__)
 
@@ -247,11 +247,11 @@ class Comparer:
             todo = todo[: opts.max_embedded]
         if not todo:
             return
-        suspect_vectors = _LazyVectors(self.embedder, units)
+        suspect_vectors = LazyVectors(self.embedder, units)
         for item in todo:
             lexical = lexical_matrix(units, item.units)
-            rows, cols = _worth_embedding(lexical)
-            vectors = _LazyVectors(self.embedder, item.units)
+            rows, cols = worth_embedding(lexical)
+            vectors = LazyVectors(self.embedder, item.units)
             item.realign(align_units(units, item.units, a_vectors=suspect_vectors.get(rows),
                                      b_vectors=vectors.get(cols), lexical=lexical))
             # Embedding is the costly step: stop once accepted sources explain the suspect.
@@ -443,61 +443,6 @@ def _units_in(units: Sequence[Unit], passages: Sequence[Passage]) -> set[int]:
     a sentence that a passage merely spans, such as a splice inside a host story, is not)."""
     spans = sorted(pair.suspect for p in passages for pair in p.pairs)
     return {k for k, u in enumerate(units) if any(start <= u.start < end for start, end in spans)}
-
-
-#: Pairs of sentences up to which a candidate is embedded whole; past it (long web pages, where a
-#: passage is reused inside much other text) only the neighbourhoods of lexical seeds are embedded
-#: and the rest is compared lexically.
-EMBED_WHOLE_PAIRS = 1_500
-#: Lexical similarity (Dice) of a pair that marks a region worth embedding in a long pair: even a
-#: machine-translation round trip keeps a name, a number or a rare word in some of its sentences.
-AFFINITY = 0.3
-#: Lexical similarity past which a sentence needs no embedding (the lexical match already decides).
-LEXICALLY_SURE = 0.8
-#: Sentences around a lexical seed that are embedded too (the seed's passage may extend over them).
-AFFINITY_REACH = 2
-
-
-def _worth_embedding(lexical: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Which suspect rows and source columns to embed.
-
-    All of them in a short pair. In a long one, only around runs of lexical evidence: local chains
-    of at least two pairs at :data:`AFFINITY` (a lone chance resemblance does not qualify), widened
-    by :data:`AFFINITY_REACH` sentences, less the sentences the lexical match already settles.
-    """
-    n, m = lexical.shape
-    rows, cols = np.ones(n, dtype=bool), np.ones(m, dtype=bool)
-    if n * m <= EMBED_WHOLE_PAIRS:
-        return rows, cols
-    rows[:], cols[:] = False, False
-    for run in local_chains(lexical, threshold=AFFINITY):
-        if len(run) >= 2:
-            rows[max(run[0][0] - AFFINITY_REACH, 0):run[-1][0] + AFFINITY_REACH + 1] = True
-            first, last = min(j for _, j in run), max(j for _, j in run)
-            cols[max(first - AFFINITY_REACH, 0):last + AFFINITY_REACH + 1] = True
-    return rows & (lexical.max(axis=1) < LEXICALLY_SURE), cols & (lexical.max(axis=0) < LEXICALLY_SURE)
-
-
-class _LazyVectors:
-    """Embeddings of a list of units, computed only for the rows asked for (zero rows elsewhere:
-    a zero vector has cosine 0 with everything, leaving the lexical similarity to decide)."""
-
-    def __init__(self, embedder: Embedder, units: Sequence[Unit]) -> None:
-        self.embedder = embedder
-        self.units = units
-        self.vectors: np.ndarray | None = None
-        self.done = np.zeros(len(units), dtype=bool)
-
-    def get(self, wanted: np.ndarray) -> np.ndarray | None:
-        """The vectors with at least the ``wanted`` rows computed, or None when no row ever was."""
-        todo = np.nonzero(wanted & ~self.done)[0]
-        if todo.size:
-            fresh = self.embedder.encode([self.units[int(k)].text for k in todo])
-            if self.vectors is None:
-                self.vectors = np.zeros((len(self.units), fresh.shape[1]), dtype=np.float32)
-            self.vectors[todo] = fresh
-            self.done[todo] = True
-        return self.vectors
 
 
 def _as_document(value: Document | str, *, default_id: str | None = None) -> Document:
