@@ -79,27 +79,29 @@ def run_serial(job: ScanJob, pending: list[Path], stats: TokenStats, *,
     """
     bar = _progress_bar(progress)
     pages, errors = 0, []
-    # Records the reader skipped count as skipped on the bar: those of finished files, and the
-    # current file's so far.
-    totals = {"matches": 0, "skipped": 0, "finished_files": 0, "this_file": 0}
+    # The bar shows the committed inputs' matches and skipped records plus the current input's so
+    # far (the records its reader skipped included).
+    committed: Counter[str] = Counter()
+    current: Counter[str] = Counter()
 
     def tick(outcome: Outcome, reader_skips: int) -> None:
-        totals["matches"] += outcome.line is not None
-        totals["skipped"] += outcome.skip is not None
-        totals["this_file"] = reader_skips
-        _tick(bar, 1, totals["matches"], totals["skipped"] + totals["finished_files"] + reader_skips)
+        current["matches"] += outcome.line is not None
+        current["skipped"] += outcome.skip is not None
+        _tick(bar, 1, committed["matches"] + current["matches"],
+              committed["skipped"] + current["skipped"] + reader_skips)
 
     try:
         with open_index(job.index_path) as index:
             scanner = PageScanner(index, stats, job.options)
             for file in pending:
+                current.clear()
                 try:
                     lines, counts = scan_file(scanner, file, max_bytes=job.options.max_bytes, on_page=tick)
                 except InputError as exc:
                     errors.append(str(exc))
                     continue
-                totals["finished_files"] += totals["this_file"]
-                totals["this_file"] = 0
+                committed["matches"] += counts.matches
+                committed["skipped"] += sum(counts.skipped.values())
                 pages += counts.pages
                 job.commit(file, lines, counts)
     finally:
