@@ -46,16 +46,14 @@ KINDS = ("roundtrip", "roundtrip2", "translated", "verbatim-html", "homoglyph", 
 STYLES = ("paraphrase", "restructured", "condensed")
 #: Kinds reported without a target (see docs/benchmarks.md); none since the cross-language path.
 NO_TARGET: frozenset[str] = frozenset()
-#: A short invented text traced once before timing, so that loading the model is not timed.
-WARMUP_TEXT = ("The harbour council of Eastmere voted on Tuesday to close the old ferry pier. "
-               "Repairs would have cost 2.4 million pounds, the council's treasurer said.")
 
 
 # --- phases (run in child processes) --------------------------------------------------------------
 
-def _peak_rss_mb() -> float:
-    """Peak resident set size of this process in MB (ru_maxrss is KiB on Linux, bytes on macOS)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def _peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    """Peak resident set size of this process (or of its largest child) in MB (ru_maxrss is KiB on
+    Linux, bytes on macOS)."""
+    peak = resource.getrusage(who).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
@@ -86,36 +84,36 @@ def suspect_document(record: dict[str, Any]) -> Any:
     return Document(id=record["id"], text=text, meta=meta)
 
 
-def phase_trace(records: Sequence[dict[str, Any]], index_dir: Path, out: Path) -> dict[str, Any]:
-    """Trace each suspect; write one JSON line per suspect to ``out``; return timing totals."""
-    from unspin import Document, Index, Tracer
-    from unspin.errors import UnspinError
+def phase_trace(records: Sequence[dict[str, Any]], index_dir: Path, out: Path,
+                workers: int) -> dict[str, Any]:
+    """Trace each suspect (``workers`` processes at once, :func:`unspin.tracing.batch.trace_many`);
+    write one JSON line per suspect to ``out``; return timing totals. Each trace's own time is
+    its ``elapsed_s``; the first trace of each worker includes loading the model."""
+    from unspin.errors import InputError
+    from unspin.tracing.batch import trace_many
+
+    def documents() -> Iterator[Any]:
+        for record in records:
+            try:
+                yield suspect_document(record)
+            except InputError as exc:  # a bad suspect is reported, the run goes on
+                yield exc
 
     start = time.perf_counter()
-    tracer = Tracer(Index.open(index_dir))
-    warm = time.perf_counter()
-    try:
-        tracer.trace(Document(id="warmup", text=WARMUP_TEXT, meta={}))
-    except UnspinError as exc:  # the first suspect then pays for loading the model; say so
-        logger.warning("warm-up trace failed (%s); the first trace includes loading the model", exc)
-    warmup_s = time.perf_counter() - warm
     with out.open("w", encoding="utf-8") as sink:
-        for record in records:
+        for record, outcome in zip(records, trace_many(documents(), index_dir, workers=workers), strict=True):
             row: dict[str, Any] = {"id": record["id"], "kind": record["kind"], "sources": []}
-            try:
-                doc = suspect_document(record)
-                t0 = time.perf_counter()
-                result = tracer.trace(doc)
-                row["elapsed_s"] = time.perf_counter() - t0
-            except UnspinError as exc:  # a bad suspect is reported, the run goes on
-                row["error"] = str(exc)
+            if outcome.result is None:
+                row["error"] = outcome.error
             else:
+                row["elapsed_s"] = outcome.result.elapsed_s
                 row["sources"] = [
                     {"doc": m.doc_id, "score": m.score,
                      "passages": [[list(p.suspect), list(p.source)] for p in m.passages]}
-                    for m in result.sources]
+                    for m in outcome.result.sources]
             sink.write(json.dumps(row) + "\n")
-    return {"warmup_s": warmup_s, "elapsed_s": time.perf_counter() - start}
+    return {"workers": workers, "elapsed_s": time.perf_counter() - start,
+            "workers_peak_rss_mb": _peak_rss_mb(resource.RUSAGE_CHILDREN) if workers > 1 else None}
 
 
 def run_child(args: argparse.Namespace) -> int:
@@ -125,7 +123,7 @@ def run_child(args: argparse.Namespace) -> int:
         report = phase_index(Path(args.bench), index_dir)
     else:
         records = [json.loads(line) for line in Path(args.suspects_file).read_text("utf-8").splitlines()]
-        report = phase_trace(records, index_dir, Path(args.traces))
+        report = phase_trace(records, index_dir, Path(args.traces), args.workers)
     report["peak_rss_mb"] = _peak_rss_mb()
     Path(args.phase_out).write_text(json.dumps(report), encoding="utf-8")
     return 0
@@ -265,13 +263,15 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 def markdown(report: dict[str, Any]) -> str:
     """Render the report as markdown tables."""
     idx, trc = report["phases"]["index"], report["phases"]["trace"]
+    workers_rss = (f" (largest worker {trc['workers_peak_rss_mb']:.0f} MB)"
+                   if trc.get("workers_peak_rss_mb") else "")
     lines = [
         "| phase | wall s | peak RSS MB | notes |", "|---|---:|---:|---|",
         f"| index | {idx['wall_s']:.1f} | {idx['peak_rss_mb']:.0f} | added {idx['added']}, "
         f"unchanged {idx['unchanged']}, skipped {idx['skipped']} |",
-        f"| trace | {trc['wall_s']:.1f} | {trc['peak_rss_mb']:.0f} | {trc['suspects']} suspects; per trace "
-        f"median {_fmt(trc['median_s'], 2)} s, p90 {_fmt(trc['p90_s'], 2)} s; "
-        f"warm-up {trc['warmup_s']:.1f} s |",
+        f"| trace | {trc['wall_s']:.1f} | {trc['peak_rss_mb']:.0f} | {trc['suspects']} suspects, "
+        f"{trc['workers']} worker(s){workers_rss}; per trace median {_fmt(trc['median_s'], 2)} s, "
+        f"p90 {_fmt(trc['p90_s'], 2)} s (each worker's first trace loads the model) |",
         "",
         "| kind | n | Recall@1 | MRR | false-source rate | all-sources recall "
         "| PAN P | PAN R | gran. | plagdet |",
@@ -304,6 +304,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", dest="json_out",
                         help="write the full report (with per-suspect traces) here")
     parser.add_argument("--markdown", dest="markdown_out", help="write the markdown tables here too")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="processes tracing at once (default: 2, the cores of the machine the "
+                        "figures in docs/benchmarks.md come from)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
     # Internal: how the parent runs a phase in a child process.
     for name in ("--phase", "--phase-out", "--suspects-file", "--traces"):
@@ -311,6 +314,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.limit is not None and args.limit < 1:
         parser.error("--limit must be at least 1")
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
     return args
 
 
@@ -334,7 +339,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     index_report = spawn("index", ["--bench", str(bench), "--index", str(index_dir)], workdir)
     logger.info("tracing %d suspects", len(records))
     trace_report = spawn("trace", ["--index", str(index_dir), "--suspects-file", str(suspects_file),
-                                   "--traces", str(traces_file)], workdir)
+                                   "--traces", str(traces_file), "--workers", str(args.workers)], workdir)
 
     traces = {t["id"]: t for t in read_traces(traces_file)}
     times = [t["elapsed_s"] for t in traces.values() if "elapsed_s" in t]

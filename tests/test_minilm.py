@@ -17,6 +17,7 @@ import pytest
 
 from unspin.embed.encoder import MiniLMEmbedder
 from unspin.embed.minilm import MAX_TOKENS, MiniLM
+from unspin.errors import ModelError
 
 BASE = [
     "The wooden ferry pier in Harrowgate will close next month.",
@@ -115,13 +116,18 @@ def test_embedding_on_the_cpu_does_not_import_torch() -> None:
 @pytest.mark.slow
 def test_a_long_run_switches_to_torch_with_the_same_vectors() -> None:
     texts = sentences()
-    embedder = MiniLMEmbedder(switch_after=20)
+    embedder = MiniLMEmbedder(switch_after=20, precision="float32")
     first = embedder.encode(texts[:25])  # 25 in numpy: the count passes 20 only after this call
     assert embedder.backend == "numpy"
     second = embedder.encode(texts[:25])
-    assert embedder.backend == "sentence-transformers"
+    assert embedder.backend == "torch"
     assert np.abs(first - second).max() < 1e-5
     never = MiniLMEmbedder(switch_after=None)
     never.encode(texts)
     never.encode(texts)
     assert never.backend == "numpy"
+
+
+def test_an_unknown_precision_is_refused() -> None:
+    with pytest.raises(ModelError, match="precision"):
+        MiniLMEmbedder(precision="int4")

@@ -23,6 +23,7 @@ from unspin.index.shards import open_index
 from unspin.index.store import AddStats, Index
 from unspin.options import TraceOptions
 from unspin.results import SCHEMA_VERSION, Passage, SentencePair, SourceMatch, TraceResult
+from unspin.tracing.batch import TraceOutcome, trace_many
 from unspin.tracing.tracer import Comparer, Tracer, compare, trace
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
@@ -43,6 +44,7 @@ __all__ = [
     "SentencePair",
     "SourceMatch",
     "TraceOptions",
+    "TraceOutcome",
     "TraceResult",
     "Tracer",
     "UnspinError",
@@ -51,4 +53,5 @@ __all__ = [
     "content_id",
     "open_index",
     "trace",
+    "trace_many",
 ]

@@ -46,6 +46,11 @@ against FILE's folder. One JSON line per pair: suspect_path, source_path, line, 
 fields of --json without texts, or "error" when the pair could not be read (counted and
 skipped). Exit status 0 when at least one pair was compared, 2 when FILE cannot be read or
 no pair could be compared."""
+TRACE_MANY_HELP = """\
+Several suspects (e.g. pages/*.html): one JSON line per suspect, in the order given:
+suspect_path, then the fields of --json without texts, or "error" when the file could not be
+read (counted and skipped). --workers N traces N suspects at once in N processes, each loading
+the model. Exit status 0 when at least one suspect was traced, 2 when none could be."""
 EXIT_WRITE_FAILED = 1
 
 
@@ -97,9 +102,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="make a new index of N shards, searched as one (docs/scaling.md); "
                         "an existing index must have N")
 
-    p = sub.add_parser("trace", help="find the sources of a suspect text in an index")
-    p.add_argument("suspect", metavar="SUSPECT", help="a .txt or .html file, or - for standard input")
+    p = sub.add_parser("trace", help="find the sources of a suspect text in an index",
+                       epilog=TRACE_MANY_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("suspect", metavar="SUSPECT", nargs="+",
+                   help="a .txt or .html file, or - for standard input; several files: JSON lines (below)")
     p.add_argument("--index", required=True, metavar="DIR", help="index directory")
+    p.add_argument("--workers", type=_whole(1, 256), default=1,
+                   help="processes tracing at once when several suspects are given (default: 1)")
+    p.add_argument("--out", metavar="FILE",
+                   help="with several suspects: write the JSON lines to FILE, not stdout")
     _add_output_options(p)
     _add_read_options(p, suspect=True)
     _add_threshold(p)
@@ -272,7 +283,9 @@ def _index(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _trace(args: argparse.Namespace, stdin: TextIO | None, out: TextIO, err: TextIO) -> int:
-    suspect = read_suspect(args.suspect, encoding=args.encoding, max_bytes=args.max_bytes, stdin=stdin,
+    if len(args.suspect) > 1 or args.out is not None:
+        return _trace_many(args, out, err)
+    suspect = read_suspect(args.suspect[0], encoding=args.encoding, max_bytes=args.max_bytes, stdin=stdin,
                            input_format=args.input_format)
     with open_index(args.index) as index:
         if index.is_empty():  # "no source found" would wrongly suggest the suspect was checked
@@ -280,6 +293,30 @@ def _trace(args: argparse.Namespace, stdin: TextIO | None, out: TextIO, err: Tex
         options = TraceOptions(threshold=args.threshold, max_sources=args.max_sources)
         result = Tracer(index, options=options).trace(suspect)
     return _emit(result, args, out)
+
+
+def _trace_many(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from unspin.tracing.batch import trace_files, write_jsonl
+
+    if "-" in args.suspect or args.html:
+        raise InputError("trace", "several suspects are read from files (not -) and written as JSON lines "
+                                  "(--html needs one suspect)")
+    with open_index(args.index) as index:
+        if index.is_empty():
+            raise IndexUnavailable(args.index, "the index is empty; add documents with `unspin index`")
+    options = TraceOptions(threshold=args.threshold, max_sources=args.max_sources)
+    outcomes = trace_files(args.suspect, args.index, options=options, workers=args.workers,
+                           encoding=args.encoding, max_bytes=args.max_bytes, input_format=args.input_format)
+    if args.out:
+        try:
+            with open(args.out, "w", encoding="utf-8") as sink:
+                stats = write_jsonl(outcomes, sink)
+        except OSError as exc:
+            raise InputError(args.out, f"cannot write the results ({exc.strerror})") from None
+    else:
+        stats = write_jsonl(outcomes, out)
+    print(f"unspin: {stats.summary()}", file=err)
+    return InputError.exit_code if stats.errors == stats.suspects else 0
 
 
 def _compare(args: argparse.Namespace, stdin: TextIO | None, out: TextIO, err: TextIO) -> int:

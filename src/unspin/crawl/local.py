@@ -141,7 +141,7 @@ def _worker_main(tasks: Any, results: Any, lifeline: Any, parent: int, index_pat
     """A worker process: scan the pages of each task until the ``None`` sentinel."""
     _end_with_parent(lifeline, parent)
     # Each worker gets its share of the cores for the embedding model: set before numpy's BLAS or
-    # torch (loaded after the first 300 sentences, unspin.embed.encoder) start their thread pools.
+    # torch (loaded after the first sentences, unspin.embed.encoder) start their thread pools.
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
     os.environ.setdefault("MKL_NUM_THREADS", str(threads))
     try:

