@@ -70,3 +70,18 @@ def test_auto_precision_follows_the_hardware(numpy_model: MiniLM) -> None:
     assert native_bfloat16("meta") is False
     with pytest.raises(ValueError, match="precision"):
         TorchMiniLM(numpy_model, precision="float16")  # type: ignore[arg-type]
+
+
+def test_the_torch_path_needs_neither_transformers_nor_sentence_transformers() -> None:
+    import subprocess
+    import sys
+
+    # Both blocked: importing either would fail, so the torch path must not try.
+    code = ("import sys; sys.modules['transformers'] = None; sys.modules['sentence_transformers'] = None; "
+            "from unspin.embed.encoder import MiniLMEmbedder; e = MiniLMEmbedder(switch_after=0); "
+            "v = e.encode(['The ferry pier will close.', 'Fares rise by a fifth.']); "
+            "print(v.shape, e.backend)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "(2, 384) torch"

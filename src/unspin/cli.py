@@ -182,7 +182,9 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdo
         print(f"unspin: error: {terminal_safe(str(exc))}", file=err)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("unspin: interrupted; what was committed is kept, rerun the same command to resume", file=err)
+        resumable = args.command in ("index", "scan")
+        print("unspin: interrupted" + ("; what was committed is kept, rerun the same command to resume"
+                                       if resumable else ""), file=err)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0
