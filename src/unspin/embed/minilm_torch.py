@@ -133,41 +133,62 @@ class TorchMiniLM:
         import torch.nn.functional as F
 
         w, device = self.weights, self.device
-        lengths = torch.tensor([len(t) for t in batch], device=device)
-        size, width = len(batch), max(len(t) for t in batch)
-        real = (torch.arange(width, device=device)[None, :] < lengths[:, None]).reshape(-1)
+        lengths = [len(t) for t in batch]
         flat_ids = torch.tensor([i for t in batch for i in t], device=device)
-        positions = torch.cat([torch.arange(len(t), device=device) for t in batch])
+        positions = torch.cat([torch.arange(n, device=device) for n in lengths])
         x = (w["embeddings.word_embeddings.weight"][flat_ids]
              + w["embeddings.position_embeddings.weight"][positions]
              + w["embeddings.token_type_embeddings.weight"][0])
         x = self._norm(x, "embeddings.LayerNorm")
-        keys = real.reshape(size, 1, 1, width)
+        groups = [_AttentionGroup(run, device, lengths=lengths) for run in _by_width(lengths)]
         for layer in range(self.model.layers):
-            x = self._layer(x, f"encoder.layer.{layer}.", real, size, width, keys)
-        token_owner = torch.repeat_interleave(torch.arange(size, device=device), lengths)
-        sums = torch.zeros(size, self.dimension, device=device).index_add_(0, token_owner, x.float())
-        return F.normalize(sums / lengths[:, None], dim=1)
+            x = self._layer(x, f"encoder.layer.{layer}.", groups)
+        counts = torch.tensor(lengths, device=device)
+        token_owner = torch.repeat_interleave(torch.arange(len(batch), device=device), counts)
+        sums = torch.zeros(len(batch), self.dimension, device=device).index_add_(0, token_owner, x.float())
+        return F.normalize(sums / counts[:, None], dim=1)
 
-    def _layer(self, x: Any, p: str, real: Any, size: int, width: int, keys: Any) -> Any:
+    def _layer(self, x: Any, p: str, groups: list[_AttentionGroup]) -> Any:
         import torch
         import torch.nn.functional as F
 
-        heads, head_size = self.heads, self.dimension // self.heads
-        qkv = torch.zeros(size * width, 3 * self.dimension, dtype=self.dtype, device=self.device)
-        qkv[real] = self._dense(x, p + "attention.self.qkv")
-        q, k, v = qkv.reshape(size, width, 3, heads, head_size).permute(2, 0, 3, 1, 4)
-        context = F.scaled_dot_product_attention(q, k, v, attn_mask=keys)
-        context = context.permute(0, 2, 1, 3).reshape(size * width, self.dimension)[real]
+        qkv = self._dense(x, p + "attention.self.qkv")
+        context = torch.cat([self._attend(qkv, group) for group in groups]).to(self.dtype)
         attended = self._dense(context, p + "attention.output.dense")
         x = self._norm(attended + x, p + "attention.output.LayerNorm")
         hidden = F.gelu(self._dense(x, p + "intermediate.dense"))  # exact (erf) GELU, as BERT's "gelu"
         return self._norm(self._dense(hidden, p + "output.dense") + x, p + "output.LayerNorm")
 
+    def _attend(self, qkv: Any, group: _AttentionGroup) -> Any:
+        """Self-attention of one group's sentences, in float32, each padded to the group's width.
+
+        Explicit products rather than torch's fused attention: its kernels change with the batch's
+        shape, and in bfloat16 that moved a sentence's vector by up to 1e-3 depending on which
+        sentences shared its batch. Here a sentence's attention is computed with the same shapes
+        whatever its neighbours, so its vector does not depend on them.
+        """
+        import torch
+
+        heads, head_size = self.heads, self.dimension // self.heads
+        padded = torch.zeros(group.size * group.width, 3 * self.dimension, device=self.device)
+        padded[group.real] = qkv[group.rows].float()
+        q, k, v = padded.reshape(group.size, group.width, 3, heads, head_size).permute(2, 0, 3, 1, 4)
+        scores = torch.matmul(q, k.transpose(-1, -2)) * head_size ** -0.5 + group.key_bias
+        context = torch.matmul(torch.softmax(scores, dim=-1), v)
+        return context.permute(0, 2, 1, 3).reshape(group.size * group.width, self.dimension)[group.real]
+
     def _dense(self, x: Any, name: str) -> Any:
         import torch
 
-        return torch.addmm(self.weights[name + ".bias"], x, self.weights[name + ".weight_t"])
+        weight, bias = self.weights[name + ".weight_t"], self.weights[name + ".bias"]
+        if self.dtype == torch.float32:
+            return torch.addmm(bias, x, weight)
+        # In bfloat16 the product's kernel (how it splits the inner dimension) changes with the
+        # number of rows, and with it a row's result: up to 0.25 apart for the same row. Fixed
+        # blocks of rows, the last padded with zeros, give every row the same kernel.
+        rows = x.shape[0]
+        padded = torch.cat([x, x.new_zeros(-rows % DENSE_ROWS, x.shape[1])]) if rows % DENSE_ROWS else x
+        return torch.cat([torch.addmm(bias, block, weight) for block in padded.split(DENSE_ROWS)])[:rows]
 
     def _norm(self, x: Any, name: str) -> Any:
         import torch.nn.functional as F
@@ -175,3 +196,52 @@ class TorchMiniLM:
         normed = F.layer_norm(x.float(), (self.dimension,), self.weights[name + ".weight"],
                               self.weights[name + ".bias"], self.eps)
         return normed.to(self.dtype)
+
+
+#: Rows per bfloat16 matrix product (see :meth:`TorchMiniLM._dense`): a trace's call holds a few
+#: hundred tokens, so a block of 128 wastes little on padding.
+DENSE_ROWS = 128
+
+#: Attention widths are multiples of this many tokens: a sentence is padded to the next one, so
+#: that it is always attended with the same shapes (see :meth:`TorchMiniLM._attend`).
+WIDTH_STEP = 16
+
+
+def _by_width(lengths: list[int]) -> list[tuple[int, int, int]]:
+    """Runs of consecutive sentences padded to one width: ``(first, end, width)`` each.
+
+    ``lengths`` are sorted (the encoder sorts a call's sentences by length), so the runs are few.
+    """
+    runs: list[tuple[int, int, int]] = []
+    for i, n in enumerate(lengths):
+        width = -(-n // WIDTH_STEP) * WIDTH_STEP
+        if runs and runs[-1][2] == width and runs[-1][1] == i:
+            runs[-1] = (runs[-1][0], i + 1, width)
+        else:
+            runs.append((i, i + 1, width))
+    return runs
+
+
+class _AttentionGroup:
+    """Index tensors of one run of sentences attended together (see :func:`_by_width`).
+
+    Attributes:
+        size: sentences in the run; width: tokens each is padded to.
+        rows: the run's rows in the batch's packed tokens.
+        real: which of the run's padded positions hold a token.
+        key_bias: 0 for real keys, the lowest float for padding (shape size x 1 x 1 x width).
+    """
+
+    def __init__(self, run: tuple[int, int, int], device: str, *, lengths: list[int] | None = None) -> None:
+        import torch
+
+        first, end, width = run
+        self.size, self.width = end - first, width
+        assert lengths is not None
+        counts = torch.tensor(lengths[first:end], device=device)
+        offset = sum(lengths[:first])
+        self.rows = torch.arange(offset, offset + int(counts.sum()), device=device)
+        real = torch.arange(width, device=device)[None, :] < counts[:, None]
+        self.real = real.reshape(-1)
+        low = torch.finfo(torch.float32).min
+        self.key_bias = torch.where(real, 0.0, low).reshape(self.size, 1, 1, width)

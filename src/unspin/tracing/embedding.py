@@ -16,7 +16,7 @@ from unspin.embed.encoder import Embedder
 from unspin.tracing.align import Unit, local_chains
 
 __all__ = ["AFFINITY", "AFFINITY_REACH", "EMBED_WHOLE_PAIRS", "LEXICALLY_SURE", "LazyVectors",
-           "worth_embedding"]
+           "embed_together", "worth_embedding"]
 
 #: Pairs of sentences up to which a candidate is embedded whole; past it (long web pages, where a
 #: passage is reused inside much other text) only the neighbourhoods of lexical seeds are embedded
@@ -63,11 +63,42 @@ class LazyVectors:
 
     def get(self, wanted: np.ndarray) -> np.ndarray | None:
         """The vectors with at least the ``wanted`` rows computed, or None when no row ever was."""
-        todo = np.nonzero(wanted & ~self.done)[0]
+        todo = self.missing(wanted)
         if todo.size:
-            fresh = self.embedder.encode([self.units[int(k)].text for k in todo])
-            if self.vectors is None:
-                self.vectors = np.zeros((len(self.units), fresh.shape[1]), dtype=np.float32)
-            self.vectors[todo] = fresh
-            self.done[todo] = True
+            self.store(todo, self.embedder.encode([self.units[int(k)].text for k in todo]))
         return self.vectors
+
+    def missing(self, wanted: np.ndarray) -> np.ndarray:
+        """Indices of the ``wanted`` rows not computed yet."""
+        return np.nonzero(wanted & ~self.done)[0]
+
+    def store(self, rows: np.ndarray, fresh: np.ndarray) -> None:
+        """Keep the vectors ``fresh`` (one per index in ``rows``)."""
+        if not rows.size:
+            return
+        if self.vectors is None:
+            self.vectors = np.zeros((len(self.units), fresh.shape[1]), dtype=np.float32)
+        self.vectors[rows] = fresh
+        self.done[rows] = True
+
+
+def embed_together(embedder: Embedder, requests: Sequence[tuple[LazyVectors, np.ndarray]]) -> None:
+    """Compute the missing wanted rows of several :class:`LazyVectors` in one call of ``embedder``.
+
+    A trace asks for a suspect's sentences and a candidate's a few dozen at a time; one call for
+    both gives the model larger batches, which it embeds faster per sentence (docs/benchmarks.md,
+    "Embedding throughput"). The vectors are those separate calls would give.
+
+    Args:
+        embedder: the embedder of every ``LazyVectors`` in ``requests``.
+        requests: (vectors, wanted rows) pairs.
+    """
+    todo = [(lazy, lazy.missing(wanted)) for lazy, wanted in requests]
+    texts = [lazy.units[int(k)].text for lazy, rows in todo for k in rows]
+    if not texts:
+        return
+    fresh = embedder.encode(texts)
+    start = 0
+    for lazy, rows in todo:
+        lazy.store(rows, fresh[start:start + rows.size])
+        start += rows.size

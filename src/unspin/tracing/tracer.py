@@ -36,7 +36,7 @@ from unspin.text.language import Language, detect_language
 from unspin.text.segment import Sentence, split_sentences
 from unspin.tracing import decide
 from unspin.tracing.align import PairAlignment, Unit, align_units, lexical_matrix, units_of
-from unspin.tracing.embedding import LEXICALLY_SURE, LazyVectors, worth_embedding
+from unspin.tracing.embedding import LEXICALLY_SURE, LazyVectors, embed_together, worth_embedding
 
 logger = logging.getLogger(__name__)
 
@@ -252,6 +252,7 @@ class Comparer:
             lexical = lexical_matrix(units, item.units)
             rows, cols = worth_embedding(lexical)
             vectors = LazyVectors(self.embedder, item.units)
+            embed_together(self.embedder, [(suspect_vectors, rows), (vectors, cols)])
             item.realign(align_units(units, item.units, a_vectors=suspect_vectors.get(rows),
                                      b_vectors=vectors.get(cols), lexical=lexical))
             # Embedding is the costly step: stop once accepted sources explain the suspect.
