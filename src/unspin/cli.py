@@ -27,6 +27,7 @@ from unspin.defaults import (
 )
 from unspin.errors import IndexUnavailable, InputError, OptionError, UnspinError
 from unspin.index.shards import open_index
+from unspin.index.store import AddStats
 from unspin.inputs.extract import read_documents, read_suspect
 from unspin.inputs.jsonrecords import dumps
 from unspin.options import TraceOptions, check_count, check_share
@@ -101,6 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--shards", type=_whole(1, 256), metavar="N",
                    help="make a new index of N shards, searched as one (docs/scaling.md); "
                         "an existing index must have N")
+    p.add_argument("--engine", choices=["local", "spark"], default="local",
+                   help="add in this process (default) or with PySpark, one task per shard (needs --shards "
+                        "and the spark extra; DIR at the same path on every executor)")
+    p.add_argument("--spark-master", metavar="URL",
+                   help="Spark master when not run by spark-submit (default: local[*])")
 
     p = sub.add_parser("trace", help="find the sources of a suspect text in an index",
                        epilog=TRACE_MANY_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -264,6 +270,8 @@ class _SafeFormatter(logging.Formatter):
 
 
 def _index(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.engine == "spark":
+        return _index_spark(args, out, err)
     errors: list[InputError] = []
     docs = read_documents(args.paths, id_field=args.id_field, text_field=args.text_field,
                           encoding=args.encoding, max_bytes=args.max_bytes, errors=errors)
@@ -275,9 +283,28 @@ def _index(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         reason = getattr(exc, "strerror", None) or " ".join(str(exc).split())
         raise IndexUnavailable(args.index, f"cannot write the index ({reason}); what was committed is kept, "
                                       "rerun the same command to resume") from None
-    _list_skipped([str(error) for error in errors], err)
+    return _index_summary(args.index, stats, total, [str(error) for error in errors], out, err)
+
+
+def _index_spark(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.shards is None:
+        raise OptionError("--engine spark", "builds a sharded index: give the number of shards, --shards N")
+    from unspin.index.sparkbuild import build_spark
+
+    stats = build_spark(args.paths, args.index, shards=args.shards, master=args.spark_master,
+                        id_field=args.id_field, text_field=args.text_field, encoding=args.encoding,
+                        max_bytes=args.max_bytes)
+    with open_index(args.index) as index:
+        total = len(index)
+    return _index_summary(args.index, stats, total, stats.errors, out, err)
+
+
+def _index_summary(where: str, stats: AddStats, total: int, errors: list[str], out: TextIO,
+                   err: TextIO) -> int:
+    """The skipped inputs on stderr, the one-line summary on stdout; the exit status."""
+    _list_skipped(errors, err)
     rate = (stats.added + stats.updated + stats.unchanged) / stats.seconds if stats.seconds else 0.0
-    print(f"{args.index}: {stats.added} added, {stats.updated} updated, {stats.unchanged} unchanged, "
+    print(f"{where}: {stats.added} added, {stats.updated} updated, {stats.unchanged} unchanged, "
           f"{len(errors)} skipped; {total} documents in the index ({stats.seconds:.1f} s, {rate:.0f} docs/s)",
           file=out)
     read_anything = stats.added + stats.updated + stats.unchanged > 0

@@ -40,7 +40,7 @@ from unspin.index.shards import open_index
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ARCHIVE_NAME", "pack_index", "scan_spark"]
+__all__ = ["ARCHIVE_NAME", "pack_index", "scan_spark", "spark_reason", "spark_session"]
 
 #: Name of the packed index shipped to the executors.
 ARCHIVE_NAME = "unspin-index.tar.gz"
@@ -62,11 +62,18 @@ def pack_index(index: str | os.PathLike[str], folder: str | os.PathLike[str]) ->
     return target
 
 
-def _session(master: str | None) -> tuple[Any, bool]:
+def spark_session(master: str | None, *, app: str = "unspin scan") -> tuple[Any, bool]:
     """The active Spark session, or a new one (``master``, else spark-submit's, else ``local[*]``).
 
+    Args:
+        master: Spark master URL for a new session, or None.
+        app: the application name of a new session.
+
     Returns:
-        ``(session, created)``; a session created here is stopped at the end of the scan.
+        ``(session, created)``; the caller stops a session created here when its job is done.
+
+    Raises:
+        UnspinError: PySpark is not installed, or Spark cannot start.
     """
     try:
         from pyspark import SparkConf
@@ -78,7 +85,7 @@ def _session(master: str | None) -> tuple[Any, bool]:
         return active, False
     # Executors started by a local master run this interpreter unless told otherwise.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    builder = SparkSession.builder.appName("unspin scan")
+    builder = SparkSession.builder.appName(app)
     if master:
         builder = builder.master(master)
     elif not SparkConf().contains("spark.master"):
@@ -86,12 +93,12 @@ def _session(master: str | None) -> tuple[Any, bool]:
     try:
         return builder.getOrCreate(), True
     except Exception as exc:  # PySpark raises its own errors, and Py4J's, when the JVM cannot start
-        raise UnspinError(f"cannot start Spark ({_reason(exc)}); it needs a Java runtime (17) on the PATH "
-                          "or in JAVA_HOME, and SPARK_LOCAL_IP=127.0.0.1 where the host name does not "
+        raise UnspinError(f"cannot start Spark ({spark_reason(exc)}); it needs a Java runtime (17) on the "
+                          "PATH or in JAVA_HOME, and SPARK_LOCAL_IP=127.0.0.1 where the host name does not "
                           "resolve") from None
 
 
-def _reason(exc: BaseException) -> str:
+def spark_reason(exc: BaseException) -> str:
     """The first informative line of a (often very long) Spark or Py4J error message."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     for line in lines:
@@ -154,7 +161,7 @@ def scan_spark(inputs: Iterable[str | os.PathLike[str]], index: str | os.PathLik
 def _run_on_spark(job: ScanJob, pending: list[Path], stats: TokenStats, *, master: str | None,
                   index_mode: str, wave: int | None) -> tuple[int, list[str]]:
     """The Spark engine as a :data:`unspin.crawl.job.Runner`: a session, then waves of inputs."""
-    session, created = _session(master)
+    session, created = spark_session(master)
     try:
         return _run(session.sparkContext, job, pending, stats, index_mode, wave)
     finally:
@@ -178,7 +185,7 @@ def _run(context: Any, job: ScanJob, pending: list[Path], token_stats: TokenStat
             try:
                 collected = context.parallelize(batch, len(batch)).mapPartitions(task).collect()
             except Exception as exc:  # a task failed (Spark retried it first): say why in one line
-                raise UnspinError(f"the Spark job failed: {_reason(exc)}; committed inputs are kept, "
+                raise UnspinError(f"the Spark job failed: {spark_reason(exc)}; committed inputs are kept, "
                                   "rerun to resume") from None
             for number, lines, counts, error in sorted(collected):
                 if error is not None:

@@ -154,6 +154,16 @@ def read_suspect(path: str | os.PathLike[str], *, encoding: str = "utf-8",
     return _suspect_document(raw, source, file_stem(file), html=_is_html(input_format, fmt, raw))
 
 
+def input_files(path: str | os.PathLike[str]) -> list[Path]:
+    """The files :func:`read_documents` reads for ``path``: itself, or the supported files under a
+    directory, in the order it reads them (for engines that read each file in its own task).
+
+    Raises:
+        InputError: ``path`` does not exist, or is a directory without supported files.
+    """
+    return _expand(Path(path))
+
+
 def check_max_bytes(max_bytes: int) -> int:
     """``max_bytes`` when it is a positive whole number of bytes.
 
