@@ -81,9 +81,9 @@ def first_source(result: dict[str, Any]) -> str | None:
 
 #: The embedders compared: a name and how to make one (model loaded on first use).
 EMBEDDERS: dict[str, Callable[[int], Any]] = {
-    "numpy float32": lambda threads: MiniLMEmbedder(switch_after=None, threads=threads),
+    "numpy float32": lambda threads: MiniLMEmbedder(switch_after=None, threads=threads, precision="float32"),
     "torch float32": lambda threads: MiniLMEmbedder(switch_after=0, precision="float32", threads=threads),
-    "torch auto": lambda threads: MiniLMEmbedder(switch_after=0, threads=threads),
+    "torch bfloat16": lambda threads: MiniLMEmbedder(precision="bfloat16", threads=threads),
     "sentence-transformers": lambda threads: SentenceTransformersEmbedder(),
 }
 

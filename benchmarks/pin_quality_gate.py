@@ -150,10 +150,12 @@ def noise(pairs: list[dict[str, Any]]) -> float:
         tracer = Comparer(embedder=embedder)
         return [value for pair in pairs for value in measure(pair, tracer)[1:]]
 
-    base = run(MiniLMEmbedder(switch_after=None))
+    base = run(MiniLMEmbedder(switch_after=None, precision="float32"))
     worst = 0.0
-    for label, embedder in (("numpy, 2 BLAS threads", MiniLMEmbedder(switch_after=None, threads=2)),
-                            ("torch", MiniLMEmbedder(switch_after=0))):
+    for label, embedder in (("numpy, 2 BLAS threads", MiniLMEmbedder(switch_after=None, threads=2,
+                                                                     precision="float32")),
+                            ("torch float32", MiniLMEmbedder(switch_after=0, precision="float32")),
+                            ("torch bfloat16", MiniLMEmbedder(precision="bfloat16"))):
         diff = max(abs(a - b) for a, b in zip(base, run(embedder), strict=True))
         print(f"{label:22s} vs numpy, 1 thread: largest |difference| {diff:.2e}")
         worst = max(worst, diff)

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from unspin.embed.encoder import MiniLMEmbedder
+from unspin.embed.encoder import MiniLMEmbedder, cpu_computes_bfloat16
 from unspin.embed.minilm import MAX_TOKENS, MiniLM
 from unspin.errors import ModelError
 
@@ -70,8 +70,12 @@ def test_vectors_equal_sentence_transformers(model_path: Path) -> None:
     got = MiniLM(model_path).encode(texts, batch_size=8)
     assert got.shape == (50, 384) and got.dtype == np.float32
     assert np.abs(got - expected).max() < 1e-5
-    # And through the embedder unspin uses (one BLAS thread, batches of 64).
-    assert np.abs(MiniLMEmbedder().encode(texts) - expected).max() < 1e-5
+    # And through the embedder unspin uses (one thread, batches of 64): float32 in numpy and in
+    # torch; bfloat16 within 1e-4 of cosine.
+    assert np.abs(MiniLMEmbedder(precision="float32").encode(texts) - expected).max() < 1e-5
+    assert np.abs(MiniLMEmbedder(precision="float32", switch_after=0).encode(texts) - expected).max() < 1e-5
+    bfloat16 = MiniLMEmbedder(precision="bfloat16").encode(texts)
+    assert (bfloat16 * expected).sum(axis=1).min() > 0.9995
 
 
 def test_long_input_is_truncated_to_the_token_limit(model_path: Path) -> None:
@@ -102,9 +106,9 @@ def test_another_architecture_is_refused(model_path: Path, tmp_path: Path) -> No
         MiniLM(tmp_path)
 
 
-def test_embedding_on_the_cpu_does_not_import_torch() -> None:
+def test_embedding_in_float32_on_the_cpu_does_not_import_torch() -> None:
     code = ("import sys; from unspin.embed.encoder import MiniLMEmbedder; "
-            "v = MiniLMEmbedder().encode(['The ferry pier will close.']); "
+            "v = MiniLMEmbedder(precision='float32').encode(['The ferry pier will close.']); "
             "heavy = ('torch', 'transformers', 'sentence_transformers'); "
             "print(v.shape, [m for m in heavy if m in sys.modules])")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
@@ -122,7 +126,7 @@ def test_a_long_run_switches_to_torch_with_the_same_vectors() -> None:
     second = embedder.encode(texts[:25])
     assert embedder.backend == "torch"
     assert np.abs(first - second).max() < 1e-5
-    never = MiniLMEmbedder(switch_after=None)
+    never = MiniLMEmbedder(switch_after=None, precision="float32")
     never.encode(texts)
     never.encode(texts)
     assert never.backend == "numpy"
@@ -131,3 +135,15 @@ def test_a_long_run_switches_to_torch_with_the_same_vectors() -> None:
 def test_an_unknown_precision_is_refused() -> None:
     with pytest.raises(ModelError, match="precision"):
         MiniLMEmbedder(precision="int4")
+
+
+def test_auto_precision_starts_where_its_vectors_are_computed() -> None:
+    # numpy computes float32 only, so a bfloat16 embedder starts in torch: one sentence, one vector.
+    assert (MiniLMEmbedder().precision, MiniLMEmbedder().backend) == ("float32", "numpy")
+    embedder = MiniLMEmbedder(precision="auto")
+    if cpu_computes_bfloat16():
+        assert (embedder.precision, embedder.backend) == ("bfloat16", "torch")
+    else:
+        assert (embedder.precision, embedder.backend) == ("float32", "numpy")
+    assert MiniLMEmbedder(precision="bfloat16").backend == "torch"
+    assert MiniLMEmbedder(device="cuda").backend == "torch"

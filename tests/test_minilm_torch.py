@@ -50,14 +50,17 @@ def test_bfloat16_stays_within_a_ten_thousandth_of_cosine(numpy_model: MiniLM, e
     assert np.abs(got @ got.T - expected @ expected.T).max() < 5e-3
 
 
-def test_order_and_batching_do_not_change_a_vector(numpy_model: MiniLM) -> None:
-    model = TorchMiniLM(numpy_model, precision="float32")
+@pytest.mark.parametrize("precision", ["float32", "bfloat16"])
+def test_a_vector_does_not_depend_on_its_batch(numpy_model: MiniLM, precision: str) -> None:
+    # Bit for bit: a trace embeds a sentence with whatever else it needs at that moment, and the
+    # same sentence must give the same vector (and the same decision) in any company.
+    model = TorchMiniLM(numpy_model, precision=precision)  # type: ignore[arg-type]
     texts = sentences()
     together = model.encode(texts)
     reversed_ = model.encode(texts[::-1], batch_size=5)[::-1]
-    alone = np.stack([model.encode([t])[0] for t in texts[:4]])
-    assert np.abs(together - reversed_).max() < 1e-5
-    assert np.abs(together[:4] - alone).max() < 1e-5
+    alone = np.stack([model.encode([t])[0] for t in texts[:6]])
+    assert np.array_equal(together, reversed_)
+    assert np.array_equal(together[:6], alone)
     assert model.encode([]).shape == (0, 384)
     # Truncation at 128 word pieces, as in numpy: words past it change nothing.
     longer = model.encode([LONG, LONG + " A final clause about the ferry timetable."])
@@ -65,7 +68,8 @@ def test_order_and_batching_do_not_change_a_vector(numpy_model: MiniLM) -> None:
 
 
 def test_auto_precision_follows_the_hardware(numpy_model: MiniLM) -> None:
-    model = TorchMiniLM(numpy_model)
+    assert TorchMiniLM(numpy_model).dtype_name == "float32"
+    model = TorchMiniLM(numpy_model, precision="auto")
     assert model.dtype_name == ("bfloat16" if native_bfloat16("cpu") else "float32")
     assert native_bfloat16("meta") is False
     with pytest.raises(ValueError, match="precision"):

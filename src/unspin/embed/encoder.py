@@ -92,9 +92,15 @@ class MiniLMEmbedder:
     On the CPU the first sentences are embedded in numpy (:mod:`unspin.embed.minilm`: no torch to
     import, so a one-off trace starts in a second), and after ``switch_after`` sentences the
     embedder imports torch and computes the same forward pass with its kernels
-    (:mod:`unspin.embed.minilm_torch`), in bfloat16 on CPUs that compute it natively: a long run (a
-    benchmark, a scan, the web app) pays about a second of import once and embeds several times
-    faster after that. The vectors of the two agree to 1e-4 cosine (1e-6 in float32).
+    (:mod:`unspin.embed.minilm_torch`): a long run (a benchmark, a scan, the web app) pays about a
+    second of import once and embeds faster after that. Both compute in float32 and agree to 1e-6;
+    in torch a sentence's vector is the same bit for bit whatever it is batched with.
+
+    ``precision="bfloat16"`` (or ``"auto"``: bfloat16 where the CPU has AMX or AVX512-BF16)
+    embeds about twice as fast in torch from the first sentence, but moves sentence similarities
+    by up to 2e-3: enough to carry a pair across a line of the decision (a same-event pair of the
+    quality gate went from 0.17 to 0.42, docs/benchmarks.md, "Embedding throughput"). The lines
+    were drawn with float32 vectors, so float32 is the default.
 
     Args:
         device: ``"cpu"`` (default) or a torch device such as ``"cuda"`` (torch from the start).
@@ -103,28 +109,34 @@ class MiniLMEmbedder:
             One by default: the products are small (a few hundred tokens by 384), and on a busy
             2-core machine two threads were 2.3 (numpy) to 6 (torch) times slower than one;
             a process that has the machine to itself may ask for more.
-        switch_after: sentences embedded in numpy before switching to torch on the CPU (default
-            :data:`SWITCH_TO_TORCH_AFTER`); None: never switch.
-        precision: of the torch forward pass: ``"auto"`` (default; bfloat16 where the hardware
-            computes it natively), ``"float32"`` or ``"bfloat16"``.
+        switch_after: sentences embedded in numpy before switching to torch in float32 on the CPU
+            (default :data:`SWITCH_TO_TORCH_AFTER`); None: never switch.
+        precision: ``"float32"`` (default), ``"bfloat16"`` or ``"auto"`` (bfloat16 where the
+            hardware computes it natively, else float32).
 
     Attributes:
         backend: ``"numpy"`` or ``"torch"``, whichever embeds the next call.
+        precision: of the torch forward pass, ``"float32"`` or ``"bfloat16"`` (``"auto"`` resolved
+            on the CPU; on another device torch resolves it when the model loads).
     """
 
     name = MODEL_KEY
     dimension = 384
 
     def __init__(self, *, device: str = "cpu", batch_size: int = 64, threads: int = 1,
-                 switch_after: int | None = SWITCH_TO_TORCH_AFTER, precision: str = "auto") -> None:
+                 switch_after: int | None = SWITCH_TO_TORCH_AFTER, precision: str = "float32") -> None:
         if precision not in ("auto", "float32", "bfloat16"):
             raise ModelError(f"precision must be auto, float32 or bfloat16, not {precision!r}")
+        if precision == "auto" and device == "cpu":
+            precision = "bfloat16" if cpu_computes_bfloat16() else "float32"
         self.device = device
         self.batch_size = batch_size
         self.threads = threads
         self.switch_after = switch_after
         self.precision = precision
-        self.backend = "numpy" if device == "cpu" else "torch"
+        # numpy computes float32 only: with bfloat16 it would give a sentence another vector than
+        # torch gives it later in the same process.
+        self.backend = "numpy" if device == "cpu" and precision == "float32" else "torch"
         self._embedded = 0
 
     def encode(self, sentences: Sequence[str]) -> np.ndarray:
@@ -149,6 +161,21 @@ class MiniLMEmbedder:
             self.switch_after = None
             return
         self.backend = "torch"
+
+
+@lru_cache(maxsize=1)
+def cpu_computes_bfloat16() -> bool:
+    """Whether this machine's CPU has bfloat16 arithmetic (AMX or AVX512-BF16), read from the
+    flags in ``/proc/cpuinfo`` so that torch need not be imported to know. False where the file
+    is missing (not Linux): float32 is then used, the safe choice."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as info:
+            for line in info:
+                if line.startswith("flags"):
+                    return bool({"amx_bf16", "avx512_bf16"} & set(line.split()))
+    except OSError:
+        pass
+    return False
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,4 @@
-"""all-MiniLM-L6-v2's forward pass in torch, on packed tokens, in bfloat16 where the hardware has it.
+"""all-MiniLM-L6-v2's forward pass in torch, on packed tokens, in float32 or (on request) bfloat16.
 
 The numpy encoder (:mod:`unspin.embed.minilm`) starts without importing torch, which a one-off trace
 needs; a long run (a benchmark, a scan, the web app) embeds thousands of sentences and wants
@@ -10,13 +10,17 @@ Two choices make it faster than sentence-transformers on the same weights (docs/
 "Embedding throughput"):
 
 - **Packed tokens.** Every per-token step (the dense layers, layer norms, GELU) runs on the real
-  tokens only; attention alone sees the batch padded, with the padding masked out of the keys.
+  tokens only; attention alone sees sentences padded (to a multiple of 16 tokens).
   sentence-transformers pads each batch to its longest sentence for every step.
-- **bfloat16 on CPUs that compute it natively** (Intel AMX or AVX512-BF16, and GPUs that support
-  it): the matrix products and activations are kept in bfloat16, the layer norms and the pooling in
-  float32. Vectors stay within 1e-4 cosine of the float32 ones (``tests/test_minilm_torch.py``),
-  far below any line unspin draws on a similarity; elsewhere float32 is used, because emulated
-  bfloat16 is slower than float32.
+- **bfloat16 on request**, for CPUs that compute it natively (Intel AMX or AVX512-BF16) and GPUs
+  that support it: the matrix products and activations in bfloat16, layer norms, attention and
+  pooling in float32. About twice as fast, but sentence similarities move by up to 2e-3, enough
+  to cross a line of the decision; unspin's default is float32
+  (:class:`unspin.embed.encoder.MiniLMEmbedder`).
+
+A sentence's vector does not depend on the sentences batched with it, bit for bit: the products
+run in fixed blocks of rows and attention with fixed shapes per sentence, so a trace gives the
+same result whatever else its process embedded before.
 """
 
 from __future__ import annotations
@@ -62,14 +66,14 @@ class TorchMiniLM:
         model: the numpy model whose tokenizer and weights are used (the float32 weights are shared,
             not copied; bfloat16 keeps a converted copy of the dense weights, about 45 MB).
         device: torch device, ``"cpu"`` (default) or e.g. ``"cuda"``.
-        precision: ``"auto"`` (default: bfloat16 where :func:`native_bfloat16`, else float32),
-            ``"float32"`` or ``"bfloat16"``.
+        precision: ``"float32"`` (default), ``"bfloat16"`` or ``"auto"`` (bfloat16 where
+            :func:`native_bfloat16`, else float32).
 
     Attributes:
         dtype_name: ``"float32"`` or ``"bfloat16"``, the precision actually used.
     """
 
-    def __init__(self, model: MiniLM, *, device: str = "cpu", precision: Precision = "auto") -> None:
+    def __init__(self, model: MiniLM, *, device: str = "cpu", precision: Precision = "float32") -> None:
         import torch
 
         if precision not in ("auto", "float32", "bfloat16"):
@@ -181,11 +185,9 @@ class TorchMiniLM:
         import torch
 
         weight, bias = self.weights[name + ".weight_t"], self.weights[name + ".bias"]
-        if self.dtype == torch.float32:
-            return torch.addmm(bias, x, weight)
-        # In bfloat16 the product's kernel (how it splits the inner dimension) changes with the
-        # number of rows, and with it a row's result: up to 0.25 apart for the same row. Fixed
-        # blocks of rows, the last padded with zeros, give every row the same kernel.
+        # The product's kernel (how it splits the inner dimension) changes with the number of rows,
+        # and with it a row's result: in bfloat16 up to 0.25 apart for the same row (1e-7 in
+        # float32). Fixed blocks of rows, the last padded with zeros, give every row the same kernel.
         rows = x.shape[0]
         padded = torch.cat([x, x.new_zeros(-rows % DENSE_ROWS, x.shape[1])]) if rows % DENSE_ROWS else x
         return torch.cat([torch.addmm(bias, block, weight) for block in padded.split(DENSE_ROWS)])[:rows]
@@ -198,9 +200,9 @@ class TorchMiniLM:
         return normed.to(self.dtype)
 
 
-#: Rows per bfloat16 matrix product (see :meth:`TorchMiniLM._dense`): a trace's call holds a few
-#: hundred tokens, so a block of 128 wastes little on padding.
-DENSE_ROWS = 128
+#: Rows per matrix product (see :meth:`TorchMiniLM._dense`): a trace's call holds a few
+#: hundred tokens (256 embedded fastest of 128, 256 and 512 in a trace-sized benchmark).
+DENSE_ROWS = 256
 
 #: Attention widths are multiples of this many tokens: a sentence is padded to the next one, so
 #: that it is always attended with the same shapes (see :meth:`TorchMiniLM._attend`).
