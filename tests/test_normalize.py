@@ -6,6 +6,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from unspin.text.normalize import (
+    _normalize_unicode,
+    _normalize_with_count,
     canonical_number,
     content_tokens,
     count_confusables,
@@ -13,6 +15,7 @@ from unspin.text.normalize import (
     names,
     normalize,
     numbers,
+    token_features,
 )
 
 # "Аmеrіcаn" with Cyrillic А, е, і, а.
@@ -104,6 +107,18 @@ def test_normalize_is_idempotent_on_mixed_scripts(text: str) -> None:
     once = normalize(text)
     assert normalize(once) == once
     assert count_confusables(once) == 0
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+@example("`Tis\x1c the\x0b season`  \t")
+@settings(max_examples=400)
+def test_ascii_shortcut_normalizes_as_the_unicode_steps(text: str) -> None:
+    assert _normalize_with_count(text) == _normalize_unicode(text)
+
+
+@given(st.text(alphabet=MIXED_ALPHABET | st.sampled_from(list("0123456789$%`")), max_size=60))
+def test_token_features_are_content_tokens_and_numbers(text: str) -> None:
+    assert token_features(text) == (content_tokens(text), numbers(text))
 
 
 def test_content_tokens_numbers() -> None:

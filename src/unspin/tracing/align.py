@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from unspin.results import Passage, SentencePair
-from unspin.text.normalize import content_tokens, numbers
+from unspin.text.normalize import token_features
 from unspin.text.overlap import WordSets
 from unspin.text.segment import Sentence
 
@@ -62,8 +62,8 @@ class Unit:
 
     @classmethod
     def from_sentence(cls, sentence: Sentence) -> Unit:
-        return cls(sentence.start, sentence.end, sentence.text,
-                   frozenset(content_tokens(sentence.text)), frozenset(numbers(sentence.text)))
+        tokens, numbers = token_features(sentence.text)
+        return cls(sentence.start, sentence.end, sentence.text, frozenset(tokens), frozenset(numbers))
 
 
 def units_of(sentences: Sequence[Sentence]) -> list[Unit]:
