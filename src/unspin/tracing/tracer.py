@@ -62,11 +62,15 @@ class _Aligned:
     quotes: list[tuple[int, int]] | None = None
     # The passages over all suspect sentences with their reuse scores; reset with the alignment.
     reported: list[Passage] | None = None
+    # The candidate scored by Comparer._match, by explained suspect units; reset with the alignment
+    # (the greedy explanation scores each candidate again and again on the same open sentences).
+    matches: dict[frozenset[int], SourceMatch] = field(default_factory=dict)
 
     def realign(self, alignment: PairAlignment) -> None:
         self.alignment, self.embedded = alignment, True
         self.reuse.clear()
         self.reported = None
+        self.matches.clear()
 
     def all_passages(self, units: Sequence[Unit]) -> list[Passage]:
         """The passages over every suspect sentence, each with its reuse score (computed once:
@@ -289,6 +293,14 @@ class Comparer:
         return accepted, [m for m in rejected if m.score > 0], explained
 
     def _match(self, units: list[Unit], item: _Aligned, explained: set[int]) -> SourceMatch:
+        """:meth:`_score`, remembered by the candidate until its alignment changes."""
+        key = frozenset(explained)
+        found = item.matches.get(key)
+        if found is None:
+            found = item.matches[key] = self._score(units, item, explained)
+        return found
+
+    def _score(self, units: list[Unit], item: _Aligned, explained: set[int]) -> SourceMatch:
         """Score one candidate on the suspect sentences that no accepted source explains yet.
 
         The score is the largest of the copy score (sequence evidence over the open sentences), the
