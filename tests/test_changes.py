@@ -451,3 +451,26 @@ def test_reused_passages_report_no_added_or_omitted_sentences() -> None:
     assert source.finding == "reused"
     kinds = {c.kind for c in source.changes}
     assert not kinds & {"sentence-added", "sentence-omitted"}
+
+
+QUOTE_TEXT = st.lists(st.sampled_from(['"', "“", "”", "'", "‘", "’", "He", "said", "it", "fell", ",", ".",
+                                       " ", "\n", "(", "«", "»"]), max_size=30).map("".join)
+
+
+@given(QUOTE_TEXT)
+def test_quoted_words_are_those_inside_a_quotation(text: str) -> None:
+    view = TextView(text)
+    assert view.quoted == {t.start for t in view.tokens if any(s <= t.start < e for s, e in view.quotes)}
+
+
+def test_attach_changes_reuses_and_fills_the_views(traced: Any) -> None:
+    from unspin.changes.docdiff import attach_changes
+
+    match = traced.sources[0]
+    sentences = split_sentences(traced.suspect.text)
+    views: dict[str, TextView] = {}
+    first = attach_changes(traced.suspect.text, sentences, [match], {}, views=views)
+    assert list(views) == [match.text]
+    again = attach_changes(traced.suspect.text, sentences, [match], {}, views=views)
+    assert first == again == attach_changes(traced.suspect.text, sentences, [match], {})
+    assert first[0].changes == match.changes

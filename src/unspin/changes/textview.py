@@ -15,7 +15,7 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from rapidfuzz.distance import Indel
 
@@ -33,6 +33,7 @@ __all__ = ["ALIGN_BASE", "CALENDAR", "NAME_STOP", "PairState", "TextView", "Toke
 _WORD_RE = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_][\w\u0300-\u036f]*(?:['’\-][^\W_][\w\u0300-\u036f]*)*")
 _POSSESSIVE_RE = re.compile(r"'s?$")
 _INITIALISM_RE = re.compile(r"(?:[^\W\d_]\.){2,}")
+_ASCII_LETTER_RE = re.compile(r"[A-Za-z]")
 # What may stand between a sentence end and the next word: blanks, quotes, brackets.
 _SENTENCE_END = ".!?:;\n"
 _OPENERS = " \t\r\"'([“‘«„‚‹—–-"
@@ -68,8 +69,9 @@ class Token:
     confusables: int
 
 
+@lru_cache(maxsize=65536)
 def _word_key(raw: str, latin: bool) -> tuple[str, int]:
-    """Comparison key of a word and its number of look-alike characters."""
+    """Comparison key of a word and its number of look-alike characters (cached: words recur)."""
     if _INITIALISM_RE.fullmatch(raw):
         raw = raw.replace(".", "")  # "U.S." and "US" are one word
     if raw.isascii():
@@ -169,8 +171,8 @@ class TextView:
     plain: str = field(init=False)
 
     def __post_init__(self) -> None:
-        letters = sum(1 for c in self.text if c.isalpha())
-        ascii_letters = sum(1 for c in self.text if c.isascii() and c.isalpha())
+        letters = sum(map(str.isalpha, self.text))
+        ascii_letters = len(_ASCII_LETTER_RE.findall(self.text))
         self.latin = letters == 0 or ascii_letters * 2 > letters
         self.tokens = [self._token(m) for m in _WORD_RE.finditer(self.text)]
         self.starts = [t.start for t in self.tokens]
@@ -220,6 +222,25 @@ class TextView:
         if not token.capital or token.key in NAME_STOP or token.key in CALENDAR or token.key.isdigit():
             return False
         return not token.initial or token.key in self.names
+
+    @cached_property
+    def quoted(self) -> frozenset[int]:
+        """Start offsets of the words that lie inside a quotation."""
+        union: list[list[int]] = []  # the quotations merged where they overlap or touch, in order
+        for start, end in sorted(self.quotes):
+            if start >= end:
+                continue
+            if union and start <= union[-1][1]:
+                union[-1][1] = max(union[-1][1], end)
+            else:
+                union.append([start, end])
+        firsts = [start for start, _ in union]
+        inside = set()
+        for token in self.tokens:
+            k = bisect.bisect_right(firsts, token.start) - 1
+            if k >= 0 and token.start < union[k][1]:
+                inside.add(token.start)
+        return frozenset(inside)
 
     def quotes_in(self, span: Span) -> list[Span]:
         """Whole quotations (at least one word long) that overlap ``span``: a quotation running on

@@ -23,7 +23,7 @@ from typing import Any, Self
 from cachetools import LRUCache
 
 from unspin.changes.docdiff import attach_changes
-from unspin.changes.textview import quote_spans
+from unspin.changes.textview import TextView, quote_spans
 from unspin.crosslang.tracing import CrossLanguage, MultilingualEmbedder, cross_units, number_changes
 from unspin.documents import Document
 from unspin.embed.encoder import CachedEmbedder, Embedder, MiniLMEmbedder
@@ -124,6 +124,8 @@ class Comparer:
                                        or CachedEmbedder(MultilingualEmbedder(), path=embeddings_cache))
         # Candidate documents recur across suspects; splitting them is the costliest lexical step.
         self._units: LRUCache[str, list[Unit]] = LRUCache(maxsize=self.options.units_cache)
+        # Sources read for their changes (TextView by text): one source may be found for many suspects.
+        self._views: LRUCache[str, TextView] = LRUCache(maxsize=64)
 
     def with_options(self, **changes: Any) -> Self:
         """A copy with some options changed (validated), sharing this one's models and caches.
@@ -215,7 +217,8 @@ class Comparer:
         self._embed_promising(units, aligned, embed_all=embed_all)
         accepted, rejected, _ = self._choose(units, aligned, threshold=self.options.threshold)
         # What each accepted copy changed (cheap: no model; see unspin.changes.docdiff).
-        accepted = attach_changes(doc.text, sentences, accepted, {a.doc.id: a.units for a in aligned})
+        accepted = attach_changes(doc.text, sentences, accepted, {a.doc.id: a.units for a in aligned},
+                                  views=self._views)
         return TraceResult(suspect=doc, sources=tuple(accepted),
                            rejected=tuple(rejected[: self.options.max_rejected]), boilerplate=boilerplate)
 
