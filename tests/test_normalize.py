@@ -6,6 +6,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from unspin.text.normalize import (
+    _STOPWORDS,
     _normalize_unicode,
     _normalize_with_count,
     canonical_number,
@@ -119,6 +120,28 @@ def test_ascii_shortcut_normalizes_as_the_unicode_steps(text: str) -> None:
 @given(st.text(alphabet=MIXED_ALPHABET | st.sampled_from(list("0123456789$%`")), max_size=60))
 def test_token_features_are_content_tokens_and_numbers(text: str) -> None:
     assert token_features(text) == (content_tokens(text), numbers(text))
+
+
+def _content_tokens_one_match_at_a_time(text: str) -> list[str]:
+    """content_tokens as first written (match objects, a stem at a time): the oracle of the next test."""
+    import re
+
+    import Stemmer
+
+    out = []
+    for match in re.finditer(r"(\d+(?:[.,]\d+)*)[^\W\d_]*|([^\W\d_]+)", fold(text)):
+        number, word = match.group(1), match.group(2)
+        if number is not None:
+            out.append(canonical_number(number))
+        elif len(word) > 1 and word not in _STOPWORDS:
+            out.append(Stemmer.Stemmer("english").stemWord(word))
+    return out
+
+
+@given(st.text(alphabet=MIXED_ALPHABET | st.sampled_from(list("0123456789.,$%`_²٣")), max_size=60))
+@example("1,000 and 0.50 or 007, 1.000.000 in 2,5 ٣")
+def test_content_tokens_as_first_written(text: str) -> None:
+    assert content_tokens(text) == _content_tokens_one_match_at_a_time(text)
 
 
 def test_content_tokens_numbers() -> None:

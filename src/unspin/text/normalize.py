@@ -255,6 +255,7 @@ _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 # that is dropped, or a run of letters.
 _TOKEN_RE = re.compile(r"(\d+(?:[.,]\d+)*)[^\W\d_]*|([^\W\d_]+)")
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+_THOUSANDS_COMMA_RE = re.compile(r",(?=\d{3}(?!\d))")
 
 
 @lru_cache(maxsize=1)
@@ -270,7 +271,9 @@ def canonical_number(raw: str) -> str:
     a decimal point (``"1,5"`` -> ``"1.5"``). Leading zeros of the integer part and trailing zeros
     of the fraction are dropped.
     """
-    text = re.sub(r",(?=\d{3}(?!\d))", "", raw).replace(",", ".")
+    if "," not in raw and "." not in raw:  # digits only (most numbers)
+        return raw.lstrip("0") or "0"
+    text = _THOUSANDS_COMMA_RE.sub("", raw).replace(",", ".")
     if text.count(".") > 1:
         groups = text.split(".")
         if all(len(g) == 3 for g in groups[1:]):
@@ -301,9 +304,8 @@ def _content_tokens(folded: str) -> list[str]:
     words: list[str] = []
     positions: list[int] = []
     out: list[str] = []
-    for match in _TOKEN_RE.finditer(folded):
-        number, word = match.group(1), match.group(2)
-        if number is not None:
+    for number, word in _TOKEN_RE.findall(folded):  # an unmatched group is "", a number never is
+        if number:
             out.append(canonical_number(number))
         elif len(word) > 1 and word not in _STOPWORDS:
             positions.append(len(out))
