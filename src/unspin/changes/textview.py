@@ -120,6 +120,12 @@ def _single_close(text: str, start: int, end: int, mark: str) -> int:
     return -1
 
 
+# Every character _quotes_in_line acts on: the openers and closers of _DOUBLE_PAIRS, and the straight
+# and curly single and double quotes.
+_MARK_RE = re.compile("[" + re.escape("".join(sorted(set(_DOUBLE_PAIRS) | set(_DOUBLE_PAIRS.values())
+                                                     | set("\"'‘”")))) + "]")
+
+
 def _quotes_in_line(text: str, start: int, end: int) -> list[Span]:
     """Quotations in one paragraph ``text[start:end]`` (see :func:`quote_spans`)."""
     out: list[Span] = []
@@ -127,6 +133,11 @@ def _quotes_in_line(text: str, start: int, end: int) -> list[Span]:
     closer = ""
     i = start
     while i < end:
+        # Only quotation marks change the state: jump to the next one.
+        mark = _MARK_RE.search(text, i, end)
+        if mark is None:
+            break
+        i = mark.start()
         ch = text[i]
         after_blank = i == start or text[i - 1] in " \t([—–-/"
         if open_at is None:
