@@ -70,8 +70,15 @@ class Token:
 
 
 @lru_cache(maxsize=65536)
+def _word_info(raw: str, latin: bool) -> tuple[str, int, bool]:
+    """:func:`_word_key` of a word, and whether it starts with a capital (cached: words recur)."""
+    first = next((c for c in raw if c.isalpha()), "")
+    # A look-alike capital (Cyrillic А) is upper case too.
+    return (*_word_key(raw, latin), first.isupper())
+
+
 def _word_key(raw: str, latin: bool) -> tuple[str, int]:
-    """Comparison key of a word and its number of look-alike characters (cached: words recur)."""
+    """Comparison key of a word and its number of look-alike characters."""
     if _INITIALISM_RE.fullmatch(raw):
         raw = raw.replace(".", "")  # "U.S." and "US" are one word
     if raw.isascii():
@@ -208,10 +215,7 @@ class TextView:
         return "".join(chars)
 
     def _token(self, match: re.Match[str]) -> Token:
-        raw = match.group()
-        key, confusables = _word_key(raw, self.latin)
-        first = next((c for c in raw if c.isalpha()), "")
-        capital = first.isupper()  # a look-alike capital (Cyrillic А) is upper case too
+        key, confusables, capital = _word_info(match.group(), self.latin)
         return Token(match.start(), match.end(), key, capital, self._is_initial(match.start()), confusables)
 
     def _is_initial(self, pos: int) -> bool:
