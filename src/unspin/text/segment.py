@@ -279,8 +279,7 @@ def _units(text: str) -> tuple[list[_Unit], int | None]:
 
 @lru_cache(maxsize=1)
 def _tokenizer() -> Tokenizer:
-    """Return the shared syntok tokenizer (stateless; contractions left as written; plain words
-    by a shortcut, :mod:`unspin.text.plaintokens`)."""
+    """The shared syntok tokenizer (:mod:`unspin.text.plaintokens`; contractions left as written)."""
     return PlainTokenizer(replace_not_contraction=False)
 
 

@@ -41,7 +41,6 @@ from unspin.tracing.embedding import LEXICALLY_SURE, LazyVectors, worth_embeddin
 logger = logging.getLogger(__name__)
 
 
-
 @dataclass
 class _Context:
     """What every candidate of one suspect shares: its text and quotations."""
@@ -62,8 +61,7 @@ class _Aligned:
     quotes: list[tuple[int, int]] | None = None
     # The passages over all suspect sentences with their reuse scores; reset with the alignment.
     reported: list[Passage] | None = None
-    # The candidate scored by Comparer._match, by explained suspect units; reset with the alignment
-    # (the greedy explanation scores each candidate again and again on the same open sentences).
+    # Comparer._match by explained units (asked again and again); reset with the alignment.
     matches: dict[frozenset[int], SourceMatch] = field(default_factory=dict)
 
     def realign(self, alignment: PairAlignment) -> None:
@@ -124,7 +122,7 @@ class Comparer:
                                        or CachedEmbedder(MultilingualEmbedder(), path=embeddings_cache))
         # Candidate documents recur across suspects; splitting them is the costliest lexical step.
         self._units: LRUCache[str, list[Unit]] = LRUCache(maxsize=self.options.units_cache)
-        # Sources read for their changes (TextView by text): one source may be found for many suspects.
+        # Sources read for their changes (by text): one source may be found for many suspects.
         self._views: LRUCache[str, TextView] = LRUCache(maxsize=64)
 
     def with_options(self, **changes: Any) -> Self:
@@ -298,10 +296,9 @@ class Comparer:
     def _match(self, units: list[Unit], item: _Aligned, explained: set[int]) -> SourceMatch:
         """:meth:`_score`, remembered by the candidate until its alignment changes."""
         key = frozenset(explained)
-        found = item.matches.get(key)
-        if found is None:
-            found = item.matches[key] = self._score(units, item, explained)
-        return found
+        if key not in item.matches:
+            item.matches[key] = self._score(units, item, explained)
+        return item.matches[key]
 
     def _score(self, units: list[Unit], item: _Aligned, explained: set[int]) -> SourceMatch:
         """Score one candidate on the suspect sentences that no accepted source explains yet.
