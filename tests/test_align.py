@@ -12,11 +12,13 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from unspin.results import Passage, SentencePair
+from unspin.text.overlap import WordSets
 from unspin.text.segment import Sentence, split_sentences
 from unspin.tracing.align import (
     ISOLATED_MIN,
     MERGE_MARGIN,
     NUMBER_BONUS,
+    NUMBER_BONUS_MAX,
     SEED_THRESHOLD,
     PairAlignment,
     Unit,
@@ -428,6 +430,28 @@ def test_merged_similarity_of_empty_sides() -> None:
     for shape in [(0, 3), (3, 0), (0, 0)]:
         sim, extra_b, extra_a = merged_similarity([], [], np.zeros(shape, dtype=np.float32))
         assert sim.shape == extra_b.shape == extra_a.shape == shape
+
+
+def test_merged_similarity_reuses_given_token_sets() -> None:
+    a, b = _units(CONDENSED_SUSPECT), _units(CONDENSED_SOURCE)
+    raw = similarity_matrix(a, b)
+    words = WordSets([u.tokens for u in a], [u.tokens for u in b])
+    given_sets = merged_similarity(a, b, raw, words=words)
+    for mine, fresh in zip(given_sets, merged_similarity(a, b, raw), strict=True):
+        assert np.array_equal(mine, fresh)
+
+
+@given(st.lists(st.lists(st.sampled_from(NUMBERS), max_size=3), max_size=4),
+       st.lists(st.lists(st.sampled_from(NUMBERS), max_size=3), max_size=4))
+def test_number_bonus_per_pair(a_numbers: list[list[str]], b_numbers: list[list[str]]) -> None:
+    a = [Unit(0, 1, "x", frozenset(), frozenset(n)) for n in a_numbers]
+    b = [Unit(0, 1, "y", frozenset(), frozenset(n)) for n in b_numbers]
+    bonus = number_bonus(a, b)
+    assert bonus.shape == (len(a), len(b)) and bonus.dtype == np.float32
+    for i, ua in enumerate(a):
+        for j, ub in enumerate(b):
+            shared = len(ua.numbers & ub.numbers)
+            assert bonus[i, j] == np.float32(min(NUMBER_BONUS * shared, NUMBER_BONUS_MAX))
 
 
 # -- local chains ---------------------------------------------------------------------------------

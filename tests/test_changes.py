@@ -451,3 +451,75 @@ def test_reused_passages_report_no_added_or_omitted_sentences() -> None:
     assert source.finding == "reused"
     kinds = {c.kind for c in source.changes}
     assert not kinds & {"sentence-added", "sentence-omitted"}
+
+
+QUOTE_TEXT = st.lists(st.sampled_from(['"', "“", "”", "'", "‘", "’", "He", "said", "it", "fell", ",", ".",
+                                       " ", "\n", "(", "«", "»"]), max_size=30).map("".join)
+
+
+@given(QUOTE_TEXT)
+def test_quoted_words_are_those_inside_a_quotation(text: str) -> None:
+    view = TextView(text)
+    assert view.quoted == {t.start for t in view.tokens if any(s <= t.start < e for s, e in view.quotes)}
+
+
+def test_attach_changes_reuses_and_fills_the_views(traced: Any) -> None:
+    from unspin.changes.docdiff import attach_changes
+
+    match = traced.sources[0]
+    sentences = split_sentences(traced.suspect.text)
+    views: dict[str, TextView] = {}
+    first = attach_changes(traced.suspect.text, sentences, [match], {}, views=views)
+    assert list(views) == [match.text]
+    again = attach_changes(traced.suspect.text, sentences, [match], {}, views=views)
+    assert first == again == attach_changes(traced.suspect.text, sentences, [match], {})
+    assert first[0].changes == match.changes
+
+
+def _quotes_char_by_char(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """_quotes_in_line as first written (every character visited): the oracle of the next test."""
+    from unspin.changes.textview import _DOUBLE_PAIRS, _single_close
+
+    out: list[tuple[int, int]] = []
+    open_at: int | None = None
+    closer = ""
+    i = start
+    while i < end:
+        ch = text[i]
+        after_blank = i == start or text[i - 1] in " \t([—–-/"
+        if open_at is None:
+            if ch in _DOUBLE_PAIRS or (ch == '"' and after_blank):
+                open_at, closer = i + 1, _DOUBLE_PAIRS.get(ch, '"')
+            elif ch in '"”' and not out and text[i - 1] in ",.!?":
+                out.append((start, i))
+            elif ch in "‘'" and after_blank and i + 1 < end and text[i + 1].isalpha():
+                close = _single_close(text, i + 1, end, "’" if ch == "‘" else "'")
+                if close != -1:
+                    out.append((i + 1, close))
+                    i = close
+        elif ch == '"' and closer == '"' and after_blank and i + 1 < end and (text[i + 1].isalpha()
+                                                                             or text[i + 1] == "["):
+            out.append((open_at, i))
+            open_at = i + 1
+        elif ch == closer or (closer == "”" and ch == '"') or (closer == '"' and ch == "”"):
+            out.append((open_at, i))
+            open_at = None
+        i += 1
+    if open_at is not None and end - open_at > 1:
+        out.append((open_at, end))
+    return out
+
+
+MARKS = ['"', "“", "”", "„", "«", "»", "‹", "›", "'", "‘", "’", "He", "it", ",", ".", "!", " ", "(",
+         "[", "—", "/"]
+MARKS_TEXT = st.lists(st.sampled_from(MARKS), max_size=40).map("".join)
+
+
+@given(MARKS_TEXT)
+@settings(max_examples=500)
+def test_quotes_jump_from_mark_to_mark_as_visiting_every_character(text: str) -> None:
+    from unspin.changes.textview import _quotes_in_line
+
+    assert _quotes_in_line(text, 0, len(text)) == _quotes_char_by_char(text, 0, len(text))
+    if len(text) > 4:
+        assert _quotes_in_line(text, 2, len(text) - 1) == _quotes_char_by_char(text, 2, len(text) - 1)

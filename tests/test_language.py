@@ -124,3 +124,12 @@ def test_any_text_gets_a_known_code(text: str) -> None:
                                                                                   max_size=80))
 def test_figures_around_a_text_do_not_change_its_language(code: str, figures: str) -> None:
     assert detect_language(figures + TEXTS[code] + figures).code == code
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+def test_ascii_letters_are_counted_as_latin_one_by_one(text: str) -> None:
+    from unspin.text.language import _scripts
+
+    expected = sum(1 for c in text if c.isalpha())
+    assert _scripts(text) == ({"Latin": expected} if expected else {})
+

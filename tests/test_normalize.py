@@ -6,6 +6,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from unspin.text.normalize import (
+    _STOPWORDS,
+    _normalize_unicode,
+    _normalize_with_count,
     canonical_number,
     content_tokens,
     count_confusables,
@@ -13,6 +16,7 @@ from unspin.text.normalize import (
     names,
     normalize,
     numbers,
+    token_features,
 )
 
 # "Аmеrіcаn" with Cyrillic А, е, і, а.
@@ -104,6 +108,40 @@ def test_normalize_is_idempotent_on_mixed_scripts(text: str) -> None:
     once = normalize(text)
     assert normalize(once) == once
     assert count_confusables(once) == 0
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+@example("`Tis\x1c the\x0b season`  \t")
+@settings(max_examples=400)
+def test_ascii_shortcut_normalizes_as_the_unicode_steps(text: str) -> None:
+    assert _normalize_with_count(text) == _normalize_unicode(text)
+
+
+@given(st.text(alphabet=MIXED_ALPHABET | st.sampled_from(list("0123456789$%`")), max_size=60))
+def test_token_features_are_content_tokens_and_numbers(text: str) -> None:
+    assert token_features(text) == (content_tokens(text), numbers(text))
+
+
+def _content_tokens_one_match_at_a_time(text: str) -> list[str]:
+    """content_tokens as first written (match objects, a stem at a time): the oracle of the next test."""
+    import re
+
+    import Stemmer
+
+    out = []
+    for match in re.finditer(r"(\d+(?:[.,]\d+)*)[^\W\d_]*|([^\W\d_]+)", fold(text)):
+        number, word = match.group(1), match.group(2)
+        if number is not None:
+            out.append(canonical_number(number))
+        elif len(word) > 1 and word not in _STOPWORDS:
+            out.append(Stemmer.Stemmer("english").stemWord(word))
+    return out
+
+
+@given(st.text(alphabet=MIXED_ALPHABET | st.sampled_from(list("0123456789.,$%`_²٣")), max_size=60))
+@example("1,000 and 0.50 or 007, 1.000.000 in 2,5 ٣")
+def test_content_tokens_as_first_written(text: str) -> None:
+    assert content_tokens(text) == _content_tokens_one_match_at_a_time(text)
 
 
 def test_content_tokens_numbers() -> None:

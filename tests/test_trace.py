@@ -12,10 +12,11 @@ import io
 import itertools
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import jsonschema  # type: ignore[import-untyped]
+import numpy as np
 import pytest
 import shape_articles as shapes
 
@@ -27,6 +28,8 @@ from unspin.report.render import load_schema
 from unspin.results import SourceMatch, TraceResult
 from unspin.text.segment import split_sentences
 from unspin.tracing import decide
+from unspin.tracing.align import align_units, units_of
+from unspin.tracing.tracer import Comparer, _Aligned, _Context
 
 DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo" / "collection"
 
@@ -813,3 +816,30 @@ def test_cli_compare_reports_a_reordered_copy(tmp_path: Path) -> None:
     assert source["finding"] == "copy" and source["copy_score"] >= 0.5
     starts = [p["source"][0] for p in source["passages"]]
     assert len(starts) >= 2 and starts != sorted(starts)
+
+
+# --------------------------------------------------------------------------- caches
+
+
+class _NoEmbedder:
+    """Embeds nothing (every cosine 0): no model needed."""
+
+    name = "none"
+
+    def encode(self, sentences: Sequence[str]) -> np.ndarray:
+        return np.zeros((len(sentences), 8), dtype=np.float32)
+
+
+def test_a_candidate_score_is_remembered_until_its_alignment_changes() -> None:
+    comparer = Comparer(embedder=_NoEmbedder())
+    suspect = RAIL.replace("42 years", "four decades").replace("Thursday", "Friday")
+    units, source_units = units_of(split_sentences(suspect)), units_of(split_sentences(RAIL))
+    item = _Aligned(Document(RAIL_ID, RAIL), source_units, align_units(units, source_units), False,
+                    _Context(suspect, quote_spans(suspect)))
+    first = comparer._match(units, item, set())
+    assert comparer._match(units, item, set()) is first
+    assert first == comparer._score(units, item, set())
+    assert comparer._match(units, item, {0}) == comparer._score(units, item, {0}) != first
+    item.realign(align_units(units, source_units, threshold=0.95))
+    again = comparer._match(units, item, set())
+    assert again is not first and again == comparer._score(units, item, set())

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import replace
 from typing import Protocol
 
@@ -266,7 +266,8 @@ def _boilerplate(sus: TextView, src: TextView, spans: Sequence[Span]) -> list[Ch
 
 
 def attach_changes(suspect: str, sentences: Sequence[Sentence], sources: Sequence[SourceMatch],
-                   source_units: Mapping[str, Sequence[_Spanned]]) -> list[SourceMatch]:
+                   source_units: Mapping[str, Sequence[_Spanned]], *,
+                   views: MutableMapping[str, TextView] | None = None) -> list[SourceMatch]:
     """Return ``sources`` with :attr:`SourceMatch.changes` filled in.
 
     Args:
@@ -275,6 +276,8 @@ def attach_changes(suspect: str, sentences: Sequence[Sentence], sources: Sequenc
         sources: the accepted sources, in explanation order.
         source_units: per source id, its non-boilerplate sentences (objects with ``start`` and
             ``end``, e.g. :class:`unspin.tracing.align.Unit`); split again when an id is missing.
+        views: source texts already read (:class:`TextView` by text), to reuse and to add to; a
+            source found for many suspects is read once.
     """
     if not sources:
         return []
@@ -290,7 +293,12 @@ def attach_changes(suspect: str, sentences: Sequence[Sentence], sources: Sequenc
         # Reused passages are excerpts: the rest of either text was never part of a copy, so it
         # is neither added nor omitted.
         excerpt = match.finding == "reused"
-        changes = detect_changes(view, match.text, match.passages, suspect_units=units, source_units=spans,
+        source = views.get(match.text) if views is not None else None
+        if source is None:
+            source = TextView(match.text)
+            if views is not None:
+                views[match.text] = source
+        changes = detect_changes(view, source, match.passages, suspect_units=units, source_units=spans,
                                  boilerplate=boiler, covered=covered, additions=n == 0 and not excerpt)
         if excerpt:
             changes = tuple(c for c in changes if c.kind != "sentence-omitted")

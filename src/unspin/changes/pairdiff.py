@@ -196,8 +196,9 @@ def _implicit_besides(pair: PairState, swap: tuple[int, int, bool], keys_a: list
 
 
 def _quoted(view: TextView, words: list[Token]) -> set[int]:
-    """Indices of the words that lie inside a quotation."""
-    return {k for k, t in enumerate(words) if any(s <= t.start < e for s, e in view.quotes)}
+    """Indices of the words (of ``view``) that lie inside a quotation."""
+    quoted = view.quoted
+    return {k for k, t in enumerate(words) if t.start in quoted}
 
 
 def _implicit_negations(region: dict[int, int], keys: list[str], other: list[str]) -> int:

@@ -15,7 +15,7 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from rapidfuzz.distance import Indel
 
@@ -33,6 +33,7 @@ __all__ = ["ALIGN_BASE", "CALENDAR", "NAME_STOP", "PairState", "TextView", "Toke
 _WORD_RE = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_][\w\u0300-\u036f]*(?:['’\-][^\W_][\w\u0300-\u036f]*)*")
 _POSSESSIVE_RE = re.compile(r"'s?$")
 _INITIALISM_RE = re.compile(r"(?:[^\W\d_]\.){2,}")
+_ASCII_LETTER_RE = re.compile(r"[A-Za-z]")
 # What may stand between a sentence end and the next word: blanks, quotes, brackets.
 _SENTENCE_END = ".!?:;\n"
 _OPENERS = " \t\r\"'([“‘«„‚‹—–-"
@@ -66,6 +67,14 @@ class Token:
     capital: bool
     initial: bool
     confusables: int
+
+
+@lru_cache(maxsize=65536)
+def _word_info(raw: str, latin: bool) -> tuple[str, int, bool]:
+    """:func:`_word_key` of a word, and whether it starts with a capital (cached: words recur)."""
+    first = next((c for c in raw if c.isalpha()), "")
+    # A look-alike capital (Cyrillic А) is upper case too.
+    return (*_word_key(raw, latin), first.isupper())
 
 
 def _word_key(raw: str, latin: bool) -> tuple[str, int]:
@@ -118,6 +127,12 @@ def _single_close(text: str, start: int, end: int, mark: str) -> int:
     return -1
 
 
+# Every character _quotes_in_line acts on: the openers and closers of _DOUBLE_PAIRS, and the straight
+# and curly single and double quotes.
+_MARK_RE = re.compile("[" + re.escape("".join(sorted(set(_DOUBLE_PAIRS) | set(_DOUBLE_PAIRS.values())
+                                                     | set("\"'‘”")))) + "]")
+
+
 def _quotes_in_line(text: str, start: int, end: int) -> list[Span]:
     """Quotations in one paragraph ``text[start:end]`` (see :func:`quote_spans`)."""
     out: list[Span] = []
@@ -125,6 +140,11 @@ def _quotes_in_line(text: str, start: int, end: int) -> list[Span]:
     closer = ""
     i = start
     while i < end:
+        # Only quotation marks change the state: jump to the next one.
+        mark = _MARK_RE.search(text, i, end)
+        if mark is None:
+            break
+        i = mark.start()
         ch = text[i]
         after_blank = i == start or text[i - 1] in " \t([—–-/"
         if open_at is None:
@@ -169,8 +189,8 @@ class TextView:
     plain: str = field(init=False)
 
     def __post_init__(self) -> None:
-        letters = sum(1 for c in self.text if c.isalpha())
-        ascii_letters = sum(1 for c in self.text if c.isascii() and c.isalpha())
+        letters = sum(map(str.isalpha, self.text))
+        ascii_letters = len(_ASCII_LETTER_RE.findall(self.text))
         self.latin = letters == 0 or ascii_letters * 2 > letters
         self.tokens = [self._token(m) for m in _WORD_RE.finditer(self.text)]
         self.starts = [t.start for t in self.tokens]
@@ -195,10 +215,7 @@ class TextView:
         return "".join(chars)
 
     def _token(self, match: re.Match[str]) -> Token:
-        raw = match.group()
-        key, confusables = _word_key(raw, self.latin)
-        first = next((c for c in raw if c.isalpha()), "")
-        capital = first.isupper()  # a look-alike capital (Cyrillic А) is upper case too
+        key, confusables, capital = _word_info(match.group(), self.latin)
         return Token(match.start(), match.end(), key, capital, self._is_initial(match.start()), confusables)
 
     def _is_initial(self, pos: int) -> bool:
@@ -220,6 +237,25 @@ class TextView:
         if not token.capital or token.key in NAME_STOP or token.key in CALENDAR or token.key.isdigit():
             return False
         return not token.initial or token.key in self.names
+
+    @cached_property
+    def quoted(self) -> frozenset[int]:
+        """Start offsets of the words that lie inside a quotation."""
+        union: list[list[int]] = []  # the quotations merged where they overlap or touch, in order
+        for start, end in sorted(self.quotes):
+            if start >= end:
+                continue
+            if union and start <= union[-1][1]:
+                union[-1][1] = max(union[-1][1], end)
+            else:
+                union.append([start, end])
+        firsts = [start for start, _ in union]
+        inside = set()
+        for token in self.tokens:
+            k = bisect.bisect_right(firsts, token.start) - 1
+            if k >= 0 and token.start < union[k][1]:
+                inside.add(token.start)
+        return frozenset(inside)
 
     def quotes_in(self, span: Span) -> list[Span]:
         """Whole quotations (at least one word long) that overlap ``span``: a quotation running on

@@ -157,8 +157,14 @@ def script_of(char: str) -> str:
     return ""
 
 
+_ASCII_LETTER_RE = re.compile(r"[A-Za-z]")
+
+
 def _scripts(sample: str) -> Counter[str]:
     """Letters of ``sample`` counted per script."""
+    if sample.isascii():  # the common case: Latin letters only, counted in C
+        letters = len(_ASCII_LETTER_RE.findall(sample))
+        return Counter({"Latin": letters}) if letters else Counter()
     counts: Counter[str] = Counter()
     for char in sample:
         if char.isalpha():
@@ -201,7 +207,12 @@ def detect_language(text: str) -> Language:
     Returns:
         the language; ``code == "und"`` when the text has too few letters or words to decide.
     """
-    sample = text[:SAMPLE_CHARS]
+    return _detect(text[:SAMPLE_CHARS])
+
+
+@lru_cache(maxsize=1024)  # samples of at most SAMPLE_CHARS: a few MB at most
+def _detect(sample: str) -> Language:
+    """:func:`detect_language` of a sample (cached: a trace asks again about candidates it has seen)."""
     script = _main_script(_scripts(sample))
     if not script:
         return Language(UNDETERMINED)

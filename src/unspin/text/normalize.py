@@ -35,7 +35,8 @@ import Stemmer
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["canonical_number", "content_tokens", "count_confusables", "fold", "names", "normalize", "numbers"]
+__all__ = ["canonical_number", "content_tokens", "count_confusables", "fold", "names", "normalize", "numbers",
+           "token_features"]
 
 # Characters deleted outright: zero-width space/non-joiner/joiner, word joiner, BOM, soft hyphen.
 _DELETED = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
@@ -52,6 +53,8 @@ _TRANSLATION: dict[int, str | None] = {
 }
 
 _WHITESPACE_RE = re.compile(r"\s+")
+# ASCII text: NFKC and the look-alike map leave it as it is; only these translations apply.
+_ASCII_REPLACEMENTS = tuple((chr(code), to or "") for code, to in _TRANSLATION.items() if code < 128)
 # A word holding at least one non-ASCII word character: only such words can hold look-alikes.
 # Combining diacritics count as word characters: a mapped letter may compose with its accent
 # (Cyrillic а + acute -> Latin á), and word bounds must not move when normalising again.
@@ -185,6 +188,16 @@ def _map_word(word: str, table: dict[str, str]) -> tuple[str, int]:
 
 def _normalize_with_count(text: str) -> tuple[str, int]:
     """Normalise ``text`` (see :func:`normalize`) and count the look-alikes mapped."""
+    if text.isascii():  # the common case, without the Unicode steps (same result)
+        for old, new in _ASCII_REPLACEMENTS:
+            text = text.replace(old, new)
+        # str.split() splits at str.isspace(), as \s does in str patterns.
+        return " ".join(text.split()), 0
+    return _normalize_unicode(text)
+
+
+def _normalize_unicode(text: str) -> tuple[str, int]:
+    """:func:`_normalize_with_count` of any text, step by step."""
     text = unicodedata.normalize("NFKC", text.translate(_TRANSLATION))
     # NFKC can produce characters the table handles (e.g. small em dash -> em dash).
     text = text.translate(_TRANSLATION)
@@ -242,6 +255,7 @@ _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 # that is dropped, or a run of letters.
 _TOKEN_RE = re.compile(r"(\d+(?:[.,]\d+)*)[^\W\d_]*|([^\W\d_]+)")
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+_THOUSANDS_COMMA_RE = re.compile(r",(?=\d{3}(?!\d))")
 
 
 @lru_cache(maxsize=1)
@@ -257,7 +271,9 @@ def canonical_number(raw: str) -> str:
     a decimal point (``"1,5"`` -> ``"1.5"``). Leading zeros of the integer part and trailing zeros
     of the fraction are dropped.
     """
-    text = re.sub(r",(?=\d{3}(?!\d))", "", raw).replace(",", ".")
+    if "," not in raw and "." not in raw:  # digits only (most numbers)
+        return raw.lstrip("0") or "0"
+    text = _THOUSANDS_COMMA_RE.sub("", raw).replace(",", ".")
     if text.count(".") > 1:
         groups = text.split(".")
         if all(len(g) == 3 for g in groups[1:]):
@@ -281,12 +297,15 @@ def content_tokens(text: str) -> list[str]:
         tokens (``"5.5%"`` -> ``"5.5"``, ``"$445.1bn"`` -> ``"445.1"``). Single-letter tokens are
         dropped. Deterministic.
     """
+    return _content_tokens(fold(text))
+
+
+def _content_tokens(folded: str) -> list[str]:
     words: list[str] = []
     positions: list[int] = []
     out: list[str] = []
-    for match in _TOKEN_RE.finditer(fold(text)):
-        number, word = match.group(1), match.group(2)
-        if number is not None:
+    for number, word in _TOKEN_RE.findall(folded):  # an unmatched group is "", a number never is
+        if number:
             out.append(canonical_number(number))
         elif len(word) > 1 and word not in _STOPWORDS:
             positions.append(len(out))
@@ -300,7 +319,17 @@ def content_tokens(text: str) -> list[str]:
 
 def numbers(text: str) -> list[str]:
     """Return the canonical numeric values written in ``text``, in order (``["1.3", "2004"]``)."""
-    return [canonical_number(m.group()) for m in _NUMBER_RE.finditer(normalize(text))]
+    return _numbers(normalize(text))
+
+
+def _numbers(normalized: str) -> list[str]:
+    return [canonical_number(m.group()) for m in _NUMBER_RE.finditer(normalized)]
+
+
+def token_features(text: str) -> tuple[list[str], list[str]]:
+    """:func:`content_tokens` and :func:`numbers` of ``text`` at once (normalising it once)."""
+    normalized = normalize(text)
+    return _content_tokens(normalized.casefold()), _numbers(normalized)
 
 
 # A word for name detection: an initialism ("U.S.") or letters joined by ' or - ("O'Neill").

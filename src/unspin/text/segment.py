@@ -52,6 +52,7 @@ from syntok import segmenter
 from syntok.tokenizer import Tokenizer
 
 from unspin.text.normalize import fold
+from unspin.text.plaintokens import PlainTokenizer
 
 logger = logging.getLogger(__name__)
 
@@ -278,8 +279,8 @@ def _units(text: str) -> tuple[list[_Unit], int | None]:
 
 @lru_cache(maxsize=1)
 def _tokenizer() -> Tokenizer:
-    """Return the shared syntok tokenizer (stateless; contractions left as written)."""
-    return Tokenizer(replace_not_contraction=False)
+    """The shared syntok tokenizer (:mod:`unspin.text.plaintokens`; contractions left as written)."""
+    return PlainTokenizer(replace_not_contraction=False)
 
 
 def _sentence_starts(chunk: str) -> list[int]:

@@ -18,11 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 
 from unspin.results import Passage, SentencePair
-from unspin.text.normalize import content_tokens, numbers
-from unspin.text.overlap import dice_matrix
+from unspin.text.normalize import token_features
+from unspin.text.overlap import WordSets
 from unspin.text.segment import Sentence
 
 #: Similarity a sentence pair needs to become a seed.
@@ -63,8 +62,8 @@ class Unit:
 
     @classmethod
     def from_sentence(cls, sentence: Sentence) -> Unit:
-        return cls(sentence.start, sentence.end, sentence.text,
-                   frozenset(content_tokens(sentence.text)), frozenset(numbers(sentence.text)))
+        tokens, numbers = token_features(sentence.text)
+        return cls(sentence.start, sentence.end, sentence.text, frozenset(tokens), frozenset(numbers))
 
 
 def units_of(sentences: Sequence[Sentence]) -> list[Unit]:
@@ -72,33 +71,15 @@ def units_of(sentences: Sequence[Sentence]) -> list[Unit]:
     return [Unit.from_sentence(s) for s in sentences if not s.boilerplate]
 
 
-def token_matrix(units: Sequence[Unit], vocabulary: dict[str, int]) -> sparse.csr_matrix:
-    """Binary units x vocabulary matrix of content tokens (new tokens are added to ``vocabulary``)."""
-    indptr: list[int] = [0]
-    indices: list[int] = []
-    for unit in units:
-        indices.extend(vocabulary.setdefault(t, len(vocabulary)) for t in unit.tokens)
-        indptr.append(len(indices))
-    data = np.ones(len(indices), dtype=np.float32)
-    return sparse.csr_matrix((data, indices, indptr), shape=(len(units), max(len(vocabulary), 1)))
-
-
 def lexical_matrix(a: Sequence[Unit], b: Sequence[Unit]) -> np.ndarray:
     """Dice coefficient of the content-token sets of every pair, shape (len(a), len(b)), in [0, 1]."""
     if not a or not b:
         return np.zeros((len(a), len(b)), dtype=np.float32)
-    vocabulary: dict[str, int] = {}
-    return dice_matrix(token_matrix(a, vocabulary), token_matrix(b, vocabulary))
+    return _token_sets(a, b).dice()
 
 
-def _joined(matrix: sparse.csr_matrix, width: int) -> sparse.csr_matrix:
-    """Rows k..k+width-1 of a binary matrix joined (logical or) into row k; fewer rows at the end."""
-    rows = matrix.shape[0] - width + 1
-    out = matrix[:rows].copy()
-    for shift in range(1, width):
-        out = out + matrix[shift:shift + rows]
-    out.data = np.ones_like(out.data)
-    return out
+def _token_sets(a: Sequence[Unit], b: Sequence[Unit]) -> WordSets:
+    return WordSets([u.tokens for u in a], [u.tokens for u in b])
 
 
 def _joined_vectors(vectors: np.ndarray, width: int) -> np.ndarray:
@@ -112,15 +93,12 @@ def _joined_vectors(vectors: np.ndarray, width: int) -> np.ndarray:
 
 def number_bonus(a: Sequence[Unit], b: Sequence[Unit]) -> np.ndarray:
     """Bonus for numbers shared by two sentences: exact anchors that survive translation."""
-    out = np.zeros((len(a), len(b)), dtype=np.float32)
-    for i, ua in enumerate(a):
-        if not ua.numbers:
-            continue
-        for j, ub in enumerate(b):
-            shared = len(ua.numbers & ub.numbers)
-            if shared:
-                out[i, j] = min(NUMBER_BONUS * shared, NUMBER_BONUS_MAX)
-    return out
+    if not any(u.numbers for u in a) or not any(u.numbers for u in b):
+        return np.zeros((len(a), len(b)), dtype=np.float32)
+    shared = WordSets([u.numbers for u in a], [u.numbers for u in b]).shared()
+    # In float64, then rounded once to float32, as for one pair: min(0.05 * shared, 0.15).
+    bonus: np.ndarray = np.minimum(NUMBER_BONUS * shared, NUMBER_BONUS_MAX).astype(np.float32)
+    return bonus
 
 
 def similarity_matrix(a: Sequence[Unit], b: Sequence[Unit], *, a_vectors: np.ndarray | None = None,
@@ -191,7 +169,8 @@ def chain(sim: np.ndarray, *, threshold: float = SEED_THRESHOLD,
 
 def merged_similarity(a: Sequence[Unit], b: Sequence[Unit], sim: np.ndarray, *,
                       a_vectors: np.ndarray | None = None, b_vectors: np.ndarray | None = None,
-                      margin: float = MERGE_MARGIN) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                      margin: float = MERGE_MARGIN, words: WordSets | None = None
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Raise pair similarities where one sentence renders several adjacent ones on the other side.
 
     A condensed rewrite says in one sentence what the source says in two or three; a loose
@@ -206,6 +185,7 @@ def merged_similarity(a: Sequence[Unit], b: Sequence[Unit], sim: np.ndarray, *,
         sim: the one-to-one similarity matrix (:func:`similarity_matrix`).
         a_vectors, b_vectors: unit-length embeddings of the units, or None (lexical only).
         margin: how much a window must beat its best member.
+        words: the content-token sets of ``a`` and ``b`` (:class:`WordSets`), when already built.
 
     Returns:
         ``(sim, extra_b, extra_a)``: the raised similarity matrix; for each pair, how many further
@@ -217,12 +197,11 @@ def merged_similarity(a: Sequence[Unit], b: Sequence[Unit], sim: np.ndarray, *,
     n, m = sim.shape
     if n == 0 or m == 0:
         return out, extra_b, extra_a
-    vocabulary: dict[str, int] = {}
-    ta, tb = token_matrix(a, vocabulary), token_matrix(b, vocabulary)
+    words = words if words is not None else _token_sets(a, b)
     for width in (2, 3):
         if m < width:
             break
-        joined = dice_matrix(ta, _joined(tb, width))
+        joined = words.dice(join_b=width)
         if a_vectors is not None and b_vectors is not None:
             joined = np.maximum(joined, np.clip(a_vectors @ _joined_vectors(b_vectors, width).T, 0.0, 1.0))
         best_single = np.max(np.stack([sim[:, k:k + m - width + 1] for k in range(width)]), axis=0)
@@ -230,7 +209,7 @@ def merged_similarity(a: Sequence[Unit], b: Sequence[Unit], sim: np.ndarray, *,
         out[:, :m - width + 1] = np.where(better, joined, out[:, :m - width + 1])
         extra_b[:, :m - width + 1] = np.where(better, width - 1, extra_b[:, :m - width + 1])
     if n >= 2:
-        joined = dice_matrix(_joined(ta, 2), tb)
+        joined = words.dice(join_a=2)
         if a_vectors is not None and b_vectors is not None:
             joined = np.maximum(joined, np.clip(_joined_vectors(a_vectors, 2) @ b_vectors.T, 0.0, 1.0))
         best_single = np.maximum(sim[:-1], sim[1:])
@@ -493,6 +472,10 @@ def align_units(a: Sequence[Unit], b: Sequence[Unit], *, a_vectors: np.ndarray |
         lexical: a precomputed :func:`lexical_matrix` of ``a`` and ``b``.
         threshold: minimum similarity of a seed.
     """
+    words = _token_sets(a, b)  # built once for the one-to-one and the joined similarities
+    if lexical is None and a and b:
+        lexical = words.dice()
     raw = similarity_matrix(a, b, a_vectors=a_vectors, b_vectors=b_vectors, lexical=lexical)
-    sim, extra_b, extra_a = merged_similarity(a, b, raw, a_vectors=a_vectors, b_vectors=b_vectors)
+    sim, extra_b, extra_a = merged_similarity(a, b, raw, a_vectors=a_vectors, b_vectors=b_vectors,
+                                              words=words)
     return PairAlignment(sim, extra_b, extra_a, local_chains(sim, threshold=threshold), raw)

@@ -23,7 +23,7 @@ from typing import Any, Self
 from cachetools import LRUCache
 
 from unspin.changes.docdiff import attach_changes
-from unspin.changes.textview import quote_spans
+from unspin.changes.textview import TextView, quote_spans
 from unspin.crosslang.tracing import CrossLanguage, MultilingualEmbedder, cross_units, number_changes
 from unspin.documents import Document
 from unspin.embed.encoder import CachedEmbedder, Embedder, MiniLMEmbedder
@@ -39,7 +39,6 @@ from unspin.tracing.align import PairAlignment, Unit, align_units, lexical_matri
 from unspin.tracing.embedding import LEXICALLY_SURE, LazyVectors, embed_together, worth_embedding
 
 logger = logging.getLogger(__name__)
-
 
 
 @dataclass
@@ -62,11 +61,14 @@ class _Aligned:
     quotes: list[tuple[int, int]] | None = None
     # The passages over all suspect sentences with their reuse scores; reset with the alignment.
     reported: list[Passage] | None = None
+    # Comparer._match by explained units (asked again and again); reset with the alignment.
+    matches: dict[frozenset[int], SourceMatch] = field(default_factory=dict)
 
     def realign(self, alignment: PairAlignment) -> None:
         self.alignment, self.embedded = alignment, True
         self.reuse.clear()
         self.reported = None
+        self.matches.clear()
 
     def all_passages(self, units: Sequence[Unit]) -> list[Passage]:
         """The passages over every suspect sentence, each with its reuse score (computed once:
@@ -120,6 +122,8 @@ class Comparer:
                                        or CachedEmbedder(MultilingualEmbedder(), path=embeddings_cache))
         # Candidate documents recur across suspects; splitting them is the costliest lexical step.
         self._units: LRUCache[str, list[Unit]] = LRUCache(maxsize=self.options.units_cache)
+        # Sources read for their changes (by text): one source may be found for many suspects.
+        self._views: LRUCache[str, TextView] = LRUCache(maxsize=64)
 
     def with_options(self, **changes: Any) -> Self:
         """A copy with some options changed (validated), sharing this one's models and caches.
@@ -211,7 +215,8 @@ class Comparer:
         self._embed_promising(units, aligned, embed_all=embed_all)
         accepted, rejected, _ = self._choose(units, aligned, threshold=self.options.threshold)
         # What each accepted copy changed (cheap: no model; see unspin.changes.docdiff).
-        accepted = attach_changes(doc.text, sentences, accepted, {a.doc.id: a.units for a in aligned})
+        accepted = attach_changes(doc.text, sentences, accepted, {a.doc.id: a.units for a in aligned},
+                                  views=self._views)
         return TraceResult(suspect=doc, sources=tuple(accepted),
                            rejected=tuple(rejected[: self.options.max_rejected]), boilerplate=boilerplate)
 
@@ -290,6 +295,13 @@ class Comparer:
         return accepted, [m for m in rejected if m.score > 0], explained
 
     def _match(self, units: list[Unit], item: _Aligned, explained: set[int]) -> SourceMatch:
+        """:meth:`_score`, remembered by the candidate until its alignment changes."""
+        key = frozenset(explained)
+        if key not in item.matches:
+            item.matches[key] = self._score(units, item, explained)
+        return item.matches[key]
+
+    def _score(self, units: list[Unit], item: _Aligned, explained: set[int]) -> SourceMatch:
         """Score one candidate on the suspect sentences that no accepted source explains yet.
 
         The score is the largest of the copy score (sequence evidence over the open sentences), the
