@@ -85,10 +85,11 @@ def suspect_document(record: dict[str, Any]) -> Any:
 
 
 def phase_trace(records: Sequence[dict[str, Any]], index_dir: Path, out: Path,
-                workers: int) -> dict[str, Any]:
+                workers: int, precision: str = "float32") -> dict[str, Any]:
     """Trace each suspect (``workers`` processes at once, :func:`unspin.tracing.batch.trace_many`);
     write one JSON line per suspect to ``out``; return timing totals. Each trace's own time is
     its ``elapsed_s``; the first trace of each worker includes loading the model."""
+    from unspin import TraceOptions
     from unspin.errors import InputError
     from unspin.tracing.batch import trace_many
 
@@ -101,7 +102,9 @@ def phase_trace(records: Sequence[dict[str, Any]], index_dir: Path, out: Path,
 
     start = time.perf_counter()
     with out.open("w", encoding="utf-8") as sink:
-        for record, outcome in zip(records, trace_many(documents(), index_dir, workers=workers), strict=True):
+        outcomes = trace_many(documents(), index_dir, workers=workers,
+                              options=TraceOptions(embedding_precision=precision))
+        for record, outcome in zip(records, outcomes, strict=True):
             row: dict[str, Any] = {"id": record["id"], "kind": record["kind"], "sources": []}
             if outcome.result is None:
                 row["error"] = outcome.error
@@ -112,7 +115,7 @@ def phase_trace(records: Sequence[dict[str, Any]], index_dir: Path, out: Path,
                      "passages": [[list(p.suspect), list(p.source)] for p in m.passages]}
                     for m in outcome.result.sources]
             sink.write(json.dumps(row) + "\n")
-    return {"workers": workers, "elapsed_s": time.perf_counter() - start,
+    return {"workers": workers, "embedding_precision": precision, "elapsed_s": time.perf_counter() - start,
             "workers_peak_rss_mb": _peak_rss_mb(resource.RUSAGE_CHILDREN) if workers > 1 else None}
 
 
@@ -123,7 +126,7 @@ def run_child(args: argparse.Namespace) -> int:
         report = phase_index(Path(args.bench), index_dir)
     else:
         records = [json.loads(line) for line in Path(args.suspects_file).read_text("utf-8").splitlines()]
-        report = phase_trace(records, index_dir, Path(args.traces), args.workers)
+        report = phase_trace(records, index_dir, Path(args.traces), args.workers, args.embedding_precision)
     report["peak_rss_mb"] = _peak_rss_mb()
     Path(args.phase_out).write_text(json.dumps(report), encoding="utf-8")
     return 0
@@ -270,7 +273,8 @@ def markdown(report: dict[str, Any]) -> str:
         f"| index | {idx['wall_s']:.1f} | {idx['peak_rss_mb']:.0f} | added {idx['added']}, "
         f"unchanged {idx['unchanged']}, skipped {idx['skipped']} |",
         f"| trace | {trc['wall_s']:.1f} | {trc['peak_rss_mb']:.0f} | {trc['suspects']} suspects, "
-        f"{trc['workers']} worker(s){workers_rss}; per trace median {_fmt(trc['median_s'], 2)} s, "
+        f"{trc['workers']} worker(s){workers_rss}, {trc.get('embedding_precision', 'float32')}; "
+        f"per trace median {_fmt(trc['median_s'], 2)} s, "
         f"p90 {_fmt(trc['p90_s'], 2)} s (each worker's first trace loads the model) |",
         "",
         "| kind | n | Recall@1 | MRR | false-source rate | all-sources recall "
@@ -307,6 +311,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2,
                         help="processes tracing at once (default: 2, the cores of the machine the "
                         "figures in docs/benchmarks.md come from)")
+    parser.add_argument("--embedding-precision", choices=("float32", "bfloat16", "auto"), default="float32",
+                        help="arithmetic of the sentence-embedding model (default: float32, as unspin's)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
     # Internal: how the parent runs a phase in a child process.
     for name in ("--phase", "--phase-out", "--suspects-file", "--traces"):
@@ -339,7 +345,8 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     index_report = spawn("index", ["--bench", str(bench), "--index", str(index_dir)], workdir)
     logger.info("tracing %d suspects", len(records))
     trace_report = spawn("trace", ["--index", str(index_dir), "--suspects-file", str(suspects_file),
-                                   "--traces", str(traces_file), "--workers", str(args.workers)], workdir)
+                                   "--traces", str(traces_file), "--workers", str(args.workers),
+                                   "--embedding-precision", args.embedding_precision], workdir)
 
     traces = {t["id"]: t for t in read_traces(traces_file)}
     times = [t["elapsed_s"] for t in traces.values() if "elapsed_s" in t]

@@ -29,3 +29,24 @@ def test_replace_validates_again() -> None:
         dataclasses.replace(options, conclusive_coverage=1.5)
     with pytest.raises(OptionError, match="window"):
         dataclasses.replace(options, window=True)  # a bool is not a count
+
+
+def test_embedding_precision_is_checked_and_names_its_cache() -> None:
+    from unspin.embed.encoder import MODEL_KEY, MiniLMEmbedder
+
+    with pytest.raises(OptionError, match="embedding_precision"):
+        TraceOptions(embedding_precision="float16")
+    assert TraceOptions().embedding_precision == "float32"
+    # bfloat16 vectors are other vectors: never read back as float32 ones from a shared cache.
+    assert MiniLMEmbedder().name == MODEL_KEY
+    assert MiniLMEmbedder(precision="bfloat16").name == f"{MODEL_KEY}/bfloat16"
+
+
+def test_a_tracer_cannot_switch_its_embedding_precision_in_place() -> None:
+    from unspin import Comparer
+
+    comparer = Comparer(options=TraceOptions(embedding_precision="bfloat16"))
+    assert comparer.embedder.name.endswith("/bfloat16")
+    assert comparer.with_options(threshold=0.7).options.threshold == 0.7
+    with pytest.raises(OptionError, match="new Tracer"):
+        comparer.with_options(embedding_precision="float32")

@@ -116,8 +116,8 @@ class MiniLMEmbedder:
 
     Attributes:
         backend: ``"numpy"`` or ``"torch"``, whichever embeds the next call.
-        precision: of the torch forward pass, ``"float32"`` or ``"bfloat16"`` (``"auto"`` resolved
-            on the CPU; on another device torch resolves it when the model loads).
+        precision: of the forward pass, ``"float32"`` or ``"bfloat16"`` (``"auto"`` resolved).
+        name: the model's cache key; bfloat16 vectors are cached apart from float32 ones.
     """
 
     name = MODEL_KEY
@@ -127,13 +127,15 @@ class MiniLMEmbedder:
                  switch_after: int | None = SWITCH_TO_TORCH_AFTER, precision: str = "float32") -> None:
         if precision not in ("auto", "float32", "bfloat16"):
             raise ModelError(f"precision must be auto, float32 or bfloat16, not {precision!r}")
-        if precision == "auto" and device == "cpu":
-            precision = "bfloat16" if cpu_computes_bfloat16() else "float32"
+        if precision == "auto":
+            precision = "bfloat16" if _native_bfloat16(device) else "float32"
         self.device = device
         self.batch_size = batch_size
         self.threads = threads
         self.switch_after = switch_after
         self.precision = precision
+        # Vectors of another precision are other vectors: they are cached under another name.
+        self.name = MODEL_KEY if precision == "float32" else f"{MODEL_KEY}/{precision}"
         # numpy computes float32 only: with bfloat16 it would give a sentence another vector than
         # torch gives it later in the same process.
         self.backend = "numpy" if device == "cpu" and precision == "float32" else "torch"
@@ -161,6 +163,14 @@ class MiniLMEmbedder:
             self.switch_after = None
             return
         self.backend = "torch"
+
+
+def _native_bfloat16(device: str) -> bool:
+    if device == "cpu":
+        return cpu_computes_bfloat16()
+    from unspin.embed.minilm_torch import native_bfloat16  # another device: torch is used anyway
+
+    return native_bfloat16(device)
 
 
 @lru_cache(maxsize=1)

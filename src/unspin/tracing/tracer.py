@@ -116,7 +116,8 @@ class Comparer:
         self.options = options if options is not None else TraceOptions()
         if not isinstance(self.options, TraceOptions):
             raise OptionError("options", f"must be a TraceOptions, not {type(self.options).__name__}")
-        self.embedder = embedder or CachedEmbedder(MiniLMEmbedder(), path=embeddings_cache)
+        self.embedder = embedder or CachedEmbedder(MiniLMEmbedder(precision=self.options.embedding_precision),
+                                                   path=embeddings_cache)
         # Loaded lazily: an English-only workload never loads the multilingual model.
         self.crosslang = CrossLanguage(multilingual_embedder
                                        or CachedEmbedder(MultilingualEmbedder(), path=embeddings_cache))
@@ -136,6 +137,8 @@ class Comparer:
         except TypeError:
             unknown = sorted(set(changes) - {f.name for f in fields(TraceOptions)})
             raise OptionError(", ".join(unknown), "not a trace option") from None
+        if options.embedding_precision != self.options.embedding_precision:
+            raise OptionError("embedding_precision", "changes the model: make a new Tracer")
         twin = copy.copy(self)
         twin.options = options
         return twin
