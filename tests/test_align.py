@@ -7,10 +7,12 @@ import itertools
 
 import numpy as np
 import pytest
+import shape_articles as shapes
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from unspin import compare
 from unspin.results import Passage, SentencePair
 from unspin.text.overlap import WordSets
 from unspin.text.segment import Sentence, split_sentences
@@ -35,6 +37,7 @@ from unspin.tracing.align import (
     similarity_matrix,
     units_of,
 )
+from unspin.tracing.stretches import JOIN_CLOSE_CHARS, join_close
 
 # Two vocabularies of content words with no stem in common, and some stopwords.
 HARBOUR_WORDS = ["harbour", "ferry", "pier", "council", "inspection", "timber", "repairs", "captain", "tide"]
@@ -524,6 +527,70 @@ def test_outermost_drops_a_short_passage_inside_a_longer_one() -> None:
     overlap = _p((90, 130), 1)
     assert _outermost([outer, overlap]) == [outer, overlap]
     assert _outermost([]) == []
+
+
+def _at(suspect: tuple[int, int], source: tuple[int, int], reuse: float = 0.0) -> Passage:
+    return Passage(suspect, source, 0.9, (SentencePair(suspect, source, 0.9),), reuse_score=reuse)
+
+
+# A notice copied whole; in the copy, its long second sentence is broken by line breaks into
+# fragments too short to align, so the copied stretch comes out as two passages around them.
+NOTICE = ("The harbour council of Eastmere voted on Tuesday to close the old ferry pier. "
+          "Members, ferry operators, timber merchants of the north quay and fishermen from the estuary "
+          "villages agreed that the pier would stay closed all winter while divers inspect the piles. "
+          "Repairs would have cost about two million pounds, the treasurer said.")
+FRAGMENTED = NOTICE.replace("quay and ", "quay\nand ").replace("villages agreed", "villages\nagreed")
+
+
+def _notice_passages(copy: str) -> tuple[Passage, Passage]:
+    first, last = split_sentences(NOTICE)[0], split_sentences(NOTICE)[-1]
+    start = copy.index(last.text)
+    return (_at((first.start, first.end), (first.start, first.end), reuse=0.7),
+            _at((start, start + len(last.text)), (last.start, last.end)))
+
+
+def test_join_close_reports_one_stretch_cut_by_unaligned_fragments_as_one_passage() -> None:
+    first, second = _notice_passages(FRAGMENTED)
+    (joined,) = join_close([second, first], FRAGMENTED, NOTICE)
+    assert joined.suspect == (first.suspect[0], second.suspect[1])
+    assert joined.source == (first.source[0], second.source[1])
+    # The pairs stay those of the parts (nothing more is aligned); the best reuse score is kept.
+    assert joined.pairs == (*first.pairs, *second.pairs)
+    assert joined.reuse_score == 0.7
+    # Farther apart than JOIN_CLOSE_CHARS in either text: two passages.
+    apart = second.suspect[0] - first.suspect[1]
+    assert apart <= JOIN_CLOSE_CHARS
+    assert len(join_close([first, second], FRAGMENTED, NOTICE, gap=apart - 1)) == 2
+    # Another source's aligned sentence between the two: a splice, never bridged.
+    assert len(join_close([first, second], FRAGMENTED, NOTICE, blocked=[(first.suspect[1] + 1,
+                                                                        first.suspect[1] + 40)])) == 2
+    assert join_close([], FRAGMENTED, NOTICE) == []
+
+
+def test_join_close_keeps_lifted_sentences_apart_when_the_copy_writes_its_own_text_between() -> None:
+    own = " Our walking group met at the glacier car park before dawn on Saturday. "
+    digest = NOTICE.replace(split_sentences(NOTICE)[1].text, own.strip())
+    first, second = _notice_passages(digest)
+    assert second.suspect[0] - first.suspect[1] <= JOIN_CLOSE_CHARS
+    assert len(join_close([first, second], digest, NOTICE)) == 2
+
+
+def test_join_close_does_not_join_a_block_from_far_back_in_the_source() -> None:
+    text = "x" * 3000
+    moved = [_at((1000, 1200), (2000, 2200)), _at((1210, 1400), (100, 300))]
+    assert len(join_close(moved, text, text)) == 2
+
+
+def test_joining_close_passages_keeps_a_same_event_report_below_the_line() -> None:
+    # Two papers report one bridge closure in their own words: facts align in passages that lie
+    # close together. Joined for the report, they raise neither the score nor any reuse score.
+    result = compare(shapes.BRIDGE_OTHER, shapes.BRIDGE)
+    assert not result.sources
+    (other,) = result.rejected
+    assert other.score < 0.5
+    assert all(p.reuse_score < 0.5 for p in other.passages)
+    again = join_close(other.passages, shapes.BRIDGE_OTHER, shapes.BRIDGE)
+    assert again == sorted(other.passages, key=lambda p: (p.suspect, p.source))
 
 
 # -- properties of local chains and pair alignments ----------------------------------------------

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+import io
+import json
 import math
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unspin.changes.textview import quote_spans
+from unspin.cli import main
 from unspin.defaults import DECISION_THRESHOLD
 from unspin.results import Passage, SentencePair
 from unspin.text.segment import split_sentences
@@ -35,7 +39,9 @@ from unspin.tracing.decide import (
     Evidence,
     PassageEvidence,
     RewriteEvidence,
+    chance_pair,
     content_block_ratio,
+    drop_chance_pairs,
     evidence,
     keeps_content,
     passage_evidence,
@@ -480,3 +486,67 @@ def test_content_pairs_are_counted_in_a_block_not_across_a_passage() -> None:
     ev = passage_evidence(passage, a, b)
     assert ev.content_pairs == 2  # three kept, but never three among five consecutive pairs
     assert reuse_score(ev) < DECISION_THRESHOLD
+
+
+# -- chance neighbours of reused passages ----------------------------------------------------------
+
+def test_a_chance_pair_is_a_lone_pair_sharing_fewer_than_four_content_words() -> None:
+    heading = _pe(pairs=1, copied=3, longest=3)  # "Harbour Maintenance Notice": 3 shared words
+    assert chance_pair(heading)
+    assert not chance_pair(dataclasses.replace(heading, shared_words=CONTENT_PAIR_WORDS))
+    assert not chance_pair(dataclasses.replace(heading, pairs=2))  # a passage, not a lone pair
+    one, two = _passage(_pair((0, 27), (0, 27), 1.0)), _passage(_pair((40, 90), (40, 90), 1.0))
+    chance = {one: heading, two: dataclasses.replace(heading, shared_words=9)}
+    assert drop_chance_pairs([one, two], chance.__getitem__) == [two]
+    # Never every passage: a source reported on chance pairs alone keeps them.
+    assert drop_chance_pairs([one], chance.__getitem__) == [one]
+
+
+LIFTED_SOURCE = (
+    "Harbour Maintenance Notice. "
+    "The harbour council of Eastmere voted on Tuesday evening to close the old ferry pier for the whole "
+    "winter while divers inspect its timber piles. "
+    "Local fishermen said the closure would force them to land their catch at the crowded south quay for "
+    "at least four months. "
+    "The council treasurer told members that repairs to the pier would have cost about two million pounds "
+    "this year. "
+    "A new landing stage built of steel and concrete is planned for the spring, subject to a public "
+    "consultation.")
+WALKING_CLUB = [
+    "Our walking group met at the glacier car park before dawn on Saturday.",
+    "The guides checked the crevasse field and the snowfield was firm underfoot.",
+    "By midday the meltwater streams were loud in the valley below the summit ridge.",
+    "We ate lunch on a boulder while a helicopter circled the avalanche slopes.",
+    "Two members turned back at the moraine because of blisters and cold feet.",
+    "The descent took longer than planned because fog filled the upper valley.",
+    "At the hut the warden served soup and told stories of the old mountaineers.",
+    "Next month the group plans a gentler walk along the lakeshore path.",
+    "Membership costs twenty pounds a year and includes a printed map of every route.",
+    "New walkers should bring waterproof boots, a warm hat and enough water for the day.",
+    "The club library lends compasses and crampons to members who ask in advance.",
+    "Photographs from the autumn trip to the northern lakes are now on the notice board.",
+    "A first aid course for walk leaders will be held in the village hall in March.",
+    "The committee thanks the farmers who let the group cross their fields each summer.",
+    "Car sharing is encouraged, and lifts can be arranged through the club secretary.",
+    "Dogs are welcome on most walks if they are kept on a lead near livestock.",
+]
+
+
+def test_cli_compare_does_not_report_a_shared_heading_next_to_lifted_sentences(tmp_path: Path) -> None:
+    # A club newsletter lifts three sentences of a harbour notice, each between five of its own,
+    # and happens to carry the notice's three-word heading: the source is found on its copied
+    # wording, and the heading (a 3-word run, three content words) is a chance neighbour.
+    lifted = [s.start for s in split_sentences(LIFTED_SOURCE)][1:4]
+    ends = [s.end for s in split_sentences(LIFTED_SOURCE)][1:4]
+    sentences = [LIFTED_SOURCE[a:b] for a, b in zip(lifted, ends, strict=True)]
+    suspect = " ".join(["Harbour Maintenance Notice.", *WALKING_CLUB[:5], sentences[0], *WALKING_CLUB[5:10],
+                        sentences[1], *WALKING_CLUB[10:15], sentences[2], *WALKING_CLUB[15:]])
+    a, b = tmp_path / "newsletter.txt", tmp_path / "notice.txt"
+    a.write_text(suspect, encoding="utf-8")
+    b.write_text(LIFTED_SOURCE, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["compare", str(a), str(b), "--json"], stdout=out, stderr=err) == 0, err.getvalue()
+    (source,) = json.loads(out.getvalue())["sources"]
+    assert source["finding"] == "reused"
+    reported = sorted(suspect[p["suspect"][0]:p["suspect"][1]] for p in source["passages"])
+    assert reported == sorted(sentences)

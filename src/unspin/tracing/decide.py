@@ -12,7 +12,7 @@ import difflib
 import itertools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from unspin.results import Passage
@@ -436,3 +436,26 @@ def content_block_ratio(pe: PassageEvidence) -> float:
 def _most_in_window(flags: Sequence[bool], width: int) -> int:
     """The most true flags among ``width`` consecutive ones."""
     return max((sum(flags[k:k + width]) for k in range(max(len(flags) - width + 1, 1))), default=0)
+
+
+def chance_pair(pe: PassageEvidence) -> bool:
+    """Whether a passage is a lone sentence pair too short to tell reuse from chance: fewer than
+    :data:`CONTENT_PAIR_WORDS` content words shared outside quotations (a heading such as "Equal
+    Employment Opportunity", a stock phrase). Reported next to a reused passage of the same source,
+    such a pair is a chance neighbour, not part of what was taken.
+    """
+    return pe.pairs == 1 and pe.shared_words < CONTENT_PAIR_WORDS
+
+
+def drop_chance_pairs(passages: Sequence[Passage],
+                      evidence: Callable[[Passage], PassageEvidence]) -> list[Passage]:
+    """The passages of a source that shares passages with the suspect (not a copy of it), less its
+    chance neighbours: lone sentence pairs too short to carry evidence (:func:`chance_pair`).
+    Never all of them.
+
+    Args:
+        passages: the passages reported for the source.
+        evidence: the :func:`passage_evidence` of a passage (the caller's cache).
+    """
+    kept = [p for p in passages if not (len(p.pairs) == 1 and chance_pair(evidence(p)))]
+    return kept or list(passages)

@@ -37,6 +37,7 @@ from unspin.text.segment import Sentence, split_sentences
 from unspin.tracing import decide
 from unspin.tracing.align import PairAlignment, Unit, align_units, lexical_matrix, units_of
 from unspin.tracing.embedding import LEXICALLY_SURE, LazyVectors, embed_together, worth_embedding
+from unspin.tracing.stretches import join_close
 
 logger = logging.getLogger(__name__)
 
@@ -74,8 +75,11 @@ class _Aligned:
         """The passages over every suspect sentence, each with its reuse score (computed once:
         the greedy explanation re-scores a candidate many times, and these do not change)."""
         if self.reported is None:
-            self.reported = [replace(p, reuse_score=self.reuse_score(p))
-                             for p in self.alignment.passages(units, self.units)]
+            parts = [replace(p, reuse_score=self.reuse_score(p))
+                     for p in self.alignment.passages(units, self.units)]
+            # Passages close in both texts are one stretch: read together, and each part on its own.
+            self.reported = [replace(p, reuse_score=max(p.reuse_score, self.reuse_score(p)))
+                             for p in join_close(parts, self.context.text, self.doc.text)]
         return self.reported
 
     def passage_evidence(self, passage: Passage) -> decide.PassageEvidence:
@@ -319,7 +323,9 @@ class Comparer:
         # by a splice that another source explains counts as one uninterrupted rendering.
         position = {k: n for n, k in enumerate(open_units)}
         open_chain = sorted((position[i], j) for i, j in item.alignment.pairs if i in position)
-        open_passages = item.alignment.passages(units, item.units, open_rows=open_units)
+        parts = item.alignment.passages(units, item.units, open_rows=open_units)
+        blocked = [(units[k].start, units[k].end) for k in explained]
+        open_passages = join_close(parts, item.context.text, item.doc.text, blocked=blocked)
         chars = sum(units[k].end - units[k].start for k in open_units)
         # The sequence evidence is read on one-to-one similarities: joining sentences raises the
         # likeness of any two reports of one event, so merges widen what is reported, nothing more.
@@ -329,7 +335,7 @@ class Comparer:
         rewrite = decide.rewrite_score(decide.rewrite_evidence(open_passages, sentences=len(open_units)))
         spread = decide.spread_score(decide.spread_evidence([item.passage_evidence(p)
                                                              for p in open_passages]))
-        best_reuse = max((item.reuse_score(p) for p in open_passages), default=0.0)
+        best_reuse = max((item.reuse_score(p) for p in (*parts, *open_passages)), default=0.0)
         reported = item.all_passages(units)
         if max(copy, rewrite) < self.options.threshold <= max(best_reuse, spread):
             # Accepted on reused passages alone: report those; on the spread line alone, the passages
@@ -337,7 +343,11 @@ class Comparer:
             spread_only = best_reuse < self.options.threshold <= spread
             reported = [p for p in reported if p.reuse_score >= self.options.threshold
                         or (spread_only and item.passage_evidence(p).copied_pairs)]
+        # One copied stretch cut where a sentence went unaligned is reported as one passage.
+        reported = join_close(reported, item.context.text, item.doc.text, blocked=blocked)
         all_chars = sum(u.end - u.start for u in units)
+        if _span_chars([q.suspect for p in reported for q in p.pairs]) < decide.COPY_COVERAGE * all_chars:
+            reported = decide.drop_chance_pairs(reported, item.passage_evidence)  # not a copy: trim
         source_chars = sum(u.end - u.start for u in item.units) or 1
         # Coverage counts the aligned sentences, not the stretches between: a passage that bridges
         # a sentence the copy dropped does not cover that sentence.
