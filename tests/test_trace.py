@@ -29,7 +29,8 @@ from unspin.results import SourceMatch, TraceResult
 from unspin.text.segment import split_sentences
 from unspin.tracing import decide
 from unspin.tracing.align import align_units, units_of
-from unspin.tracing.tracer import Comparer, _Aligned, _Context
+from unspin.tracing.candidate import Aligned, Context
+from unspin.tracing.tracer import Comparer
 
 DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo" / "collection"
 
@@ -834,8 +835,8 @@ def test_a_candidate_score_is_remembered_until_its_alignment_changes() -> None:
     comparer = Comparer(embedder=_NoEmbedder())
     suspect = RAIL.replace("42 years", "four decades").replace("Thursday", "Friday")
     units, source_units = units_of(split_sentences(suspect)), units_of(split_sentences(RAIL))
-    item = _Aligned(Document(RAIL_ID, RAIL), source_units, align_units(units, source_units), False,
-                    _Context(suspect, quote_spans(suspect)))
+    item = Aligned(Document(RAIL_ID, RAIL), source_units, align_units(units, source_units), False,
+                   Context(suspect, quote_spans(suspect)))
     first = comparer._match(units, item, set())
     assert comparer._match(units, item, set()) is first
     assert first == comparer._score(units, item, set())

@@ -16,7 +16,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any, Self
 
@@ -35,68 +35,13 @@ from unspin.results import Passage, SourceMatch, TraceResult
 from unspin.text.language import Language, detect_language
 from unspin.text.segment import Sentence, split_sentences
 from unspin.tracing import decide
-from unspin.tracing.align import PairAlignment, Unit, align_units, lexical_matrix, units_of
+from unspin.tracing.align import Unit, align_units, lexical_matrix, units_of
+from unspin.tracing.candidate import Aligned as _Aligned
+from unspin.tracing.candidate import Context as _Context
 from unspin.tracing.embedding import LEXICALLY_SURE, LazyVectors, embed_together, worth_embedding
 from unspin.tracing.stretches import join_close
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class _Context:
-    """What every candidate of one suspect shares: its text and quotations."""
-
-    text: str
-    quotes: list[tuple[int, int]]
-
-
-@dataclass
-class _Aligned:
-    doc: Document
-    units: list[Unit]
-    alignment: PairAlignment
-    embedded: bool
-    context: _Context
-    # Reuse evidence by passage (suspect span, source span); reset when the alignment changes.
-    reuse: dict[tuple[tuple[int, int], tuple[int, int]], decide.PassageEvidence] = field(default_factory=dict)
-    quotes: list[tuple[int, int]] | None = None
-    # The passages over all suspect sentences with their reuse scores; reset with the alignment.
-    reported: list[Passage] | None = None
-    # Comparer._match by explained units (asked again and again); reset with the alignment.
-    matches: dict[frozenset[int], SourceMatch] = field(default_factory=dict)
-
-    def realign(self, alignment: PairAlignment) -> None:
-        self.alignment, self.embedded = alignment, True
-        self.reuse.clear()
-        self.reported = None
-        self.matches.clear()
-
-    def all_passages(self, units: Sequence[Unit]) -> list[Passage]:
-        """The passages over every suspect sentence, each with its reuse score (computed once:
-        the greedy explanation re-scores a candidate many times, and these do not change)."""
-        if self.reported is None:
-            parts = [replace(p, reuse_score=self.reuse_score(p))
-                     for p in self.alignment.passages(units, self.units)]
-            # Passages close in both texts are one stretch: read together, and each part on its own.
-            self.reported = [replace(p, reuse_score=max(p.reuse_score, self.reuse_score(p)))
-                             for p in join_close(parts, self.context.text, self.doc.text)]
-        return self.reported
-
-    def passage_evidence(self, passage: Passage) -> decide.PassageEvidence:
-        """The passage's :func:`unspin.tracing.decide.passage_evidence` (cached)."""
-        key = (passage.suspect, passage.source)
-        found = self.reuse.get(key)
-        if found is None:
-            if self.quotes is None:
-                self.quotes = quote_spans(self.doc.text)
-            found = decide.passage_evidence(passage, self.context.text, self.doc.text,
-                                            suspect_quotes=self.context.quotes, source_quotes=self.quotes)
-            self.reuse[key] = found
-        return found
-
-    def reuse_score(self, passage: Passage) -> float:
-        """The passage's :func:`unspin.tracing.decide.reuse_score`."""
-        return decide.reuse_score(self.passage_evidence(passage))
 
 
 class Comparer:
