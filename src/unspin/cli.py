@@ -15,7 +15,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import NoReturn, TextIO, TypeVar
 
 from unspin import __version__
 from unspin.defaults import (
@@ -39,6 +39,7 @@ from unspin.tracing.tracer import Comparer, Tracer
 logger = logging.getLogger(__name__)
 
 EXIT_INTERRUPTED = 130
+_Written = TypeVar("_Written")
 MAX_ERRORS_LISTED = 20
 PAIRS_HELP = """\
 --pairs FILE: one pair a line, suspect then source path, separated by a tab (or spaces when
@@ -336,14 +337,7 @@ def _trace_many(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     options = TraceOptions(threshold=args.threshold, max_sources=args.max_sources)
     outcomes = trace_files(args.suspect, args.index, options=options, workers=args.workers,
                            encoding=args.encoding, max_bytes=args.max_bytes, input_format=args.input_format)
-    if args.out:
-        try:
-            with open(args.out, "w", encoding="utf-8") as sink:
-                stats = write_jsonl(outcomes, sink)
-        except OSError as exc:
-            raise InputError(args.out, f"cannot write the results ({exc.strerror})") from None
-    else:
-        stats = write_jsonl(outcomes, out)
+    stats = _write_lines(lambda sink: write_jsonl(outcomes, sink), args.out, out)
     print(f"unspin: {stats.summary()}", file=err)
     return InputError.exit_code if stats.errors == stats.suspects else 0
 
@@ -370,16 +364,20 @@ def _compare_pairs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     outcomes = compare_files(pairs, comparer=Comparer(options=TraceOptions(threshold=args.threshold)),
                              encoding=args.encoding,
                              max_bytes=args.max_bytes, pairs_name=args.pairs)
-    if args.out:
-        try:
-            with open(args.out, "w", encoding="utf-8") as sink:
-                stats = write_jsonl(outcomes, sink)
-        except OSError as exc:
-            raise InputError(args.out, f"cannot write the results ({exc.strerror})") from None
-    else:
-        stats = write_jsonl(outcomes, out)
+    stats = _write_lines(lambda sink: write_jsonl(outcomes, sink), args.out, out)
     print(f"unspin: {stats.summary()}", file=err)
     return InputError.exit_code if stats.errors == stats.pairs else 0
+
+
+def _write_lines(write: Callable[[TextIO], _Written], path: str | None, out: TextIO) -> _Written:
+    """Run ``write`` on the file ``path`` (created) or, without one, on ``out``; return what it returns."""
+    if not path:
+        return write(out)
+    try:
+        with open(path, "w", encoding="utf-8") as sink:
+            return write(sink)
+    except OSError as exc:
+        raise InputError(path, f"cannot write the results ({exc.strerror})") from None
 
 
 def _score(args: argparse.Namespace, stdin: TextIO | None, out: TextIO) -> int:

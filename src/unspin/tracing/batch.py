@@ -14,7 +14,6 @@ writes one JSON line per suspect (the format of ``unspin trace`` given several s
 
 from __future__ import annotations
 
-import json
 import logging
 import multiprocessing
 import os
@@ -30,6 +29,7 @@ from unspin.documents import Document
 from unspin.errors import InputError, UnspinError
 from unspin.options import TraceOptions
 from unspin.results import TraceResult
+from unspin.tracing.pairs import write_lines
 
 logger = logging.getLogger(__name__)
 
@@ -204,14 +204,4 @@ def trace_files(paths: Iterable[str | os.PathLike[str]], index: str | os.PathLik
 
 def write_jsonl(outcomes: Iterable[TraceOutcome], sink: TextIO) -> BatchStats:
     """Write one JSON line per outcome to ``sink`` (flushed line by line); return the counts."""
-    stats = BatchStats()
-    for outcome in outcomes:
-        stats.suspects += 1
-        if outcome.error is not None:
-            stats.errors += 1
-            logger.info("skipped %s", outcome.error)
-        elif outcome.result is not None and outcome.result.found:
-            stats.found += 1
-        sink.write(json.dumps(outcome.to_dict(), ensure_ascii=False) + "\n")
-        sink.flush()
-    return stats
+    return BatchStats(*write_lines(outcomes, sink))

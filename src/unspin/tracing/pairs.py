@@ -15,7 +15,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from unspin.defaults import MAX_DOCUMENT_BYTES
 from unspin.documents import Document
@@ -180,16 +180,36 @@ def compare_files(pairs: Iterable[PairLine], *, comparer: Comparer | None = None
             yield PairOutcome(pair, result=result)
 
 
-def write_jsonl(outcomes: Iterable[PairOutcome], sink: TextIO) -> PairStats:
-    """Write one JSON line per outcome to ``sink`` (flushed line by line); return the counts."""
-    stats = PairStats()
+class Outcome(Protocol):
+    """One line of a batch run's output: a result or an error (:class:`PairOutcome`,
+    :class:`unspin.tracing.batch.TraceOutcome`)."""
+
+    @property
+    def result(self) -> TraceResult | None: ...
+    @property
+    def error(self) -> str | None: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+def write_lines(outcomes: Iterable[Outcome], sink: TextIO) -> tuple[int, int, int]:
+    """Write one JSON line per outcome to ``sink`` (flushed line by line).
+
+    Returns:
+        (outcomes written, of them errors, of them with a source found).
+    """
+    written = errors = found = 0
     for outcome in outcomes:
-        stats.pairs += 1
+        written += 1
         if outcome.error is not None:
-            stats.errors += 1
+            errors += 1
             logger.info("skipped %s", outcome.error)
         elif outcome.result is not None and outcome.result.found:
-            stats.found += 1
+            found += 1
         sink.write(json.dumps(outcome.to_dict(), ensure_ascii=False) + "\n")
         sink.flush()
-    return stats
+    return written, errors, found
+
+
+def write_jsonl(outcomes: Iterable[PairOutcome], sink: TextIO) -> PairStats:
+    """Write one JSON line per outcome to ``sink`` (flushed line by line); return the counts."""
+    return PairStats(*write_lines(outcomes, sink))
