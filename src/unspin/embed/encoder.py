@@ -27,6 +27,7 @@ import numpy as np
 
 from unspin.embed.minilm import MAX_TOKENS
 from unspin.errors import ModelError
+from unspin.options import EMBEDDING_PRECISIONS
 
 logger = logging.getLogger(__name__)
 
@@ -125,8 +126,8 @@ class MiniLMEmbedder:
 
     def __init__(self, *, device: str = "cpu", batch_size: int = 64, threads: int = 1,
                  switch_after: int | None = SWITCH_TO_TORCH_AFTER, precision: str = "float32") -> None:
-        if precision not in ("auto", "float32", "bfloat16"):
-            raise ModelError(f"precision must be auto, float32 or bfloat16, not {precision!r}")
+        if precision not in EMBEDDING_PRECISIONS:
+            raise ModelError(f"precision must be one of {', '.join(EMBEDDING_PRECISIONS)}, not {precision!r}")
         if precision == "auto":
             precision = "bfloat16" if _native_bfloat16(device) else "float32"
         self.device = device

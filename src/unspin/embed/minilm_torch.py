@@ -32,6 +32,7 @@ from typing import Any, Literal
 import numpy as np
 
 from unspin.embed.minilm import MiniLM
+from unspin.options import EMBEDDING_PRECISIONS
 
 logger = logging.getLogger(__name__)
 
@@ -76,8 +77,8 @@ class TorchMiniLM:
     def __init__(self, model: MiniLM, *, device: str = "cpu", precision: Precision = "float32") -> None:
         import torch
 
-        if precision not in ("auto", "float32", "bfloat16"):
-            raise ValueError(f"precision must be auto, float32 or bfloat16, not {precision!r}")
+        if precision not in EMBEDDING_PRECISIONS:
+            raise ValueError(f"precision must be one of {', '.join(EMBEDDING_PRECISIONS)}, not {precision!r}")
         if precision == "auto":
             precision = "bfloat16" if native_bfloat16(device) else "float32"
         self.model = model
@@ -90,8 +91,8 @@ class TorchMiniLM:
         self.weights: dict[str, Any] = {}
         for name, value in model.weights.items():
             tensor = torch.from_numpy(value).to(device)
-            # Dense weights and the token embeddings feed bfloat16 products; biases of dense layers
-            # are added inside them; layer norms stay in float32.
+            # The dense layers' weights and biases take the chosen precision (their products run
+            # in it); the embedding tables and layer norms stay in float32.
             if name.endswith("_t") or name.endswith("dense.bias") or name.endswith("qkv.bias"):
                 tensor = tensor.to(self.dtype)
             self.weights[name] = tensor
@@ -144,7 +145,7 @@ class TorchMiniLM:
              + w["embeddings.position_embeddings.weight"][positions]
              + w["embeddings.token_type_embeddings.weight"][0])
         x = self._norm(x, "embeddings.LayerNorm")
-        groups = [_AttentionGroup(run, device, lengths=lengths) for run in _by_width(lengths)]
+        groups = [_AttentionGroup(run, lengths, device) for run in _by_width(lengths)]
         for layer in range(self.model.layers):
             x = self._layer(x, f"encoder.layer.{layer}.", groups)
         counts = torch.tensor(lengths, device=device)
@@ -234,12 +235,11 @@ class _AttentionGroup:
         key_bias: 0 for real keys, the lowest float for padding (shape size x 1 x 1 x width).
     """
 
-    def __init__(self, run: tuple[int, int, int], device: str, *, lengths: list[int] | None = None) -> None:
+    def __init__(self, run: tuple[int, int, int], lengths: list[int], device: str) -> None:
         import torch
 
         first, end, width = run
         self.size, self.width = end - first, width
-        assert lengths is not None
         counts = torch.tensor(lengths[first:end], device=device)
         offset = sum(lengths[:first])
         self.rows = torch.arange(offset, offset + int(counts.sum()), device=device)
