@@ -24,6 +24,9 @@ from unspin.tracing.decide import (
     CONTENT_PAIR_SHARE,
     CONTENT_PAIR_WORDS,
     COPIED_BLOCK_WORDS,
+    DENSE_SECOND,
+    DENSE_SHARE,
+    DENSE_WORDS,
     MIN_REUSED_PAIRS,
     MIN_RUN_BASIS,
     OBFUSCATED_SIMILARITY,
@@ -41,6 +44,7 @@ from unspin.tracing.decide import (
     RewriteEvidence,
     chance_pair,
     content_block_ratio,
+    dense_ratio,
     drop_chance_pairs,
     evidence,
     keeps_content,
@@ -314,7 +318,9 @@ def passage_evidences(draw: st.DrawFn) -> PassageEvidence:
                            shared_words=draw(st.integers(0, 150)), copied_words=copied,
                            longest_run=draw(st.integers(0, copied)), quoted_share=draw(st.floats(0.0, 1.0)),
                            copied_pairs=draw(st.integers(0, pairs)),
-                           content_pairs=draw(st.integers(0, pairs)))
+                           content_pairs=draw(st.integers(0, pairs)),
+                           words=copied + draw(st.integers(0, 150)),
+                           second_copied=draw(st.integers(0, copied)))
 
 
 @settings(max_examples=300, deadline=None)
@@ -322,8 +328,12 @@ def passage_evidences(draw: st.DrawFn) -> PassageEvidence:
 def test_reuse_score_is_monotone_in_copied_words(pe: PassageEvidence, more: int) -> None:
     value = reuse_score(pe)
     assert 0.0 <= value <= 1.0
-    assert reuse_score(dataclasses.replace(pe, copied_words=pe.copied_words + more)) >= value
-    assert reuse_score(dataclasses.replace(pe, longest_run=pe.longest_run + more)) >= value
+    assert reuse_score(dataclasses.replace(pe, copied_words=pe.copied_words + more,
+                                           words=pe.words + more)) >= value
+    if pe.copied_pairs != MIN_REUSED_PAIRS:
+        # (Over two pairs, a verbatim run takes the passage from the dense-wording line to the
+        # copied-wording one: test_two_verbatim_sentences_are_judged_by_the_copied_wording_line.)
+        assert reuse_score(dataclasses.replace(pe, longest_run=pe.longest_run + more)) >= value
     assert reuse_score(dataclasses.replace(pe, strong=pe.strong + more)) >= value
     assert reuse_score(dataclasses.replace(pe, content_pairs=pe.content_pairs + more)) >= value
     closer = min(pe.mean_similarity + more / 60, 1.0)
@@ -550,3 +560,70 @@ def test_cli_compare_does_not_report_a_shared_heading_next_to_lifted_sentences(t
     assert source["finding"] == "reused"
     reported = sorted(suspect[p["suspect"][0]:p["suspect"][1]] for p in source["passages"])
     assert reported == sorted(sentences)
+
+
+# -- the dense-wording line: shuffled copies keep many short runs ----------------------------------
+
+def test_dense_wording_line_is_one_half_on_the_line_and_needs_both_halves() -> None:
+    on_line = dataclasses.replace(_pe(3, DENSE_WORDS, 6), words=round(DENSE_WORDS / DENSE_SHARE),
+                                  second_copied=DENSE_SECOND)
+    assert dense_ratio(on_line) == pytest.approx(1.0)
+    assert reuse_score(on_line) == pytest.approx(0.5)
+    # Many copied words diluted in a long passage, or a high share of very few words, fall short.
+    assert reuse_score(dataclasses.replace(on_line, words=4 * on_line.words)) < DECISION_THRESHOLD
+    few = dataclasses.replace(on_line, copied_words=DENSE_WORDS - 3, words=DENSE_WORDS - 3)
+    assert reuse_score(few) < DECISION_THRESHOLD
+
+
+def test_dense_wording_must_be_carried_by_two_pairs() -> None:
+    # One shared sentence and a stock phrase in its neighbour ("the company said") is not dense wording.
+    one_sentence = dataclasses.replace(_pe(3, 20, 8), words=30, second_copied=DENSE_SECOND - 2)
+    assert dense_ratio(one_sentence) == 0.0
+    assert dense_ratio(dataclasses.replace(one_sentence, second_copied=DENSE_SECOND)) > 1.0
+    assert dense_ratio(dataclasses.replace(one_sentence, copied_pairs=1, second_copied=DENSE_SECOND)) == 0.0
+
+
+def test_two_verbatim_sentences_are_judged_by_the_copied_wording_line() -> None:
+    # A sister story repeating a two-sentence background paragraph word for word (the quality gate's
+    # sister-story-calloway-fire-followup): a high copied share, but the dense line is for shuffled
+    # wording; under VERBATIM_WORDS_TWO words the two sentences stay below the line.
+    background = dataclasses.replace(_pe(2, 25, VERBATIM_RUN + 3), words=26, second_copied=11)
+    assert dense_ratio(background) == 0.0
+    assert reuse_score(background) < DECISION_THRESHOLD
+    shuffled = dataclasses.replace(background, longest_run=VERBATIM_RUN - 4)
+    assert reuse_score(shuffled) >= DECISION_THRESHOLD
+
+
+SHUFFLE_SOURCE = (
+    "The regional water board approved a plan on Tuesday to raise the Dunmore reservoir wall by four "
+    "metres before the winter rains. Engineers said the existing wall had shown small cracks along its "
+    "eastern side since a minor earthquake in March. The work is expected to cost about 12 million euros "
+    "and will close the lakeside road for six months.")
+SHUFFLE_COPY = (
+    "On Tuesday the local aqua council okayed a scheme to raise the Dunmore reservoir wall by four metres "
+    "ahead of the cold season downpours. Small cracks along its eastern side had appeared, technicians "
+    "noted, after a slight tremor in the spring. Costing an estimated 12 million euros, the job will close "
+    "the lakeside road for six months.")
+SAME_EVENT = ("Dunmore's reservoir will get a higher wall after officials gave the go-ahead this week. "
+              "Inspectors spotted fissures on the dam following the tremor earlier this year. "
+              "Drivers face a half-year detour while builders spend an estimated EUR 12m on the job.")
+
+
+def _three(suspect: str, source: str) -> PassageEvidence:
+    a, b = _sentences(suspect), _sentences(source)
+    assert len(a) == len(b) == 3
+    passage = _passage(*(_pair(x, y, 0.8) for x, y in zip(a, b, strict=True)))
+    return passage_evidence(passage, suspect, source, suspect_quotes=quote_spans(suspect),
+                            source_quotes=quote_spans(source))
+
+
+def test_a_shuffled_copy_reaches_the_dense_line_and_a_same_event_report_does_not() -> None:
+    shuffled = _three(SHUFFLE_COPY, SHUFFLE_SOURCE)
+    assert shuffled.longest_run < VERBATIM_RUN  # no long run survives the shuffle ...
+    assert reuse_evidence(dataclasses.replace(shuffled, copied_words=0)) < 1.0  # ... nor another line
+    assert shuffled.words == len(re.findall(r"\w+", SHUFFLE_COPY))
+    assert dense_ratio(shuffled) >= 1.0
+    assert reuse_score(shuffled) >= DECISION_THRESHOLD
+    report = _three(SAME_EVENT, SHUFFLE_SOURCE)
+    assert dense_ratio(report) == 0.0
+    assert reuse_score(report) < DECISION_THRESHOLD

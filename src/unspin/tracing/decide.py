@@ -162,6 +162,10 @@ class PassageEvidence:
             the passage: what an obfuscated copy keeps sentence after sentence however its words
             are shuffled, replaced or translated, and a same-event report rarely has in more than
             two pairs of one stretch.
+        words: words of the passage's suspect sentences outside quotations (the denominator of
+            :attr:`copied_share`).
+        second_copied: copied words (as :attr:`copied_words`) of the pair with the second most: one
+            shared sentence whose neighbour shares a stock phrase has few here.
     """
 
     pairs: int
@@ -173,12 +177,20 @@ class PassageEvidence:
     quoted_share: float
     copied_pairs: int = 0
     content_pairs: int = 0
+    words: int = 0
+    second_copied: int = 0
 
     def as_dict(self) -> dict[str, float]:
         return {"pairs": self.pairs, "strong": self.strong, "mean_similarity": self.mean_similarity,
                 "shared_words": self.shared_words, "copied_words": self.copied_words,
                 "longest_run": self.longest_run, "quoted_share": self.quoted_share,
-                "copied_pairs": self.copied_pairs, "content_pairs": self.content_pairs}
+                "copied_pairs": self.copied_pairs, "content_pairs": self.content_pairs,
+                "words": self.words, "second_copied": self.second_copied}
+
+    @property
+    def copied_share(self) -> float:
+        """Share of the passage's suspect words outside quotations that lie in copied runs, in [0, 1]."""
+        return min(self.copied_words / self.words, 1.0) if self.words else 0.0
 
 
 def _unquoted(text: str, span: tuple[int, int], quotes: Sequence[tuple[int, int]]) -> tuple[str, int]:
@@ -205,8 +217,9 @@ def passage_evidence(passage: Passage, suspect_text: str, source_text: str, *,
         suspect_quotes, source_quotes: quotation spans of each text
             (:func:`unspin.changes.textview.quote_spans`); empty to count quoted words too.
     """
-    shared = copied = longest = quoted = chars = copied_pairs = 0
+    shared = copied = longest = quoted = chars = copied_pairs = words = 0
     kept: list[bool] = []
+    per_pair: list[int] = []
     for pair in passage.pairs:
         a_text, a_quoted = _unquoted(suspect_text, pair.suspect, suspect_quotes)
         b_text, _ = _unquoted(source_text, pair.source, source_quotes)
@@ -219,6 +232,8 @@ def passage_evidence(passage: Passage, suspect_text: str, source_text: str, *,
         b_words = _WORD_RE.findall(fold(b_text).lower())
         blocks = difflib.SequenceMatcher(None, a_words, b_words, autojunk=False).get_matching_blocks()
         in_runs = sum(b.size for b in blocks if b.size >= COPIED_BLOCK_WORDS)
+        words += len(a_words)
+        per_pair.append(in_runs)
         copied += in_runs
         copied_pairs += in_runs > 0
         longest = max([longest, *(b.size for b in blocks)])
@@ -227,7 +242,8 @@ def passage_evidence(passage: Passage, suspect_text: str, source_text: str, *,
                            mean_similarity=sum(sims) / len(sims) if sims else 0.0, shared_words=shared,
                            copied_words=copied, longest_run=longest,
                            quoted_share=quoted / chars if chars else 0.0, copied_pairs=copied_pairs,
-                           content_pairs=_most_in_window(kept, CONTENT_BLOCK_WINDOW))
+                           content_pairs=_most_in_window(kept, CONTENT_BLOCK_WINDOW), words=words,
+                           second_copied=sorted(per_pair, reverse=True)[1] if len(per_pair) > 1 else 0)
 
 
 #: The lines a passage must reach to count as reused, set on the `fit` halves of the development
@@ -244,6 +260,17 @@ VERBATIM_RUN = 12
 #: strongly aligned sentence pairs in one passage, at this mean similarity.
 OBFUSCATED_STRONG = 5
 OBFUSCATED_SIMILARITY = 0.82
+#: *Dense copied wording* (a copy whose words were shuffled or partly replaced: runs of a few words
+#: survive, none of :data:`VERBATIM_RUN`): at least this many words in identical runs outside
+#: quotations ...
+DENSE_WORDS = 12
+#: ... making at least this share of the passage's suspect words outside quotations ...
+DENSE_SHARE = 0.4
+#: ... with at least this many of them in the pair with the second most (copied wording in two pairs,
+#: not one shared sentence and a stock phrase beside it). Set on the `fit` halves of PAN 2013 and
+#: real-dev (``benchmarks/reuse_lines.py``, docs/scores.md): there no passage of an independent report
+#: or of a PAN pair without reuse had a share above 0.37, and none above 0.28 with 12 copied words.
+DENSE_SECOND = 5
 #: Steepness of :func:`reuse_score` around the lines (evidence 1.25 times a line scores 0.88).
 REUSE_STEEPNESS = 8.0
 #: A reused passage has at least this many aligned sentence pairs: one shared sentence (a sister
@@ -260,8 +287,8 @@ def reuse_evidence(pe: PassageEvidence) -> float:
     The largest of the copied-wording ratio (the smaller of ``copied_words / VERBATIM_WORDS`` (or
     ``VERBATIM_WORDS_TWO`` when only two pairs carry copied wording; 0 when fewer do) and
     ``longest_run / VERBATIM_RUN``) and the obfuscated-copy ratio (the smaller of
-    ``strong / OBFUSCATED_STRONG`` and ``mean_similarity / OBFUSCATED_SIMILARITY``) and the
-    content-block ratio (:func:`content_block_ratio`).
+    ``strong / OBFUSCATED_STRONG`` and ``mean_similarity / OBFUSCATED_SIMILARITY``), the
+    content-block ratio (:func:`content_block_ratio`) and the dense-wording ratio (:func:`dense_ratio`).
     """
     if pe.copied_pairs < MIN_REUSED_PAIRS:
         verbatim = 0.0
@@ -269,7 +296,27 @@ def reuse_evidence(pe: PassageEvidence) -> float:
         words = VERBATIM_WORDS_TWO if pe.copied_pairs == MIN_REUSED_PAIRS else VERBATIM_WORDS
         verbatim = min(pe.copied_words / words, pe.longest_run / VERBATIM_RUN)
     obfuscated = min(pe.strong / OBFUSCATED_STRONG, pe.mean_similarity / OBFUSCATED_SIMILARITY)
-    return max(verbatim, obfuscated, content_block_ratio(pe))
+    return max(verbatim, obfuscated, content_block_ratio(pe), dense_ratio(pe))
+
+
+def dense_ratio(pe: PassageEvidence) -> float:
+    """How far a passage reaches towards the dense-wording line: the smaller of
+    ``copied_words / DENSE_WORDS`` and ``copied_share / DENSE_SHARE``; 0 unless at least two pairs
+    carry copied wording and the second of them at least :data:`DENSE_SECOND` words, and 0 for
+    two pairs holding a run of :data:`VERBATIM_RUN` words (two verbatim sentences are judged by the
+    copied-wording line alone).
+
+    Random obfuscation (words shuffled, dropped, replaced by synonyms) leaves no long run but many
+    short ones: a large share of the passage's own wording. Two reports of one event share names
+    and stock phrases, a small share of what they say outside quotations.
+    """
+    if pe.copied_pairs < MIN_REUSED_PAIRS or pe.second_copied < DENSE_SECOND:
+        return 0.0
+    if pe.copied_pairs == MIN_REUSED_PAIRS and pe.longest_run >= VERBATIM_RUN:
+        # Two sentences repeated word for word are a sister story's background paragraph until they
+        # reach the copied-wording line over two pairs (VERBATIM_WORDS_TWO); shuffled wording is not.
+        return 0.0
+    return min(pe.copied_words / DENSE_WORDS, pe.copied_share / DENSE_SHARE)
 
 
 def reuse_score(pe: PassageEvidence) -> float:
@@ -373,7 +420,7 @@ def spread_evidence(passages: Sequence[PassageEvidence]) -> PassageEvidence:
         copied_words=sum(p.copied_words for p in passages),
         longest_run=max(p.longest_run for p in passages),
         quoted_share=sum(p.quoted_share * p.pairs for p in passages) / pairs if pairs else 0.0,
-        copied_pairs=sum(p.copied_pairs for p in passages))
+        copied_pairs=sum(p.copied_pairs for p in passages), words=sum(p.words for p in passages))
 
 
 def spread_score(pe: PassageEvidence) -> float:
