@@ -16,7 +16,7 @@ from unspin.documents import Document
 from unspin.results import Passage, SourceMatch
 from unspin.tracing import decide
 from unspin.tracing.align import PairAlignment, Unit
-from unspin.tracing.stretches import join_close
+from unspin.tracing.stretches import join_close, join_summarised
 
 __all__ = ["Aligned", "Context"]
 
@@ -57,8 +57,9 @@ class Aligned:
             parts = [replace(p, reuse_score=self.reuse_score(p))
                      for p in self.alignment.passages(units, self.units)]
             # Passages close in both texts are one stretch: read together, and each part on its own.
-            self.reported = [replace(p, reuse_score=max(p.reuse_score, self.reuse_score(p)))
-                             for p in join_close(parts, self.context.text, self.doc.text)]
+            # A summary's sentences, condensing one stretch of the source each, are one passage too.
+            joined = join_summarised(join_close(parts, self.context.text, self.doc.text), self.context.text)
+            self.reported = [replace(p, reuse_score=max(p.reuse_score, self.reuse_score(p))) for p in joined]
         return self.reported
 
     def passage_evidence(self, passage: Passage) -> decide.PassageEvidence:

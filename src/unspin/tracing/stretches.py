@@ -4,6 +4,8 @@ A copied stretch is cut where a sentence goes unaligned: a long sentence that li
 into fragments too short to match, a sentence reworded past the seed line. :func:`join_close`
 joins the pieces when the text between them is the source's, and keeps sentences lifted apart
 (the suspect's own text between them) as separate passages (docs/scores.md, "Passages").
+:func:`join_summarised` joins, in what is reported, the sentences of a summary that condense one long
+stretch of the source, skipping most of it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import numpy as np
 from unspin.results import Passage
 from unspin.text.normalize import content_tokens
 
-__all__ = ["JOIN_CLOSE_CHARS", "JOIN_COPIED_SHARE", "join_close"]
+__all__ = ["JOIN_CLOSE_CHARS", "JOIN_COPIED_SHARE", "SUMMARY_SOURCE_REACH", "join_close", "join_summarised"]
 
 #: Passages of one source this close in both texts are one stretch (:func:`join_close`): about two
 #: news sentences ...
@@ -23,6 +25,12 @@ JOIN_CLOSE_CHARS = 300
 #: ... when this share of the content words of the suspect text between them is the source's. Both
 #: set on the PAN 2013 `fit` half (docs/scores.md).
 JOIN_COPIED_SHARE = 0.5
+#: A reported passage that follows another directly in the suspect (no content word between) joins it
+#: when its source span starts at most this many characters after the other's ends: a summary renders
+#: a long stretch of the source in a few sentences, skipping most of it (docs/scores.md). Set on the
+#: PAN 2013 `fit` half (:func:`join_summarised`); used for what is reported only, never for what is
+#: decided.
+SUMMARY_SOURCE_REACH = 2000
 
 
 def join_close(found: Sequence[Passage], suspect: str, source: str, *, gap: int = JOIN_CLOSE_CHARS,
@@ -51,18 +59,73 @@ def join_close(found: Sequence[Passage], suspect: str, source: str, *, gap: int 
     out: list[Passage] = []
     for p in sorted(found, key=lambda q: (q.suspect, q.source)):
         last = out[-1] if out else None
-        if last is not None and p.suspect[0] - last.suspect[1] <= gap \
-                and last.source[0] - gap <= p.source[0] <= last.source[1] + gap \
-                and not any(last.suspect[1] <= s and e <= p.suspect[0] for s, e in blocked) \
-                and _copied_between(last, p, suspect, source):
-            pairs = tuple(sorted((*last.pairs, *p.pairs), key=lambda q: (q.suspect, q.source)))
-            out[-1] = Passage((last.suspect[0], max(last.suspect[1], p.suspect[1])),
-                              (min(last.source[0], p.source[0]), max(last.source[1], p.source[1])),
-                              float(np.mean([q.similarity for q in pairs])), pairs,
-                              reuse_score=max(last.reuse_score, p.reuse_score))
+        if last is not None and not _bridges(last, p, blocked) and _close(last, p, suspect, source, gap=gap):
+            out[-1] = _joined(last, p)
         else:
             out.append(p)
     return out
+
+
+def _close(last: Passage, p: Passage, suspect: str, source: str, *, gap: int) -> bool:
+    """Whether ``p`` continues ``last`` within ``gap`` characters in both texts, the suspect text
+    between them the source's."""
+    return p.suspect[0] - last.suspect[1] <= gap \
+        and last.source[0] - gap <= p.source[0] <= last.source[1] + gap \
+        and _copied_between(last, p, suspect, source)
+
+
+def join_summarised(found: Sequence[Passage], suspect: str, *,
+                    reach: int = SUMMARY_SOURCE_REACH) -> list[Passage]:
+    """Join passages of one source that a summary made of one stretch of it: a summary renders a
+    long stretch of the source in a few sentences, skipping most of it, so the source spans of its
+    consecutive sentences leave gaps that :func:`join_close` does not bridge.
+
+    In suspect order, a passage joins the one before when nothing but blanks and punctuation (no
+    content word) lies between them in the suspect, its source span starts after the other's ends
+    and at most ``reach`` characters on, and no other passage's source span lies in that gap (what a
+    restructured rewrite moved elsewhere is not skipped). Any sentence between them in the suspect
+    (its own, or another source's) keeps them apart.
+
+    Args:
+        found: passages of one source, any order (:func:`join_close` already applied).
+        suspect: the text their suspect spans index.
+        reach: most characters skipped in the source.
+
+    Returns:
+        the passages in suspect order.
+    """
+    ordered = sorted(found, key=lambda q: (q.suspect, q.source))
+    out: list[Passage] = []
+    for p in ordered:
+        last = out[-1] if out else None
+        if last is not None and last.source[1] <= p.source[0] <= last.source[1] + reach \
+                and not content_tokens(suspect[last.suspect[1]:p.suspect[0]]) \
+                and not _rendered_elsewhere((last.source[1], p.source[0]), ordered, last, p):
+            out[-1] = _joined(last, p)
+        else:
+            out.append(p)
+    return out
+
+
+def _rendered_elsewhere(gap: tuple[int, int], passages: Sequence[Passage], last: Passage, p: Passage) -> bool:
+    """Whether a passage other than ``p`` and the parts of ``last`` renders source text in ``gap``."""
+    return any(q.source[0] < gap[1] and q.source[1] > gap[0] for q in passages
+               if q is not p and not (last.suspect[0] <= q.suspect[0] and q.suspect[1] <= last.suspect[1]))
+
+
+def _bridges(last: Passage, p: Passage, blocked: Sequence[tuple[int, int]]) -> bool:
+    """Whether a ``blocked`` span lies in the suspect between two passages."""
+    return any(last.suspect[1] <= s and e <= p.suspect[0] for s, e in blocked)
+
+
+def _joined(first: Passage, second: Passage) -> Passage:
+    """One passage of two: their pairs, spans from the first start to the last end, the mean
+    similarity of the pairs and the better reuse score."""
+    pairs = tuple(sorted((*first.pairs, *second.pairs), key=lambda q: (q.suspect, q.source)))
+    return Passage((first.suspect[0], max(first.suspect[1], second.suspect[1])),
+                   (min(first.source[0], second.source[0]), max(first.source[1], second.source[1])),
+                   float(np.mean([q.similarity for q in pairs])), pairs,
+                   reuse_score=max(first.reuse_score, second.reuse_score))
 
 
 def _copied_between(first: Passage, second: Passage, suspect: str, source: str) -> bool:

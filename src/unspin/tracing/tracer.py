@@ -39,7 +39,7 @@ from unspin.tracing.align import Unit, align_units, lexical_matrix, units_of
 from unspin.tracing.candidate import Aligned as _Aligned
 from unspin.tracing.candidate import Context as _Context
 from unspin.tracing.embedding import LEXICALLY_SURE, LazyVectors, embed_together, worth_embedding
-from unspin.tracing.stretches import join_close
+from unspin.tracing.stretches import join_close, join_summarised
 
 logger = logging.getLogger(__name__)
 
@@ -290,6 +290,7 @@ class Comparer:
                         or (spread_only and item.passage_evidence(p).copied_pairs)]
         # One copied stretch cut where a sentence went unaligned is reported as one passage.
         reported = join_close(reported, item.context.text, item.doc.text, blocked=blocked)
+        reported = join_summarised(reported, item.context.text)
         all_chars = sum(u.end - u.start for u in units)
         if _span_chars([q.suspect for p in reported for q in p.pairs]) < decide.COPY_COVERAGE * all_chars:
             reported = decide.drop_chance_pairs(reported, item.passage_evidence)  # not a copy: trim
