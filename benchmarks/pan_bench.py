@@ -118,11 +118,17 @@ def compare_pairs(jobs: Sequence[Job], tracer: Any = None) -> Iterator[Row]:
 _TRACER: Any = None
 
 
-def _init_worker() -> None:
-    global _TRACER
-    from unspin import Comparer
+def _comparer(precision: str | None) -> Any:
+    """A Comparer with the library's options, its embeddings in ``precision`` (None: the default)."""
+    from unspin import Comparer, TraceOptions
 
-    _TRACER = Comparer()
+    options = TraceOptions() if precision is None else TraceOptions(embedding_precision=precision)
+    return Comparer(options=options)
+
+
+def _init_worker(precision: str | None) -> None:
+    global _TRACER
+    _TRACER = _comparer(precision)
     _warm_up(_TRACER)
 
 
@@ -138,16 +144,15 @@ def _warm_up(tracer: Any) -> None:
     tracer.compare(text, text)
 
 
-def run_pairs(jobs: list[Job], workers: int) -> tuple[list[Row], float]:
-    """Compare every job (in this process, or in ``workers`` processes with a tracer each).
+def run_pairs(jobs: list[Job], workers: int, precision: str | None = None) -> tuple[list[Row], float]:
+    """Compare every job (in this process, or in ``workers`` processes with a tracer each), embedding
+    in ``precision`` (None: the library's default).
 
     Returns:
         the rows in job order, and the seconds spent loading the model (one process).
     """
     if workers <= 1:
-        from unspin import Comparer
-
-        tracer = Comparer()
+        tracer = _comparer(precision)
         started = time.perf_counter()
         _warm_up(tracer)
         warmup = time.perf_counter() - started
@@ -158,7 +163,8 @@ def run_pairs(jobs: list[Job], workers: int) -> tuple[list[Row], float]:
                 logger.info("%d/%d pairs compared", n, len(jobs))
         return rows, warmup
     chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                             initargs=(precision,)) as pool:
         rows = [row for chunk in pool.map(_worker, chunks) for row in chunk]
     return rows, 0.0
 
@@ -223,6 +229,8 @@ def markdown(report: dict[str, Any]) -> str:
 # --- main ---------------------------------------------------------------------------------------
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    from unspin.options import EMBEDDING_PRECISIONS
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--data", default=str(DEFAULT_DATA), help="pan13-train folder (default: %(default)s)")
     parser.add_argument("--per-kind", type=int, default=200,
@@ -237,6 +245,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="processes comparing pairs, each loading the model once (default: 1)")
     parser.add_argument("--json", dest="json_out", help="write the report (with one row per pair) here")
     parser.add_argument("--markdown", dest="markdown_out", help="write the markdown table here too")
+    parser.add_argument("--embedding-precision", choices=EMBEDDING_PRECISIONS, default=None,
+                        help="arithmetic of the sentence-embedding model (default: the library's)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
     args = parser.parse_args(argv)
     args.kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
@@ -262,13 +272,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         logger.warning("%d pairs skipped: a document is missing or empty", len(chosen) - len(jobs))
     logger.info("comparing %d pairs", len(jobs))
     started = time.perf_counter()
-    rows, warmup = run_pairs(jobs, args.workers)
+    rows, warmup = run_pairs(jobs, args.workers, args.embedding_precision)
     wall = time.perf_counter() - started
     by_pair = {(r["suspicious"], r["source"]): r for r in rows}
     groups = {kind: score_group([p for p in chosen if p["kind"] == kind], by_pair)
               for kind in args.kinds if any(p["kind"] == kind for p in chosen)}
     groups["entire"] = score_group(chosen, by_pair)
     return {"data": str(data), "machine": machine(), "workers": args.workers,
+            "embedding_precision": args.embedding_precision or "default",
             "selection": {"split": args.split, "per_kind": per_kind, "seed": args.seed, "kinds": args.kinds},
             "compared": len(rows), "errors": len(chosen) - len(rows), "wall_s": wall, "warmup_s": warmup,
             "groups": groups, "pairs": rows}

@@ -29,6 +29,7 @@ Usage (from the repository root)::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import logging
@@ -110,14 +111,21 @@ def event_splits(cases: Sequence[dict[str, Any]]) -> dict[str, str]:
 
 
 def trace_cases(cases: Sequence[dict[str, Any]], stored: dict[str, dict[str, Any]], folder: Path,
-                *, threshold: float | None, splits: dict[str, str]) -> list[dict[str, Any]]:
-    """Trace every suspect; return one row per case with the judged sources."""
+                *, threshold: float | None, splits: dict[str, str],
+                precision: str | None = None) -> list[dict[str, Any]]:
+    """Trace every suspect; return one row per case with the judged sources.
+
+    ``threshold`` and ``precision`` (of the embeddings): None for the library's defaults."""
     from unspin import Document, TraceOptions, Tracer
     from unspin.embed.encoder import CachedEmbedder, MiniLMEmbedder
 
-    options = TraceOptions() if threshold is None else TraceOptions(threshold=threshold)
+    options = TraceOptions()
+    if threshold is not None:
+        options = dataclasses.replace(options, threshold=threshold)
+    if precision is not None:
+        options = dataclasses.replace(options, embedding_precision=precision)
     # One embedder (one model load) for the main index and any held-out copy of it.
-    embedder = CachedEmbedder(MiniLMEmbedder(), path=None)
+    embedder = CachedEmbedder(MiniLMEmbedder(precision=options.embedding_precision), path=None)
     main_index = build_index(folder / "index", stored)
     tracers: dict[str | None, Any] = {None: Tracer(main_index, embedder=embedder, options=options)}
     digest_of = {s["id"]: key for key, s in stored.items()}
@@ -195,6 +203,8 @@ def case_line(row: dict[str, Any]) -> str:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    from unspin.options import EMBEDDING_PRECISIONS
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--data", default=str(DEFAULT_DATA), help="real-dev folder (default: %(default)s)")
     parser.add_argument("--split", choices=SPLITS, default="test",
@@ -205,6 +215,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--threshold", type=float, help="decision threshold (default: the library's)")
     parser.add_argument("--json", dest="json_out", help="write the report (with one row per case) here")
     parser.add_argument("--markdown", dest="markdown_out", help="write the markdown table here too")
+    parser.add_argument("--embedding-precision", choices=EMBEDDING_PRECISIONS, default=None,
+                        help="arithmetic of the sentence-embedding model (default: the library's)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print one line per case")
     return parser.parse_args(argv)
 
@@ -215,7 +227,8 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     splits = event_splits(cases)
     chosen = [c for c in cases if args.split in ("all", splits[c["event"]])]
     started = time.perf_counter()
-    rows = trace_cases(chosen, stored, folder, threshold=args.threshold, splits=splits)
+    rows = trace_cases(chosen, stored, folder, threshold=args.threshold, splits=splits,
+                       precision=args.embedding_precision)
     groups: dict[str, dict[str, Any]] = defaultdict(dict)
     for kind in KINDS:
         kind_rows = [r for r in rows if r["kind"] == kind]
@@ -223,6 +236,7 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
             groups[kind] = score(kind_rows)
     groups["all"] = score(rows)
     return {"data": args.data, "machine": machine(), "split": args.split, "cases": len(rows),
+            "embedding_precision": args.embedding_precision or "default",
             "stored": len(stored), "own_text_held_out": sum(r["own_text_held_out"] for r in rows),
             "wall_s": time.perf_counter() - started, "groups": dict(groups), "rows": rows}
 

@@ -311,8 +311,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2,
                         help="processes tracing at once (default: 2, the cores of the machine the "
                         "figures in docs/benchmarks.md come from)")
-    parser.add_argument("--embedding-precision", choices=("float32", "bfloat16", "auto"), default="float32",
-                        help="arithmetic of the sentence-embedding model (default: float32, as unspin's)")
+    parser.add_argument("--embedding-precision", choices=("float32", "bfloat16", "auto"), default="auto",
+                        help="arithmetic of the sentence-embedding model (default: auto, as unspin's)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
     # Internal: how the parent runs a phase in a child process.
     for name in ("--phase", "--phase-out", "--suspects-file", "--traces"):

@@ -35,6 +35,8 @@ from unspin.tracing.decide import (
     REWRITE_SIMILARITY,
     REWRITE_STRONG,
     RUN_CAP,
+    STRONG,
+    STRONG_WIDTH,
     VERBATIM_RUN,
     VERBATIM_WORDS,
     VERBATIM_WORDS_TWO,
@@ -55,6 +57,8 @@ from unspin.tracing.decide import (
     rewrite_score,
     spread_evidence,
     spread_score,
+    strong_count,
+    strong_weight,
 )
 from unspin.tracing.decide import copy_score as score
 
@@ -627,3 +631,65 @@ def test_a_shuffled_copy_reaches_the_dense_line_and_a_same_event_report_does_not
     report = _three(SAME_EVENT, SHUFFLE_SOURCE)
     assert dense_ratio(report) == 0.0
     assert reuse_score(report) < DECISION_THRESHOLD
+
+
+# -- strong pairs counted gradually: no cliff at the line --------------------------------------------
+
+def test_strong_weight_ramps_up_to_the_line() -> None:
+    # Every pair the lines were drawn with as strong (STRONG or more) still counts in full ...
+    assert strong_weight(STRONG) == 1.0 and strong_weight(0.95) == 1.0 and strong_weight(1.0) == 1.0
+    # ... a pair well below counts nothing, and one just below counts in part.
+    assert strong_weight(STRONG - STRONG_WIDTH) == 0.0 and strong_weight(0.5) == 0.0
+    assert strong_weight(STRONG - STRONG_WIDTH / 2) == pytest.approx(0.5)
+    sims = [STRONG - STRONG_WIDTH + k * STRONG_WIDTH / 10 for k in range(11)]
+    weights = [strong_weight(s) for s in sims]
+    assert weights == sorted(weights) and weights[0] == 0.0 and weights[-1] == 1.0
+    # A pair at 0.699 and one at 0.701 count almost the same, not 0 and 1.
+    assert abs(strong_weight(0.701) - strong_weight(0.699)) <= 0.001 / STRONG_WIDTH + 1e-9
+    assert strong_count([0.95, 0.9, STRONG - STRONG_WIDTH / 2, 0.4]) == pytest.approx(2.5)
+
+
+def test_a_pair_near_the_line_moves_every_score_only_a_little() -> None:
+    # Regression: embedding noise (bfloat16, up to 2e-3) carried one pair of a same-event report across
+    # 0.7 and its score went from 0.17 to 0.42; a rewrite one strong pair short of the line jumped to 0.5.
+    close = [0.85, 0.82, 0.8, 0.78]
+    below, above = _passages([*close, STRONG - 0.001]), _passages([*close, STRONG + 0.001])
+    assert rewrite_evidence(below, sentences=8).strong == pytest.approx(len(close) + strong_weight(0.699))
+    rewrites = [rewrite_score(rewrite_evidence(p, sentences=8)) for p in (below, above)]
+    assert abs(rewrites[1] - rewrites[0]) < 0.02
+    chain = [(k, k) for k in range(5)]
+    copies = [score(evidence(p, sentences=8, chars=80, chain=chain)) for p in (below, above)]
+    assert abs(copies[1] - copies[0]) < 0.01
+    text = " ".join(["word"] * 10) * 6
+    reuses = [reuse_score(passage_evidence(p[0], text, text)) for p in (below, above)]
+    assert abs(reuses[1] - reuses[0]) < 0.02
+
+
+@st.composite
+def passage_groups(draw: st.DrawFn) -> tuple[list[list[float]], int]:
+    sims = st.one_of(st.floats(0.5, 1.0), st.floats(STRONG - 0.003, STRONG + 0.003))  # near the line too
+    groups = draw(st.lists(st.lists(sims, min_size=1, max_size=6), min_size=1, max_size=4))
+    return groups, draw(st.integers(sum(map(len, groups)), 30))
+
+
+@settings(max_examples=200, deadline=None)
+@given(passage_groups(), st.data())
+def test_scores_are_continuous_in_each_pair_similarity(drawn: tuple[list[list[float]], int],
+                                                       data: st.DataObject) -> None:
+    # Moving one pair's similarity by embedding noise (2e-3) moves its strong weight by 2e-3 / STRONG_WIDTH
+    # (0.1) at most, and no score by more than a tenth; over the hard line it moved them by up to a third.
+    groups, sentences = drawn
+    g = data.draw(st.integers(0, len(groups) - 1))
+    k = data.draw(st.integers(0, len(groups[g]) - 1))
+    moved = [list(group) for group in groups]
+    moved[g][k] = min(max(moved[g][k] + data.draw(st.sampled_from([-0.002, 0.002])), 0.0), 1.0)
+    before, after = _passages(*groups), _passages(*moved)
+    chars, chain = 10 * sentences, [(n, n) for n in range(sum(map(len, groups)))]
+    assert abs(score(evidence(after, sentences=sentences, chars=chars, chain=chain))
+               - score(evidence(before, sentences=sentences, chars=chars, chain=chain))) < 0.1
+    assert abs(rewrite_score(rewrite_evidence(after, sentences=sentences))
+               - rewrite_score(rewrite_evidence(before, sentences=sentences))) < 0.1
+    text = "x" * chars
+    for a, b in zip(before, after, strict=True):
+        reuse = reuse_score(passage_evidence(a, text, text))
+        assert abs(reuse_score(passage_evidence(b, text, text)) - reuse) < 0.1

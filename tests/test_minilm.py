@@ -140,10 +140,34 @@ def test_an_unknown_precision_is_refused() -> None:
 def test_auto_precision_starts_where_its_vectors_are_computed() -> None:
     # numpy computes float32 only, so a bfloat16 embedder starts in torch: one sentence, one vector.
     assert (MiniLMEmbedder().precision, MiniLMEmbedder().backend) == ("float32", "numpy")
-    embedder = MiniLMEmbedder(precision="auto")
-    if cpu_computes_bfloat16():
-        assert (embedder.precision, embedder.backend) == ("bfloat16", "torch")
-    else:
-        assert (embedder.precision, embedder.backend) == ("float32", "numpy")
+    # "auto" starts in numpy (a one-off trace imports no torch) and goes to bfloat16 at the switch.
+    assert (MiniLMEmbedder(precision="auto").precision, MiniLMEmbedder(precision="auto").backend) == (
+        "float32", "numpy")
+    at_once = MiniLMEmbedder(precision="auto", switch_after=0)
+    expected = "bfloat16" if cpu_computes_bfloat16() else "float32"
+    assert at_once.precision == expected
+    assert at_once.backend == ("torch" if expected == "bfloat16" else "numpy")
     assert MiniLMEmbedder(precision="bfloat16").backend == "torch"
     assert MiniLMEmbedder(device="cuda").backend == "torch"
+
+
+@pytest.mark.slow
+def test_auto_precision_caches_each_vector_under_the_precision_it_was_computed_in(tmp_path: Path) -> None:
+    from unspin.embed.encoder import MODEL_KEY, CachedEmbedder
+
+    texts = sentences()
+    inner = MiniLMEmbedder(precision="auto", switch_after=20)
+    cached = CachedEmbedder(inner, path=tmp_path / "emb.sqlite")
+    first = cached.encode(texts[:25])  # numpy, float32: the switch comes after this call
+    assert cached.name == inner.name
+    if not cpu_computes_bfloat16():
+        assert (inner.backend, inner.name) == ("torch", MODEL_KEY)
+        return
+    assert (inner.backend, inner.precision, inner.name) == ("torch", "bfloat16", f"{MODEL_KEY}/bfloat16")
+    # A float32 embedder reads the first call's vectors back from the cache as they were computed.
+    again = CachedEmbedder(MiniLMEmbedder(precision="float32"), path=tmp_path / "emb.sqlite")
+    assert np.array_equal(again.encode(texts[:25]), first)
+    # After the switch the same sentences are other (bfloat16) vectors, within 2e-3 in similarity.
+    second = cached.encode(texts[:25])
+    assert not np.array_equal(first, second)
+    assert np.abs(np.sum(first * second, axis=1) - 1.0).max() < 2e-3

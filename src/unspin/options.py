@@ -76,10 +76,11 @@ class TraceOptions:
         conclusive_coverage: share of the suspect's sentences that conclusive lexical sources must
             explain for nothing to be embedded, in [0, 1].
         units_cache: candidate documents whose sentence units are kept in memory between traces.
-        embedding_precision: arithmetic of the sentence-embedding model: ``"float32"`` (default,
-            the precision the decision lines were drawn with), ``"bfloat16"`` (about twice as fast
-            on CPUs with AMX or AVX512-BF16, sentence similarities within 2e-3) or ``"auto"``
-            (bfloat16 where the CPU computes it natively). See
+        embedding_precision: arithmetic of the sentence-embedding model: ``"auto"`` (default:
+            bfloat16 where the CPU computes it natively, AMX or AVX512-BF16, float32 elsewhere),
+            ``"float32"`` or ``"bfloat16"`` (about twice as fast on such CPUs; sentence similarities
+            within 2e-3 of float32's, which the decision's gradual counts absorb: the same decisions
+            on every benchmark, docs/benchmarks.md "Gradual strong pairs"). See
             :class:`unspin.embed.encoder.MiniLMEmbedder`.
     """
 
@@ -94,7 +95,7 @@ class TraceOptions:
     conclusive_score: float = 0.95
     conclusive_coverage: float = 0.9
     units_cache: int = 4096
-    embedding_precision: str = "float32"
+    embedding_precision: str = "auto"
 
     def __post_init__(self) -> None:
         for spec in fields(self):

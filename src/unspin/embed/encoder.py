@@ -44,7 +44,10 @@ MAX_PERSISTENT_ITEMS = 50_000
 class Embedder(Protocol):
     """Anything that turns sentences into L2-normalised vectors (one row per sentence)."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The cache key of the vectors the next call computes (model, precision)."""
+        ...
 
     def encode(self, sentences: Sequence[str]) -> np.ndarray:
         """Return a float32 array of shape (len(sentences), dim) with unit-length rows."""
@@ -97,11 +100,12 @@ class MiniLMEmbedder:
     second of import once and embeds faster after that. Both compute in float32 and agree to 1e-6;
     in torch a sentence's vector is the same bit for bit whatever it is batched with.
 
-    ``precision="bfloat16"`` (or ``"auto"``: bfloat16 where the CPU has AMX or AVX512-BF16)
-    embeds about twice as fast in torch from the first sentence, but moves sentence similarities
-    by up to 2e-3: enough to carry a pair across a line of the decision (a same-event pair of the
-    quality gate went from 0.17 to 0.42, docs/benchmarks.md, "Embedding throughput"). The lines
-    were drawn with float32 vectors, so float32 is the default.
+    ``precision="bfloat16"`` embeds about twice as fast in torch (on CPUs with AMX or AVX512-BF16)
+    from the first sentence, but moves sentence similarities by up to 2e-3; the decision counts
+    strong pairs gradually (:func:`unspin.tracing.decide.strong_weight`) so that such a move does not
+    change it. ``"auto"`` (the default of :class:`unspin.TraceOptions`) embeds the first
+    ``switch_after`` sentences in numpy, float32, like the default here (a one-off trace imports no
+    torch), and switches to torch in bfloat16 where the CPU computes it natively, float32 elsewhere.
 
     Args:
         device: ``"cpu"`` (default) or a torch device such as ``"cuda"`` (torch from the start).
@@ -117,8 +121,10 @@ class MiniLMEmbedder:
 
     Attributes:
         backend: ``"numpy"`` or ``"torch"``, whichever embeds the next call.
-        precision: of the forward pass, ``"float32"`` or ``"bfloat16"`` (``"auto"`` resolved).
-        name: the model's cache key; bfloat16 vectors are cached apart from float32 ones.
+        precision: of the next forward pass, ``"float32"`` or ``"bfloat16"`` (``"auto"`` resolved:
+            float32 in numpy until the switch to torch, then bfloat16 where the CPU computes it).
+        name: the model's cache key for the next call; bfloat16 vectors are cached apart from
+            float32 ones (it changes at the switch when the precision does).
     """
 
     name = MODEL_KEY
@@ -128,19 +134,26 @@ class MiniLMEmbedder:
                  switch_after: int | None = SWITCH_TO_TORCH_AFTER, precision: str = "float32") -> None:
         if precision not in EMBEDDING_PRECISIONS:
             raise ModelError(f"precision must be one of {', '.join(EMBEDDING_PRECISIONS)}, not {precision!r}")
+        first = precision
         if precision == "auto":
             precision = "bfloat16" if _native_bfloat16(device) else "float32"
+            # A short job (a one-off trace) embeds in numpy, float32, with no torch to import; a long
+            # one switches to torch after ``switch_after`` sentences, in bfloat16 where it is native.
+            first = "float32" if device == "cpu" and switch_after else precision
         self.device = device
         self.batch_size = batch_size
         self.threads = threads
         self.switch_after = switch_after
+        self._torch_precision = precision
+        self._set_precision(first)
+        # numpy computes float32 only: an explicit bfloat16 starts in torch.
+        self.backend = "numpy" if device == "cpu" and first == "float32" else "torch"
+        self._embedded = 0
+
+    def _set_precision(self, precision: str) -> None:
         self.precision = precision
         # Vectors of another precision are other vectors: they are cached under another name.
         self.name = MODEL_KEY if precision == "float32" else f"{MODEL_KEY}/{precision}"
-        # numpy computes float32 only: with bfloat16 it would give a sentence another vector than
-        # torch gives it later in the same process.
-        self.backend = "numpy" if device == "cpu" and precision == "float32" else "torch"
-        self._embedded = 0
 
     def encode(self, sentences: Sequence[str]) -> np.ndarray:
         if not sentences:
@@ -151,6 +164,11 @@ class MiniLMEmbedder:
             with _blas_controller().limit(limits=self.threads, user_api="blas"):
                 vectors = _load_minilm().encode(list(sentences), batch_size=self.batch_size)
             self._embedded += len(sentences)
+            if (self._torch_precision != self.precision and self.switch_after is not None
+                    and self._embedded >= self.switch_after):
+                # Switched after the call, not at the start of the next: a cache keys the vectors
+                # of one call by one name, the precision they were computed in.
+                self._switch_to_torch()
         else:
             model = _load_torch_minilm(self.device, self.precision)
             vectors = model.encode(list(sentences), batch_size=self.batch_size, threads=self.threads)
@@ -158,12 +176,13 @@ class MiniLMEmbedder:
 
     def _switch_to_torch(self) -> None:
         try:
-            _load_torch_minilm(self.device, self.precision)
+            _load_torch_minilm(self.device, self._torch_precision)
         except ModelError as exc:  # without torch, numpy goes on
             logger.info("embedding stays in numpy (%s)", exc)
             self.switch_after = None
             return
         self.backend = "torch"
+        self._set_precision(self._torch_precision)
 
 
 def _native_bfloat16(device: str) -> bool:
@@ -215,7 +234,6 @@ class CachedEmbedder:
     def __init__(self, inner: Embedder, *, path: Path | None = None, max_memory_items: int = 200_000,
                  max_items: int | None = None) -> None:
         self.inner = inner
-        self.name = inner.name
         self.dimension: int | None = getattr(inner, "dimension", None)
         self._memory: dict[bytes, np.ndarray] = {}
         self._max = max_memory_items
@@ -243,6 +261,11 @@ class CachedEmbedder:
             if self._db is not None:
                 self._db.close()
             self._db = None
+
+    @property
+    def name(self) -> str:
+        """The inner embedder's name now (an ``"auto"`` MiniLM changes it when it switches precision)."""
+        return self.inner.name
 
     def _key(self, sentence: str) -> bytes:
         return hashlib.blake2b(f"{self.name}\x00{sentence}".encode(), digest_size=16).digest()

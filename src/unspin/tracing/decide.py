@@ -12,10 +12,10 @@ import difflib
 import itertools
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from unspin.results import Passage
+from unspin.results import Passage, SentencePair
 from unspin.text.normalize import content_tokens, fold
 
 #: Logistic weights of :func:`copy_score`, calibrated on unspin-bench (see docs/scores.md for how).
@@ -27,13 +27,46 @@ WEIGHTS = {
     "adjacent_share": 2.5,
     "strong_run": 0.85,
 }
-#: Pair similarity from which an aligned sentence counts as strongly aligned.
+#: Pair similarity from which an aligned sentence counts as strongly aligned (in full: a pair just
+#: below counts in part, :func:`strong_weight`).
 STRONG = 0.7
+#: Width of the ramp below :data:`STRONG` over which a pair turns from not strong (0 at
+#: ``STRONG - STRONG_WIDTH``) to strong (1 at :data:`STRONG`). A hard line made every count of strong
+#: pairs a cliff: bfloat16 embeddings move a similarity by up to 2e-3, and one pair crossing 0.7 moved a
+#: same-event report's score from 0.17 to 0.42. Over 0.02 such a move changes a count by 0.1 at most.
+#: The ramp lies below the line, not across it, so that every pair the lines were drawn with as strong
+#: (0.7 or more) still counts in full: a copy the decision found is still found. It is narrow because
+#: pairs just below the line are many in a long page on the same topic: over 0.05 (from 0.65), a PAN
+#: pair without reuse reached the copy line (docs/scores.md, "Strong pairs are counted gradually").
+STRONG_WIDTH = 0.02
 #: Runs longer than this add no further evidence.
 RUN_CAP = 8
 #: The strong run is measured against what the suspect allows, but never against fewer sentences
 #: than this: three sentences that resemble three of a same-event report are not a full run.
 MIN_RUN_BASIS = 4
+
+
+def strong_weight(similarity: float) -> float:
+    """How much one sentence pair counts as strongly aligned, in [0, 1].
+
+    0 at or below ``STRONG - STRONG_WIDTH``, 1 at or above :data:`STRONG`, linear between: a count of
+    strong pairs then moves by as little as their similarities do, instead of by a whole pair when
+    one similarity crosses the line.
+    """
+    return min(max((similarity - STRONG) / STRONG_WIDTH + 1.0, 0.0), 1.0)
+
+
+def strong_count(similarities: Iterable[float]) -> float:
+    """How many pairs of these similarities are strongly aligned, each weighed by :func:`strong_weight`."""
+    return sum(strong_weight(s) for s in similarities)
+
+
+def _strong_sentences(pairs: Iterable[SentencePair]) -> float:
+    """Strongly aligned suspect sentences among ``pairs``: each sentence once, weighed by its best pair."""
+    best: dict[tuple[int, int], float] = {}
+    for pair in pairs:
+        best[pair.suspect] = max(best.get(pair.suspect, 0.0), strong_weight(pair.similarity))
+    return sum(best.values())
 
 
 @dataclass(frozen=True)
@@ -48,9 +81,10 @@ class Evidence:
             gaps of at most two sentences).
         mean_similarity: mean similarity of the aligned sentence pairs, in [0, 1].
         coverage: share of the considered suspect characters inside passages, in [0, 1].
-        strong: aligned suspect sentences whose pair similarity is at least :data:`STRONG`.
+        strong: strongly aligned suspect sentences, each weighed by its best pair's
+            :func:`strong_weight` (a pair at :data:`STRONG` or above counts 1, well below 0).
         adjacent: steps of the chain to the next sentence in both texts.
-        strong_run: the largest number of strongly aligned suspect sentences in one passage:
+        strong_run: the largest (weighed) number of strongly aligned suspect sentences in one passage:
             a long stretch rendered closely is a copy however long the rest of the suspect is
             (a passage spliced into another story).
     """
@@ -60,9 +94,9 @@ class Evidence:
     run: int
     mean_similarity: float
     coverage: float
-    strong: int = 0
+    strong: float = 0.0
     adjacent: int = 0
-    strong_run: int = 0
+    strong_run: float = 0.0
 
     @property
     def aligned_share(self) -> float:
@@ -102,10 +136,9 @@ def evidence(passages: Sequence[Passage], *, sentences: int, chars: int,
     mean = sum(p.similarity for p in pairs) / len(pairs) if pairs else 0.0
     covered = sum(p.suspect[1] - p.suspect[0] for p in {p.suspect: p for p in pairs}.values())
     coverage = min(covered / chars, 1.0) if chars else 0.0
-    strong = len({p.suspect for p in pairs if p.similarity >= STRONG})
+    strong = _strong_sentences(pairs)
     adjacent = sum(1 for (i, j), (k, m) in itertools.pairwise(chain) if k == i + 1 and m == j + 1)
-    strong_run = max((len({p.suspect for p in passage.pairs if p.similarity >= STRONG})
-                      for passage in passages), default=0)
+    strong_run = max((_strong_sentences(passage.pairs) for passage in passages), default=0.0)
     return Evidence(aligned=aligned, sentences=sentences, run=run, mean_similarity=mean, coverage=coverage,
                     strong=strong, adjacent=adjacent, strong_run=strong_run)
 
@@ -147,7 +180,7 @@ class PassageEvidence:
 
     Attributes:
         pairs: aligned sentence pairs in the passage.
-        strong: pairs whose similarity is at least :data:`STRONG`.
+        strong: strongly aligned pairs, each weighed by :func:`strong_weight`.
         mean_similarity: mean pair similarity, in [0, 1].
         shared_words: content words (stemmed, stopwords out) shared by the paired sentences outside
             quotations, summed over the pairs.
@@ -169,7 +202,7 @@ class PassageEvidence:
     """
 
     pairs: int
-    strong: int
+    strong: float
     mean_similarity: float
     shared_words: int
     copied_words: int
@@ -238,7 +271,7 @@ def passage_evidence(passage: Passage, suspect_text: str, source_text: str, *,
         copied_pairs += in_runs > 0
         longest = max([longest, *(b.size for b in blocks)])
     sims = [p.similarity for p in passage.pairs]
-    return PassageEvidence(pairs=len(passage.pairs), strong=sum(s >= STRONG for s in sims),
+    return PassageEvidence(pairs=len(passage.pairs), strong=strong_count(sims),
                            mean_similarity=sum(sims) / len(sims) if sims else 0.0, shared_words=shared,
                            copied_words=copied, longest_run=longest,
                            quoted_share=quoted / chars if chars else 0.0, copied_pairs=copied_pairs,
@@ -257,7 +290,7 @@ VERBATIM_WORDS = 25
 VERBATIM_WORDS_TWO = 40
 VERBATIM_RUN = 12
 #: *Obfuscated copy* (spun, machine-translated, reworded sentence by sentence): at least this many
-#: strongly aligned sentence pairs in one passage, at this mean similarity.
+#: strongly aligned sentence pairs in one passage (weighed, :func:`strong_weight`), at this mean similarity.
 OBFUSCATED_STRONG = 5
 OBFUSCATED_SIMILARITY = 0.82
 #: *Dense copied wording* (a copy whose words were shuffled or partly replaced: runs of a few words
@@ -335,7 +368,7 @@ def reuse_score(pe: PassageEvidence) -> float:
 
 #: *Rewritten copy* (an AI-style rewrite that reorders blocks, merges or splits sentences): over all the
 #: passages of one source among the open suspect sentences, at least this many strongly aligned pairs
-#: (similarity >= :data:`STRONG`, merged sentences read together) ...
+#: (weighed by :func:`strong_weight`: 1 from :data:`STRONG`; merged sentences read together) ...
 REWRITE_STRONG = 5
 #: ... at this mean similarity over every aligned pair of those passages ...
 REWRITE_SIMILARITY = 0.76
@@ -356,13 +389,13 @@ class RewriteEvidence:
 
     Attributes:
         pairs: aligned sentence pairs over the passages.
-        strong: pairs at similarity >= :data:`STRONG`.
+        strong: strongly aligned pairs, each weighed by :func:`strong_weight`.
         mean_similarity: mean similarity of all the pairs, in [0, 1].
         sentences: suspect sentences open to the source (the denominator of :attr:`strong_share`).
     """
 
     pairs: int
-    strong: int
+    strong: float
     mean_similarity: float
     sentences: int
 
@@ -381,7 +414,7 @@ def rewrite_evidence(passages: Sequence[Passage], *, sentences: int) -> RewriteE
         sentences: how many suspect sentences are open to the source.
     """
     sims = [p.similarity for passage in passages for p in passage.pairs]
-    return RewriteEvidence(pairs=len(sims), strong=sum(s >= STRONG for s in sims),
+    return RewriteEvidence(pairs=len(sims), strong=strong_count(sims),
                            mean_similarity=sum(sims) / len(sims) if sims else 0.0, sentences=sentences)
 
 
@@ -391,9 +424,9 @@ def rewrite_score(ev: RewriteEvidence) -> float:
 
     A logistic function (steepness :data:`REUSE_STEEPNESS`, 0.5 exactly on the line) of the smallest
     of ``strong / REWRITE_STRONG``, ``mean_similarity / REWRITE_SIMILARITY`` and
-    ``strong_share / REWRITE_SHARE``.
+    ``strong_share / REWRITE_SHARE``; 0 when no pair is strong or no suspect sentence is open.
     """
-    if ev.strong == 0:
+    if ev.strong == 0 or ev.sentences == 0:
         return 0.0
     reach = min(ev.strong / REWRITE_STRONG, ev.mean_similarity / REWRITE_SIMILARITY,
                 ev.strong_share / REWRITE_SHARE)
