@@ -33,6 +33,8 @@ from fastapi.testclient import TestClient
 
 from unspin import Document, Index, InputError
 from unspin.cli import main
+from unspin.index.collection import Collection
+from unspin.index.shards import ShardedIndex, open_index
 from unspin.report.render import FINDING_LABELS
 from unspin.tracing.tracer import Tracer
 from unspin.web import allowed_hosts_for, missing_packages
@@ -360,13 +362,33 @@ def test_unusable_text_gets_a_400_naming_the_input(client: TestClient, text: str
 
 
 def test_unexpected_failure_is_a_json_500_without_traceback(index_path: Path) -> None:
-    def broken(index: Index) -> Any:
+    def broken(index: Collection) -> Any:
         raise RuntimeError("boom at /secret/path")
 
     app = create_app(index_path, tracer_factory=broken)
     with TestClient(app, base_url=BASE, raise_server_exceptions=False) as test_client:
         message = _error(test_client.post("/api/trace", json={"text": COPY}), 500)
     assert "RuntimeError" in message and "/secret/path" not in message
+
+
+def test_a_sharded_index_is_served_browsed_and_traced(tmp_path: Path) -> None:
+    root = tmp_path / "sharded"
+    with open_index(root, create=True, shards=2) as index:
+        index.add(DOCS)
+    given: list[Collection] = []
+
+    def factory(index: Collection) -> Tracer:
+        given.append(index)
+        return Tracer(index, embedder=_StubEmbedder())
+
+    with TestClient(create_app(root, tracer_factory=factory), base_url=BASE) as test_client:
+        assert test_client.get("/api/info").json()["documents"] == len(DOCS)
+        assert _ids(test_client.get("/api/documents", params={"q": "Fenwick"})) == [TRAM_ID]
+        assert test_client.get(f"/api/documents/{TRAM_ID}").json()["text"] == TRAM
+        response = test_client.post("/api/trace", json={"text": COPY})
+    assert response.status_code == 200, response.text
+    assert response.json()["sources"][0]["doc_id"] == TRAM_ID
+    assert len(given) == 1 and isinstance(given[0], ShardedIndex)
 
 
 # --------------------------------------------------------------------------- upload

@@ -19,6 +19,7 @@ import logging
 
 from unspin.documents import Document, content_id
 from unspin.errors import IndexUnavailable, InputError, ModelError, OptionError, UnspinError
+from unspin.index.collection import Collection
 from unspin.index.shards import open_index
 from unspin.index.store import AddStats, Index
 from unspin.options import TraceOptions
@@ -33,6 +34,7 @@ __version__ = "0.1.0"
 __all__ = [
     "SCHEMA_VERSION",
     "AddStats",
+    "Collection",
     "Comparer",
     "Document",
     "Index",

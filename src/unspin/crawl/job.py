@@ -38,8 +38,8 @@ from unspin.crawl.screen import SCREEN_THRESHOLD, WINDOW_THRESHOLD, Screen, Toke
 from unspin.crawl.warc import MAX_BYTES, SKIP_REASONS, Page, expand_inputs, iter_pages
 from unspin.documents import Document, content_id
 from unspin.errors import IndexUnavailable, InputError, OptionError
+from unspin.index.collection import Collection
 from unspin.index.shards import open_index
-from unspin.index.store import Index
 from unspin.inputs.htmltext import html_to_text
 from unspin.options import TraceOptions, check_count, check_share
 from unspin.results import TraceResult
@@ -181,7 +181,7 @@ class PageScanner:
         tracer: the tracer to use; by default a :class:`Tracer` on ``index`` with ``options.trace``.
     """
 
-    def __init__(self, index: Index, stats: TokenStats, options: ScanOptions, *,
+    def __init__(self, index: Collection, stats: TokenStats, options: ScanOptions, *,
                  tracer: Tracer | None = None) -> None:
         self.options = options
         self.tracer = tracer or Tracer(index, options=options.trace)

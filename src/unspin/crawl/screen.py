@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 from cachetools import LRUCache
 
-from unspin.index.store import Index
+from unspin.index.collection import Collection
 from unspin.text.normalize import content_tokens
 
 logger = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ class TokenStats:
     documents: int
 
     @classmethod
-    def from_index(cls, index: Index) -> TokenStats:
+    def from_index(cls, index: Collection) -> TokenStats:
         """Count in how many documents each token occurs (one pass over the stored tokens)."""
         vocabulary: dict[str, int] = {}
         counts: list[int] = []
@@ -138,7 +138,7 @@ class Screen:
         cache_size: candidate token sets kept in memory.
     """
 
-    def __init__(self, index: Index, stats: TokenStats | None = None, *, candidates: int = CANDIDATES,
+    def __init__(self, index: Collection, stats: TokenStats | None = None, *, candidates: int = CANDIDATES,
                  threshold: float = SCREEN_THRESHOLD, window_threshold: float = WINDOW_THRESHOLD,
                  window: int = WINDOW, cache_size: int = 20_000) -> None:
         self.index = index

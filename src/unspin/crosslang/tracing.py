@@ -47,7 +47,7 @@ from unspin.crosslang.anchors import (
 from unspin.embed.encoder import Embedder
 from unspin.errors import ModelError
 from unspin.index.candidates import Candidate, find_candidates
-from unspin.index.store import Index
+from unspin.index.collection import Collection
 from unspin.results import Passage
 from unspin.text.language import detect_language
 from unspin.text.segment import Sentence, split_sentences
@@ -229,7 +229,7 @@ class CrossLanguage:
             self._units[key] = found
         return found
 
-    def candidates(self, units: Sequence[Unit], index: Index) -> list[Candidate]:
+    def candidates(self, units: Sequence[Unit], index: Collection) -> list[Candidate]:
         """Candidate sources for cross-language units, best first (BM25 over their anchors)."""
         return find_candidates(units, index, k_document=self.k_document, k_window=self.k_window)
 

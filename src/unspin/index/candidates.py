@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from unspin.index.store import Index
+from unspin.index.collection import Collection
 from unspin.tracing.align import Unit
 
 
@@ -32,7 +32,7 @@ class Candidate:
     windows: int
 
 
-def find_candidates(units: Sequence[Unit], index: Index, *, k_document: int = 8, k_window: int = 2,
+def find_candidates(units: Sequence[Unit], index: Collection, *, k_document: int = 8, k_window: int = 2,
                     window: int = 4) -> list[Candidate]:
     """Retrieve candidate sources for a suspect.
 

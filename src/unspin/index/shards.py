@@ -29,14 +29,19 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from unspin.documents import Document
 from unspin.errors import IndexUnavailable
+from unspin.index.collection import Collection
 from unspin.index.searcher import Lookup, idf, search_many
 from unspin.index.store import DB_NAME, SHARDS_NAME, AddStats, DocumentSummary, Index, _progress_bar
+
+if TYPE_CHECKING:  # only for an annotation (typing.TypeIs from Python 3.13): no import at run time
+    from typing_extensions import TypeIs
 
 logger = logging.getLogger(__name__)
 
@@ -60,15 +65,34 @@ def is_sharded(path: str | os.PathLike[str]) -> bool:
     return (Path(path) / SHARDS_NAME).is_file()
 
 
-class ShardedIndex(Index):
-    """An index made of ``N`` ordinary indexes; use it wherever an :class:`~unspin.index.Index` is used.
+def is_index(value: object) -> TypeIs[Collection]:
+    """True when ``value`` is an index of either kind (:class:`Index` or :class:`ShardedIndex`).
 
-    Open one with :func:`open_index` (``shards=N`` creates one). Documents are listed
-    shard by shard (insertion order within a shard).
+    The run-time counterpart of the :class:`~unspin.index.collection.Collection` protocol, which
+    is checked statically only. It names the two kinds rather than looking for the protocol's
+    members (a ``runtime_checkable`` protocol): that check would read properties such as
+    ``generation`` from the database on every call (failing on a closed index rather than
+    answering) and would accept any object that merely has the right names. To the type checker a
+    False answer means "not a Collection", so ``index.path if is_index(index) else Path(index)``
+    type-checks for an index-or-path argument.
+    """
+    return isinstance(value, Index | ShardedIndex)
+
+
+class ShardedIndex:
+    """An index made of ``N`` ordinary indexes, searched as one collection.
+
+    It implements :class:`~unspin.index.collection.Collection`, as :class:`~unspin.index.store.Index`
+    does, so it serves wherever an index is accepted. Open one with :func:`open_index` (``shards=N``
+    creates one). Documents are listed shard by shard (insertion order within a shard).
+
+    Attributes:
+        path: the sharded index directory.
+        shards: the open shards, in shard order (shard ``n`` in ``shard-00n/``).
+        writable: True when every shard can be written here.
     """
 
     def __init__(self, path: Path, shards: list[Index], uid: str) -> None:
-        # The parent's connection and searcher are not used: every method goes to the shards.
         self.path = path
         self.shards = shards
         self.writable = all(s.writable for s in shards)
@@ -115,8 +139,16 @@ class ShardedIndex(Index):
         return cls(root, opened, uid)
 
     def close(self) -> None:
+        """Close every shard; the object is unusable afterwards."""
         for shard in self.shards:
             shard.close()
+
+    def __enter__(self) -> ShardedIndex:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -124,16 +156,20 @@ class ShardedIndex(Index):
         return self.shards[shard_of(doc_id, len(self.shards))]
 
     def __len__(self) -> int:
+        """The number of documents, summed over the shards."""
         return sum(len(s) for s in self.shards)
 
     def is_empty(self) -> bool:
+        """True when no shard holds a document."""
         return all(s.is_empty() for s in self.shards)
 
     def __contains__(self, doc_id: object) -> bool:
+        """True when the shard ``doc_id`` belongs to holds it."""
         return isinstance(doc_id, str) and doc_id in self._shard_for(doc_id)
 
     @property
     def uid(self) -> str:
+        """A random id given to the sharded index when it was created (in ``shards.json``)."""
         return self._uid
 
     @property
@@ -142,15 +178,27 @@ class ShardedIndex(Index):
         return sum(s.generation for s in self.shards)
 
     def get(self, doc_id: str) -> Document:
+        """Return the stored document ``doc_id``, read from its shard.
+
+        Raises:
+            KeyError: no such document.
+        """
         return self._shard_for(doc_id).get(doc_id)
 
     def get_many(self, doc_ids: Sequence[str]) -> list[Document]:
+        """Return the stored documents with these ids, in the given order (missing ids skipped)."""
         found: dict[str, Document] = {}
         for number, wanted in self._by_shard(doc_ids).items():
             found.update((d.id, d) for d in self.shards[number].get_many(wanted))
         return [found[i] for i in doc_ids if i in found]
 
     def stored_tokens(self, doc_ids: Sequence[str] | None = None) -> Iterator[tuple[str, list[str]]]:
+        """Yield ``(doc_id, content tokens)`` as stored (see :meth:`Index.stored_tokens`).
+
+        Args:
+            doc_ids: the documents wanted, in that order (missing ids skipped); None for every
+                document, shard by shard.
+        """
         if doc_ids is None:
             for shard in self.shards:
                 yield from shard.stored_tokens()
@@ -163,15 +211,18 @@ class ShardedIndex(Index):
                 yield doc_id, found[doc_id]
 
     def ids(self) -> Iterator[str]:
+        """Yield every document id, shard by shard."""
         for shard in self.shards:
             yield from shard.ids()
 
     def documents(self) -> Iterator[Document]:
+        """Yield every stored document, shard by shard."""
         for shard in self.shards:
             yield from shard.documents()
 
     def browse(self, query: str = "", *, field: str | None = None, limit: int = 50,
                offset: int = 0) -> list[DocumentSummary]:
+        """List the matching documents shard by shard, as :meth:`Index.browse` lists one index's."""
         if limit < 0 or offset < 0:
             raise ValueError("limit and offset must not be negative")
         out: list[DocumentSummary] = []
@@ -310,14 +361,19 @@ def _write_manifest(root: Path, count: int, uid: str) -> None:
     os.replace(tmp, root / SHARDS_NAME)
 
 
-def open_index(path: str | os.PathLike[str], *, create: bool = False, shards: int | None = None) -> Index:
-    """Open the index in directory ``path``, sharded (a :class:`ShardedIndex`) or not.
+def open_index(path: str | os.PathLike[str], *, create: bool = False,
+               shards: int | None = None) -> Collection:
+    """Open the index in directory ``path``, sharded (a :class:`ShardedIndex`) or not (an :class:`Index`).
 
     Args:
         path: the index directory.
         create: create the directory and an empty index when there is none.
         shards: with ``create``, make a new index of this many shards (1: an ordinary index); an
             existing index must have this many. None: whatever is there.
+
+    Returns:
+        the open index, a :class:`~unspin.index.collection.Collection` (close it, or use it in
+        a ``with`` block).
 
     Raises:
         IndexUnavailable: as :meth:`Index.open`, or it has another number of shards than ``shards``.

@@ -29,7 +29,9 @@ from unspin.documents import Document
 from unspin.embed.encoder import CachedEmbedder, Embedder, MiniLMEmbedder
 from unspin.errors import InputError, OptionError
 from unspin.index.candidates import find_candidates
-from unspin.index.store import EMBEDDINGS_NAME, Index
+from unspin.index.collection import Collection
+from unspin.index.shards import is_index
+from unspin.index.store import EMBEDDINGS_NAME
 from unspin.options import TraceOptions
 from unspin.results import Passage, SourceMatch, TraceResult
 from unspin.text.language import Language, detect_language
@@ -313,23 +315,25 @@ class Tracer(Comparer):
     """Traces suspects against one index, reusing the loaded models and caches between calls.
 
     Args:
-        index: the reference collection (sentence embeddings are cached in its directory).
+        index: the reference collection, sharded or not (sentence embeddings are cached in its
+            directory).
         options: the settings; validated when made.
         embedder: sentence embedder; by default all-MiniLM-L6-v2 with a cache stored in the
             index directory.
         multilingual_embedder: as :class:`Comparer`.
 
     Raises:
-        OptionError: ``index`` is not an :class:`~unspin.index.store.Index`.
+        OptionError: ``index`` is not an open index (an :class:`~unspin.index.store.Index` or a
+            :class:`~unspin.index.shards.ShardedIndex`).
     """
 
-    def __init__(self, index: Index, *, options: TraceOptions | None = None,
+    def __init__(self, index: Collection, *, options: TraceOptions | None = None,
                  embedder: Embedder | None = None, multilingual_embedder: Embedder | None = None) -> None:
-        if not isinstance(index, Index):
+        if not is_index(index):
             raise OptionError("index", "tracing needs an open Index (to compare two texts, use compare())")
         super().__init__(options=options, embedder=embedder, multilingual_embedder=multilingual_embedder,
                          embeddings_cache=index.path / EMBEDDINGS_NAME)
-        self.index = index
+        self.index: Collection = index
 
     def trace(self, suspect: Document | str) -> TraceResult:
         """Find the sources of ``suspect`` in the index.
@@ -435,7 +439,7 @@ def _span_chars(spans: Sequence[tuple[int, int]]) -> int:
     return total
 
 
-def trace(suspect: Document | str, index: Index, *, options: TraceOptions | None = None) -> TraceResult:
+def trace(suspect: Document | str, index: Collection, *, options: TraceOptions | None = None) -> TraceResult:
     """Find the sources of ``suspect`` in ``index`` (a one-off :class:`Tracer`; reuse a Tracer for many).
 
     Args:

@@ -36,8 +36,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from unspin import __version__
 from unspin.defaults import DECISION_THRESHOLD, LOOPBACK_HOSTS, MAX_UPLOAD_BYTES
 from unspin.errors import IndexUnavailable, InputError, ModelError, UnspinError
+from unspin.index.collection import Collection
 from unspin.index.shards import open_index
-from unspin.index.store import Index
 from unspin.inputs.jsonrecords import finite
 from unspin.report.render import load_schema
 from unspin.tracing.tracer import Tracer
@@ -186,7 +186,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 def create_app(index_path: str | os.PathLike[str], *, results: str | os.PathLike[str] | None = None,
                max_upload_bytes: int = MAX_UPLOAD_BYTES, allowed_hosts: list[str] | None = None,
-               tracer_factory: Callable[[Index], Tracer] | None = None,
+               tracer_factory: Callable[[Collection], Tracer] | None = None,
                spin_scorer: Callable[[str], Any] | None = None,
                max_waiting_traces: int = DEFAULT_MAX_WAITING) -> FastAPI:
     """Build the web app over one index.

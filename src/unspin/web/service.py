@@ -25,8 +25,8 @@ import numpy as np
 from unspin.documents import Document, content_id
 from unspin.embed.encoder import Embedder
 from unspin.errors import IndexUnavailable, InputError, UnspinError
+from unspin.index.collection import Collection
 from unspin.index.shards import open_index
-from unspin.index.store import Index
 from unspin.inputs.extract import read_suspect
 from unspin.inputs.htmltext import html_to_text
 from unspin.inputs.jsonrecords import jsonable
@@ -89,13 +89,13 @@ class TraceService:
         max_waiting: traces that may wait while one runs.
     """
 
-    def __init__(self, index_path: Path, *, tracer_factory: Callable[[Index], Tracer] | None = None,
+    def __init__(self, index_path: Path, *, tracer_factory: Callable[[Collection], Tracer] | None = None,
                  max_waiting: int = DEFAULT_MAX_WAITING) -> None:
         self.index_path = index_path
         self._factory = tracer_factory or (lambda index: Tracer(index))
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="unspin-trace")
         self._slots = threading.BoundedSemaphore(1 + max(0, max_waiting))
-        self._index: Index | None = None
+        self._index: Collection | None = None
         self._tracer: Tracer | None = None
         self._running: threading.Event | None = None  # the cancel flag of the trace now running
         self._closed = threading.Event()
