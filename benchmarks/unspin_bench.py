@@ -57,18 +57,16 @@ def _peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def phase_index(bench: Path, index_dir: Path, workers: int = 1) -> dict[str, Any]:
-    """Index ``reference.jsonl`` into ``index_dir`` (tokens computed by ``workers`` processes);
-    return the add statistics."""
+def phase_index(bench: Path, index_dir: Path) -> dict[str, Any]:
+    """Index ``reference.jsonl`` into ``index_dir``; return the add statistics."""
     from unspin import Index, InputError
     from unspin.inputs.extract import read_documents
 
     start = time.perf_counter()
     errors: list[InputError] = []  # unreadable records are skipped and counted, as `unspin index` does
     with Index.open(index_dir, create=True) as index:
-        stats = index.add(read_documents([bench / "reference.jsonl"], errors=errors), progress=False,
-                          workers=workers)
-    return {"added": stats.added, "unchanged": stats.unchanged, "skipped": len(errors), "workers": workers,
+        stats = index.add(read_documents([bench / "reference.jsonl"], errors=errors), progress=False)
+    return {"added": stats.added, "unchanged": stats.unchanged, "skipped": len(errors),
             "elapsed_s": time.perf_counter() - start}
 
 
@@ -125,7 +123,7 @@ def run_child(args: argparse.Namespace) -> int:
     """Entry point of a phase subprocess: run it and write its report to ``--phase-out``."""
     index_dir = Path(args.index)
     if args.phase == "index":
-        report = phase_index(Path(args.bench), index_dir, args.workers)
+        report = phase_index(Path(args.bench), index_dir)
     else:
         records = [json.loads(line) for line in Path(args.suspects_file).read_text("utf-8").splitlines()]
         report = phase_trace(records, index_dir, Path(args.traces), args.workers, args.embedding_precision)
@@ -311,8 +309,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="write the full report (with per-suspect traces) here")
     parser.add_argument("--markdown", dest="markdown_out", help="write the markdown tables here too")
     parser.add_argument("--workers", type=int, default=2,
-                        help="processes indexing and tracing at once (default: 2, the cores of the "
-                        "machine the figures in docs/benchmarks.md come from)")
+                        help="processes tracing at once (default: 2, the cores of the machine the "
+                        "figures in docs/benchmarks.md come from)")
     parser.add_argument("--embedding-precision", choices=("float32", "bfloat16", "auto"), default="float32",
                         help="arithmetic of the sentence-embedding model (default: float32, as unspin's)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
@@ -344,8 +342,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     traces_file = workdir / "traces.jsonl"
 
     logger.info("indexing %s into %s", bench / "reference.jsonl", index_dir)
-    index_report = spawn("index", ["--bench", str(bench), "--index", str(index_dir),
-                                   "--workers", str(args.workers)], workdir)
+    index_report = spawn("index", ["--bench", str(bench), "--index", str(index_dir)], workdir)
     logger.info("tracing %d suspects", len(records))
     trace_report = spawn("trace", ["--index", str(index_dir), "--suspects-file", str(suspects_file),
                                    "--traces", str(traces_file), "--workers", str(args.workers),

@@ -195,9 +195,8 @@ class ShardedIndex(Index):
     # -- writing ---------------------------------------------------------------------------
 
     def add(self, documents: Iterable[Document], *, progress: bool = False,
-            batch_size: int = 1000, workers: int = 1) -> AddStats:
-        """Route each document to its shard and add it there (see :meth:`Index.add`; ``workers``
-        tokenising processes for each shard).
+            batch_size: int = 1000) -> AddStats:
+        """Route each document to its shard and add it there (see :meth:`Index.add`).
 
         One thread per shard adds from a bounded queue, so the documents are read once, in a
         stream; each shard commits its own batches, so an interruption loses at most one batch
@@ -208,7 +207,7 @@ class ShardedIndex(Index):
         started = time.perf_counter()
         queues: list[queue.Queue[Any]] = [queue.Queue(maxsize=2 * batch_size) for _ in self.shards]
         results: list[AddStats | BaseException | None] = [None] * len(self.shards)
-        threads = [threading.Thread(target=self._add_shard, args=(n, queues[n], results, batch_size, workers),
+        threads = [threading.Thread(target=self._add_shard, args=(n, queues[n], results, batch_size),
                                     name=f"unspin-{shard_name(n)}", daemon=True)
                    for n in range(len(self.shards))]
         for thread in threads:
@@ -238,8 +237,7 @@ class ShardedIndex(Index):
         return stats
 
     def _add_shard(self, number: int, source: queue.Queue[Any],
-                   results: list[AddStats | BaseException | None], batch_size: int,
-                   workers: int) -> None:
+                   results: list[AddStats | BaseException | None], batch_size: int) -> None:
         def drain() -> Iterator[Document]:
             while (item := source.get()) is not _END:
                 yield item
@@ -247,7 +245,7 @@ class ShardedIndex(Index):
         try:
             # A connection per thread: SQLite connections stay in the thread that opened them.
             with Index.open(self.shards[number].path) as shard:
-                results[number] = shard.add(drain(), batch_size=batch_size, workers=workers)
+                results[number] = shard.add(drain(), batch_size=batch_size)
         except BaseException as exc:  # handed to the caller's thread, which raises it
             results[number] = exc
             while source.get() is not _END:  # keep the reader from blocking on a full queue

@@ -41,8 +41,8 @@ from unspin.errors import IndexUnavailable
 from unspin.index import postings
 from unspin.index.db import check_format, connect, info_int, initialise, repair_info
 from unspin.index.searcher import Searcher
-from unspin.index.tokenize import tokenized
 from unspin.inputs import jsonrecords
+from unspin.text.normalize import content_tokens
 
 logger = logging.getLogger(__name__)
 
@@ -300,7 +300,7 @@ class Index:
     # -- writing ---------------------------------------------------------------------------
 
     def add(self, documents: Iterable[Document], *, progress: bool = False,
-            batch_size: int = 1000, workers: int = 1) -> AddStats:
+            batch_size: int = 1000) -> AddStats:
         """Store new and changed documents; skip those already stored with the same text.
 
         Documents are committed in batches of ``batch_size``: an interruption loses at most the
@@ -315,21 +315,18 @@ class Index:
                 pass it an ``errors`` list to skip unreadable inputs instead of stopping).
             progress: show a progress bar with documents/s on stderr.
             batch_size: documents per transaction.
-            workers: processes computing the search tokens (:mod:`unspin.index.tokenize`); 1
-                (default) computes them in this process. The index is the same either way.
 
         Returns:
             counts of what was added, updated and left unchanged.
 
         Raises:
             IndexUnavailable: the index cannot be written (a read-only disk, for instance).
-            UnspinError: a tokenising worker process died.
         """
         started = time.perf_counter()
         stats = AddStats()
         with self._write_lock():
             try:
-                self._add_locked(documents, stats, progress=progress, batch_size=batch_size, workers=workers)
+                self._add_locked(documents, stats, progress=progress, batch_size=batch_size)
             except sqlite3.OperationalError as exc:
                 raise IndexUnavailable(str(self.path), f"cannot write to the index ({exc})") from None
         stats.seconds = time.perf_counter() - started
@@ -338,21 +335,32 @@ class Index:
         return stats
 
     def _add_locked(self, documents: Iterable[Document], stats: AddStats, *, progress: bool,
-                    batch_size: int, workers: int) -> None:
+                    batch_size: int) -> None:
         postings.repair(self._conn, self.path)
         known = dict(self._conn.execute("SELECT id, hash FROM docs"))
         batch: list[tuple[str, str, str, str, str]] = []
         updated: list[str] = []
         bar = _progress_bar(progress)
         try:
-            changed = ((c, c[0].text) for c in _changed(documents, known, stats, bar))
-            for (doc, digest, replaces), tokens in tokenized(changed, workers=workers):
-                if replaces:
-                    updated.append(doc.id)
-                # NaN or infinities in metadata given through the API are stored as null:
-                # the index only ever holds valid JSON (issue 12, F12).
-                meta = jsonrecords.dumps(dict(doc.meta), ensure_ascii=False, default=str)
-                batch.append((doc.id, digest, doc.text, meta, tokens))
+            for doc in documents:
+                digest = text_hash(doc.text)
+                previous = known.get(doc.id)
+                if previous == digest:
+                    stats.unchanged += 1
+                else:
+                    if previous is None:
+                        stats.added += 1
+                    else:
+                        stats.updated += 1
+                        updated.append(doc.id)
+                    known[doc.id] = digest
+                    tokens = " ".join(content_tokens(doc.text))
+                    # NaN or infinities in metadata given through the API are stored as null:
+                    # the index only ever holds valid JSON (issue 12, F12).
+                    meta = jsonrecords.dumps(dict(doc.meta), ensure_ascii=False, default=str)
+                    batch.append((doc.id, digest, doc.text, meta, tokens))
+                if bar is not None:
+                    bar.update(1)
                 if len(batch) >= batch_size:
                     self._commit(batch, updated)
                     batch, updated = [], []
@@ -452,29 +460,6 @@ class Index:
 
     def _token_rows(self) -> Iterator[tuple[str, str]]:
         yield from self._conn.execute("SELECT id, tokens FROM docs ORDER BY rowid")
-
-
-def _changed(documents: Iterable[Document], known: dict[str, str], stats: AddStats,
-             bar: Any) -> Iterator[tuple[Document, str, bool]]:
-    """The documents to store, each with its text hash and whether it replaces a stored one.
-
-    Counts every document in ``stats`` and ``bar``; ``known`` (id to hash) learns the new hashes,
-    so that a document given twice with one text is stored once.
-    """
-    for doc in documents:
-        digest = text_hash(doc.text)
-        previous = known.get(doc.id)
-        if bar is not None:
-            bar.update(1)
-        if previous == digest:
-            stats.unchanged += 1
-            continue
-        if previous is None:
-            stats.added += 1
-        else:
-            stats.updated += 1
-        known[doc.id] = digest
-        yield doc, digest, previous is not None
 
 
 def _progress_bar(enabled: bool) -> Any:
