@@ -114,3 +114,18 @@ def test_cli_refuses_html_reports_for_several_suspects(index: Path, tmp_path: Pa
                         str(copy), str(copy)])
     assert rc == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and "--html needs one suspect" in err
+
+
+def test_a_worker_embeds_in_torch_from_its_first_sentence(index: Path) -> None:
+    # With numpy first (as a one-off trace does), a batch's scores depended on which worker had
+    # embedded a sentence first: numpy and torch vectors differ by ~1e-6.
+    from unspin import TraceOptions
+    from unspin.tracing import batch
+
+    batch._start_worker(str(index), TraceOptions())
+    try:
+        embedder = batch._worker_tracer.embedder
+        embedder.encode(["The council will borrow 400 million pounds."])
+        assert embedder.inner.backend == "torch"
+    finally:
+        batch._worker_tracer = None

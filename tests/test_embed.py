@@ -6,6 +6,9 @@ import hashlib
 import io
 import json
 import sqlite3
+import subprocess
+import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -90,6 +93,32 @@ def test_persistent_cache_survives_a_new_embedder(tmp_path: Path) -> None:
     assert np.array_equal(out[:3], expected)
     assert inner.calls == [["Forecasters expect calmer weather from Thursday."]]
     second.close()
+
+
+def test_persistent_cache_commits_without_flushing_yet_survives_a_killed_process(tmp_path: Path) -> None:
+    # The cache commits without fsync (a benchmark's 288 traces waited ~5 s on the disk); a process
+    # killed right after a write must still leave vectors that the next process reads.
+    path = tmp_path / "embeddings.sqlite"
+    writer = textwrap.dedent(f"""
+        import os, sys
+        import numpy as np
+        from unspin.embed.encoder import CachedEmbedder
+
+        class Ones:
+            name = "fake-8"
+            def encode(self, sentences):
+                return np.ones((len(sentences), {DIM}), dtype=np.float32) / np.sqrt({DIM})
+
+        emb = CachedEmbedder(Ones(), path=sys.argv[1])
+        assert emb._db.execute("PRAGMA synchronous").fetchone()[0] == 0
+        emb.encode({SENTENCES!r})
+        os._exit(0)  # no close, no cleanup: as if killed
+    """)
+    subprocess.run([sys.executable, "-c", writer, str(path)], check=True)
+    inner = FakeEmbedder()
+    out = CachedEmbedder(inner, path=path).encode(SENTENCES)
+    assert inner.calls == []
+    assert np.allclose(out, 1 / np.sqrt(DIM))
 
 
 def test_persistent_cache_is_keyed_by_model(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -142,6 +143,25 @@ def _content_tokens_one_match_at_a_time(text: str) -> list[str]:
 @example("1,000 and 0.50 or 007, 1.000.000 in 2,5 ٣")
 def test_content_tokens_as_first_written(text: str) -> None:
     assert content_tokens(text) == _content_tokens_one_match_at_a_time(text)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+@example("Its 5.5bn-euro pier, 1,000 ft; the US_1990s A.B. don't")
+@settings(max_examples=400)
+def test_ascii_content_tokens_as_first_written(text: str) -> None:
+    # ASCII text takes a pattern of its own (a-z, 0-9): it must find what the Unicode one finds.
+    assert content_tokens(text) == _content_tokens_one_match_at_a_time(text)
+
+
+def test_content_tokens_stay_right_when_known_words_are_forgotten(monkeypatch: pytest.MonkeyPatch) -> None:
+    from unspin.text import normalize as module
+
+    monkeypatch.setattr(module, "_WORD_TOKENS", {})
+    monkeypatch.setattr(module, "_MAX_KNOWN_WORDS", 3)
+    text = "Harbour ferries sailed past the harbours of seven islands, and ferries sailed again"
+    assert content_tokens(text) == _content_tokens_one_match_at_a_time(text)
+    assert content_tokens(text) == _content_tokens_one_match_at_a_time(text)
+    assert len(module._WORD_TOKENS) <= 3
 
 
 def test_content_tokens_numbers() -> None:

@@ -92,13 +92,16 @@ class MultilingualEmbedder:
     runs in numpy: no download, no torch.
 
     Args:
-        threads: BLAS threads for the forward pass.
+        threads: BLAS threads for the forward pass. One by default: its products are small
+            (a few hundred tokens by 512), and on the 2-core machine of docs/benchmarks.md two
+            threads took 3 to 5 times the CPU time of one for the same, bit-identical vectors
+            (worse still with two trace workers, each asking for two threads).
     """
 
     name = MODEL_KEY
     dimension = 512
 
-    def __init__(self, *, threads: int = 2) -> None:
+    def __init__(self, *, threads: int = 1) -> None:
         self.threads = threads
 
     def encode(self, sentences: Sequence[str]) -> np.ndarray:

@@ -167,11 +167,22 @@ _worker_tracer: Any = None
 
 
 def _start_worker(index: str, options: TraceOptions) -> None:
+    from unspin.embed.encoder import CachedEmbedder, MiniLMEmbedder
     from unspin.index.shards import open_index
+    from unspin.index.store import EMBEDDINGS_NAME
     from unspin.tracing.tracer import Tracer
 
     global _worker_tracer
-    _worker_tracer = Tracer(open_index(index), options=options)
+    opened = open_index(index)
+    # A worker traces many suspects: it embeds in torch from the first sentence, not in numpy
+    # first (unspin.embed.encoder.SWITCH_TO_TORCH_AFTER, for one-off traces). Besides saving the
+    # slower numpy start, this makes a batch's results independent of which worker traced what:
+    # numpy and torch vectors differ by ~1e-6, and with numpy first a sentence's vector (shared
+    # through the embedding cache) depended on whether a worker had passed its first sentences,
+    # which moved scores by up to 1e-3 between two runs of the same batch.
+    embedder = CachedEmbedder(MiniLMEmbedder(precision=options.embedding_precision, switch_after=0),
+                              path=opened.path / EMBEDDINGS_NAME)
+    _worker_tracer = Tracer(opened, options=options, embedder=embedder)
 
 
 def _trace_in_worker(document: Document | InputError) -> TraceOutcome:
