@@ -175,6 +175,21 @@ def test_trace_finds_the_source(index_dir: Path, suspect: Path) -> None:
     assert "Traceback" not in err
 
 
+def test_trace_in_each_embedding_precision_finds_the_same_source(index_dir: Path, suspect: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    found = {}
+    for precision in ("float32", "bfloat16", "auto"):
+        rc, out, err = run(["trace", str(suspect), "--index", str(index_dir), "--json",
+                            "--embedding-precision", precision])
+        assert rc == 0, err
+        found[precision] = [s["doc_id"] for s in json.loads(out)["sources"]]
+    assert found == {p: [HARBOUR_ID] for p in found}
+    with pytest.raises(SystemExit) as caught:
+        main(["trace", str(suspect), "--index", str(index_dir), "--embedding-precision", "int8"])
+    err = capsys.readouterr().err
+    assert caught.value.code == 2 and "invalid choice: 'int8'" in err and "Traceback" not in err
+
+
 def test_trace_json_parses_and_has_the_schema_version(index_dir: Path, suspect: Path) -> None:
     rc, out, _ = run(["trace", str(suspect), "--index", str(index_dir), "--json"])
     assert rc == 0

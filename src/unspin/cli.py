@@ -30,7 +30,7 @@ from unspin.index.shards import open_index
 from unspin.index.store import AddStats
 from unspin.inputs.extract import read_documents, read_suspect
 from unspin.inputs.jsonrecords import dumps
-from unspin.options import TraceOptions, check_count, check_share
+from unspin.options import EMBEDDING_PRECISIONS, TraceOptions, check_count, check_share
 from unspin.report.render import render_html, render_json, render_text
 from unspin.results import TraceResult
 from unspin.terminal import terminal_safe
@@ -166,6 +166,14 @@ def _add_read_options(p: argparse.ArgumentParser, *, suspect: bool = False) -> N
 def _add_threshold(p: argparse.ArgumentParser) -> None:
     p.add_argument("--threshold", type=_share, default=DECISION_THRESHOLD,
                    help="decision threshold on the source score, 0 to 1 (default: %(default)s)")
+    p.add_argument("--embedding-precision", choices=EMBEDDING_PRECISIONS, default="auto",
+                   help="arithmetic of the sentence embeddings: auto (default: bfloat16 where the CPU "
+                        "computes it natively, else float32), float32 or bfloat16 (docs/scores.md)")
+
+
+def _trace_options(args: argparse.Namespace, **more: int) -> TraceOptions:
+    """The :class:`TraceOptions` of the decision options every tracing command takes."""
+    return TraceOptions(threshold=args.threshold, embedding_precision=args.embedding_precision, **more)
 
 
 def _add_output_options(p: argparse.ArgumentParser) -> None:
@@ -320,7 +328,7 @@ def _trace(args: argparse.Namespace, stdin: TextIO | None, out: TextIO, err: Tex
     with open_index(args.index) as index:
         if index.is_empty():  # "no source found" would wrongly suggest the suspect was checked
             raise IndexUnavailable(args.index, "the index is empty; add documents with `unspin index`")
-        options = TraceOptions(threshold=args.threshold, max_sources=args.max_sources)
+        options = _trace_options(args, max_sources=args.max_sources)
         result = Tracer(index, options=options).trace(suspect)
     return _emit(result, args, out)
 
@@ -334,7 +342,7 @@ def _trace_many(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with open_index(args.index) as index:
         if index.is_empty():
             raise IndexUnavailable(args.index, "the index is empty; add documents with `unspin index`")
-    options = TraceOptions(threshold=args.threshold, max_sources=args.max_sources)
+    options = _trace_options(args, max_sources=args.max_sources)
     outcomes = trace_files(args.suspect, args.index, options=options, workers=args.workers,
                            encoding=args.encoding, max_bytes=args.max_bytes, input_format=args.input_format)
     stats = _write_lines(lambda sink: write_jsonl(outcomes, sink), args.out, out)
@@ -349,7 +357,7 @@ def _compare(args: argparse.Namespace, stdin: TextIO | None, out: TextIO, err: T
                            input_format=args.input_format)
     source = read_suspect(args.source, encoding=args.encoding, max_bytes=args.max_bytes,
                           input_format=args.input_format)
-    result = Comparer(options=TraceOptions(threshold=args.threshold)).compare(suspect, source)
+    result = Comparer(options=_trace_options(args)).compare(suspect, source)
     return _emit(result, args, out)
 
 
@@ -361,7 +369,7 @@ def _compare_pairs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     pairs = read_pairs(args.pairs, encoding=args.encoding)
     if not pairs:
         raise InputError(args.pairs, "no pairs listed")
-    outcomes = compare_files(pairs, comparer=Comparer(options=TraceOptions(threshold=args.threshold)),
+    outcomes = compare_files(pairs, comparer=Comparer(options=_trace_options(args)),
                              encoding=args.encoding,
                              max_bytes=args.max_bytes, pairs_name=args.pairs)
     stats = _write_lines(lambda sink: write_jsonl(outcomes, sink), args.out, out)
@@ -433,7 +441,7 @@ def _add_crawl_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
 def _scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from unspin.crawl.scan import ScanOptions, scan
 
-    options = ScanOptions(trace=TraceOptions(threshold=args.threshold), screen=not args.no_screen)
+    options = ScanOptions(trace=_trace_options(args), screen=not args.no_screen)
     progress = not args.no_progress and err.isatty()
     if args.engine == "spark":
         from unspin.crawl.spark import scan_spark
