@@ -95,6 +95,28 @@ def test_persistent_cache_survives_a_new_embedder(tmp_path: Path) -> None:
     second.close()
 
 
+def test_a_damaged_cache_row_is_computed_again_not_a_crash(tmp_path: Path) -> None:
+    # Regression: the cache commits without flushing, so a power cut can leave a row cut short; its
+    # vector of the wrong length broke np.stack with a traceback instead of being recomputed.
+    path = tmp_path / "embeddings.sqlite"
+    first = CachedEmbedder(FakeEmbedder(), path=path)
+    expected = first.encode(SENTENCES)
+    first.close()
+    with sqlite3.connect(path) as db:
+        (key,) = db.execute("SELECT key FROM emb LIMIT 1").fetchone()
+        db.execute("UPDATE emb SET vec = ? WHERE key = ?", (b"\x00" * 6, key))
+    for fresh in (True, False):  # a new process (size unknown yet) and one that has embedded already
+        inner = FakeEmbedder()
+        again = CachedEmbedder(inner, path=path)
+        if not fresh:
+            again.encode(["Forecasters expect calmer weather from Thursday."])
+        assert np.array_equal(again.encode(SENTENCES), expected)
+        assert [len(call) for call in inner.calls[-1:]] == [1]  # only the damaged row recomputed
+        again.close()
+        with sqlite3.connect(path) as db:  # the first pass wrote it back whole; damage it again
+            db.execute("UPDATE emb SET vec = ? WHERE key = ?", (b"\x00" * (4 * DIM + 2), key))
+
+
 def test_persistent_cache_commits_without_flushing_yet_survives_a_killed_process(tmp_path: Path) -> None:
     # The cache commits without fsync (a benchmark's 288 traces waited ~5 s on the disk); a process
     # killed right after a write must still leave vectors that the next process reads.

@@ -311,10 +311,18 @@ class CachedEmbedder:
                 chunk = keys[start:start + 500]
                 marks = ",".join("?" * len(chunk))
                 for key, blob in self._db.execute(f"SELECT key, vec FROM emb WHERE key IN ({marks})", chunk):
-                    out[key] = np.frombuffer(blob, dtype=np.float32)
+                    if isinstance(blob, bytes) and self._fits(blob):  # a damaged row is computed again
+                        out[key] = np.frombuffer(blob, dtype=np.float32)
         except sqlite3.Error as exc:
             logger.info("embedding cache read failed (%s)", exc)
         return out
+
+    def _fits(self, blob: bytes) -> bool:
+        """Whether a stored vector has the size of this model's vectors (any whole number of floats
+        while that is not known yet)."""
+        if self.dimension:
+            return len(blob) == 4 * self.dimension
+        return len(blob) > 0 and len(blob) % 4 == 0
 
     def _write_db(self, computed: dict[bytes, np.ndarray]) -> None:
         if self._db is None or not self._writable or not computed:
