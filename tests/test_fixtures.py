@@ -26,6 +26,7 @@ KINDS: dict[str, bool] = {
     "condensed-rewrite": True,
     "excerpt": True,
     "lifted-sentences": True,
+    "shuffled-excerpt": True,
     "same-event": False,
     "sister-story": False,
 }
@@ -86,6 +87,21 @@ def test_spliced_offsets(path: Path) -> None:
     assert piece.strip()
     # The spliced span is lifted unchanged from the source, so it must occur there verbatim.
     assert piece in pair["source"]["text"]
+
+
+@pytest.mark.parametrize("path", _pair_files(), ids=lambda p: p.stem)
+def test_reworded_offsets(path: Path) -> None:
+    pair = _load(path)
+    if pair["kind"] == "shuffled-excerpt":
+        assert "reworded" in pair and "spliced" not in pair, f"{path.name}: no 'reworded' region"
+    if "reworded" not in pair:
+        return
+    start, end = pair["reworded"]
+    text = pair["copy"]["text"]
+    assert 0 <= start < end <= len(text), f"{path.name}: reworded {start}-{end} out of bounds"
+    piece = text[start:end]
+    # A reworded region renders the source in shuffled words: not verbatim, yet no new story.
+    assert piece.strip() and piece not in pair["source"]["text"]
 
 
 @pytest.mark.parametrize("path", _pair_files(), ids=lambda p: p.stem)

@@ -41,13 +41,17 @@ def _load_pairs() -> list[dict[str, Any]]:
 
 
 PAIRS = {pair["name"]: pair for pair in _load_pairs()}
-#: Pairs whose copy holds text of the source in some regions only: one spliced region, or sentences
-#: lifted into the copy apart from each other ("lifted": a list of regions).
-SPLICES = [name for name, pair in PAIRS.items() if "spliced" in pair or "lifted" in pair]
+#: Pairs whose copy holds text of the source in some regions only: one spliced region (verbatim), one
+#: reworded region ("reworded": the source's words shuffled), or sentences lifted into the copy apart
+#: from each other ("lifted": a list of regions).
+SPLICES = [name for name, pair in PAIRS.items() if {"spliced", "reworded", "lifted"} & pair.keys()]
 
 
 def _regions(pair: dict[str, Any]) -> list[tuple[int, int]]:
-    return [tuple(pair["spliced"])] if "spliced" in pair else [tuple(r) for r in pair["lifted"]]
+    for key in ("spliced", "reworded"):
+        if key in pair:
+            return [tuple(pair[key])]
+    return [tuple(r) for r in pair["lifted"]]
 
 
 def _params(names: list[str], known: dict[str, str]) -> list[Any]:
