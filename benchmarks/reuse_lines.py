@@ -1,16 +1,16 @@
 #!/usr/bin/env python
-"""Where the reuse lines of ``unspin.tracing.decide`` come from: passage evidence on the fit (or test) half.
+"""Where the reuse lines of ``unspin.tracing.reuse`` come from: passage evidence on the fit (or test) half.
 
 For a split of the PAN 2013 training pairs (``../shared/data/pan13-train``) and of real-dev
 (``../shared/data/real-dev``), every candidate is aligned with the decision threshold out of the
 way (every candidate scored on the whole suspect) and the evidence of each passage of two or more
-sentence pairs is collected (:func:`unspin.tracing.decide.passage_evidence`, counted outside quotations).
+sentence pairs is collected (:func:`unspin.tracing.reuse.passage_evidence`, counted outside quotations).
 A passage is *reused* when it overlaps a PAN case in both texts, or belongs to a real-dev source
 or alternative source; *independent* when it belongs to a PAN pair without reuse or to a real-dev
 same-event report. The script prints, per group, the largest evidence of the independent passages
 (what the lines must stay above) and how many reused passages reach each line.
 
-The lines in ``unspin.tracing.decide`` were set from the ``fit`` half; the ``test`` half checks them.
+The lines in ``unspin.tracing.reuse`` were set from the ``fit`` half; the ``test`` half checks them.
 
 Usage (from the repository root)::
 
@@ -50,7 +50,7 @@ def _overlaps(a: Sequence[int], b: Sequence[int]) -> bool:
 def _evidence(match: Any, suspect: str) -> Iterator[tuple[Any, Any]]:
     """(passage, evidence) of each passage of two or more pairs of one candidate."""
     from unspin.changes.textview import quote_spans
-    from unspin.tracing.decide import passage_evidence
+    from unspin.tracing.reuse import passage_evidence
 
     squotes, quotes = quote_spans(suspect), quote_spans(match.text)
     for passage in match.passages:
@@ -114,16 +114,13 @@ def real_dev_passages(split: str) -> Iterator[tuple[str, bool, Any]]:
 
 
 def _reaches_verbatim(ev: Any) -> bool:
-    from unspin.tracing import decide
+    from unspin.tracing import reuse
 
-    if ev.copied_pairs < decide.MIN_REUSED_PAIRS:
-        return False
-    words = decide.VERBATIM_WORDS_TWO if ev.copied_pairs == decide.MIN_REUSED_PAIRS else decide.VERBATIM_WORDS
-    return bool(ev.copied_words >= words and ev.longest_run >= decide.VERBATIM_RUN)
+    return reuse.copied_wording_ratio(ev) >= 1.0
 
 
 def summarise(rows: Sequence[tuple[str, bool, Any]]) -> str:
-    from unspin.tracing import decide
+    from unspin.tracing import reuse
 
     lines = ["| group | independent passages | max copied words | max run | max strong pairs "
              "| max content pairs | reused passages | reach copied-wording line | reach obfuscated line "
@@ -137,9 +134,9 @@ def summarise(rows: Sequence[tuple[str, bool, Any]]) -> str:
         neg = [ev for reused, ev in items if not reused]
         pos = [ev for reused, ev in items if reused]
         verbatim = sum(_reaches_verbatim(ev) for ev in pos)
-        obfuscated = sum(ev.strong >= decide.OBFUSCATED_STRONG
-                         and ev.mean_similarity >= decide.OBFUSCATED_SIMILARITY for ev in pos)
-        block = sum(ev.content_pairs >= decide.CONTENT_BLOCK_PAIRS for ev in pos)
+        obfuscated = sum(ev.strong >= reuse.OBFUSCATED_STRONG
+                         and ev.mean_similarity >= reuse.OBFUSCATED_SIMILARITY for ev in pos)
+        block = sum(ev.content_pairs >= reuse.CONTENT_BLOCK_PAIRS for ev in pos)
         keys = ("copied_words", "longest_run", "strong", "content_pairs")
         worst = [max((getattr(e, k) for e in neg), default=0) for k in keys]
         lines.append(f"| {group} | {len(neg)} | {worst[0]} | {worst[1]} | {worst[2]} | {worst[3]} "

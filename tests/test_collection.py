@@ -8,10 +8,9 @@ import random
 import sqlite3
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
-import numpy as np
 import pytest
+from builders import StubEmbedder
 
 import unspin
 from unspin.documents import Document
@@ -41,17 +40,6 @@ def _protocol_members() -> set[str]:
     return names
 
 
-class _StubEmbedder:
-    """Unit vectors from a hash of the sentence: no model needed."""
-
-    name = "stub"
-    dimension = 8
-
-    def encode(self, sentences: Any) -> Any:
-        out = np.zeros((len(sentences), self.dimension), dtype=np.float32)
-        for row, sentence in enumerate(sentences):
-            out[row, sum(map(ord, sentence)) % self.dimension] = 1.0
-        return out
 
 
 def test_the_protocol_names_what_consumers_use() -> None:
@@ -113,7 +101,7 @@ def test_tracer_traces_over_a_sharded_index_and_refuses_what_is_no_index(tmp_pat
                       "cost 2.4 million pounds, the council's treasurer said.")
     with open_index(tmp_path, create=True, shards=3) as sharded:
         sharded.add([source, *_docs(30, seed=2)])
-        tracer = Tracer(sharded, embedder=_StubEmbedder())
+        tracer = Tracer(sharded, embedder=StubEmbedder())
         assert tracer.index is sharded
         result = unspin.trace(source.text, sharded)  # the one-off function too
         assert result.sources and result.sources[0].doc_id == "courier/pier"

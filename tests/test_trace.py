@@ -27,7 +27,7 @@ from unspin.inputs.extract import read_documents
 from unspin.report.render import load_schema
 from unspin.results import SourceMatch, TraceResult
 from unspin.text.segment import split_sentences
-from unspin.tracing import decide
+from unspin.tracing import reuse
 from unspin.tracing.align import align_units, units_of
 from unspin.tracing.candidate import Aligned, Context
 from unspin.tracing.tracer import Comparer
@@ -654,12 +654,12 @@ def test_spun_excerpt_in_a_long_page_is_a_reused_passage(shaped: dict[str, Trace
     assert start <= passage.suspect[0] < passage.suspect[1] <= end
     assert passage.suspect[1] - passage.suspect[0] >= 0.8 * (end - start)
     assert shapes.TELESCOPE[passage.source[0]:passage.source[1]] in shapes.TELESCOPE_EXCERPT
-    ev = decide.passage_evidence(passage, shapes.BLOG_PAGE_SPUN, shapes.TELESCOPE,
+    ev = reuse.passage_evidence(passage, shapes.BLOG_PAGE_SPUN, shapes.TELESCOPE,
                                  suspect_quotes=quote_spans(shapes.BLOG_PAGE_SPUN),
                                  source_quotes=quote_spans(shapes.TELESCOPE))
     # Found on the content-block line, not on the copied-wording or strong-pairs lines.
-    assert ev.longest_run < decide.VERBATIM_RUN and ev.strong < decide.OBFUSCATED_STRONG
-    assert ev.content_pairs >= decide.CONTENT_BLOCK_PAIRS
+    assert ev.longest_run < reuse.VERBATIM_RUN and ev.strong < reuse.OBFUSCATED_STRONG
+    assert ev.content_pairs >= reuse.CONTENT_BLOCK_PAIRS
 
 
 def test_independent_reports_of_one_event_have_no_source(shaped: dict[str, TraceResult]) -> None:

@@ -29,6 +29,7 @@ pytest.importorskip("fastapi", reason="the web extra is not installed")
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from builders import StubEmbedder
 from fastapi.testclient import TestClient
 
 from unspin import Document, Index, InputError
@@ -379,7 +380,7 @@ def test_a_sharded_index_is_served_browsed_and_traced(tmp_path: Path) -> None:
 
     def factory(index: Collection) -> Tracer:
         given.append(index)
-        return Tracer(index, embedder=_StubEmbedder())
+        return Tracer(index, embedder=StubEmbedder())
 
     with TestClient(create_app(root, tracer_factory=factory), base_url=BASE) as test_client:
         assert test_client.get("/api/info").json()["documents"] == len(DOCS)
@@ -863,19 +864,6 @@ def test_serve_prints_the_url_and_answers_there(index_path: Path) -> None:
 # --------------------------------------------------------------------------- issue 12: load, cancel, CSRF
 
 
-class _StubEmbedder:
-    """Unit vectors from a hash of the sentence: no model needed."""
-
-    name = "stub"
-    dimension = 8
-
-    def encode(self, sentences: Any) -> Any:
-        import numpy as np
-
-        out = np.zeros((len(sentences), self.dimension), dtype=np.float32)
-        for row, sentence in enumerate(sentences):
-            out[row, sum(map(ord, sentence)) % self.dimension] = 1.0
-        return out
 
 
 class _SlowTracer(Tracer):
@@ -910,7 +898,7 @@ def slow(index_path: Path) -> Iterator[type[_SlowTracer]]:
 
 
 def _slow_app(index_path: Path, **options: Any) -> Any:
-    return create_app(index_path, tracer_factory=lambda index: _SlowTracer(index, embedder=_StubEmbedder()),
+    return create_app(index_path, tracer_factory=lambda index: _SlowTracer(index, embedder=StubEmbedder()),
                       **options)
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 from unspin.changes.textview import quote_spans
 from unspin.documents import Document
 from unspin.results import Passage, SourceMatch
-from unspin.tracing import decide
 from unspin.tracing.align import PairAlignment, Unit
+from unspin.tracing.reuse import PassageEvidence, passage_evidence, reuse_score
 from unspin.tracing.stretches import join_close, join_summarised
 
 __all__ = ["Aligned", "Context"]
@@ -37,7 +37,7 @@ class Aligned:
     embedded: bool
     context: Context
     # Reuse evidence by passage (suspect span, source span); reset when the alignment changes.
-    reuse: dict[tuple[tuple[int, int], tuple[int, int]], decide.PassageEvidence] = field(default_factory=dict)
+    reuse: dict[tuple[tuple[int, int], tuple[int, int]], PassageEvidence] = field(default_factory=dict)
     quotes: list[tuple[int, int]] | None = None
     # The passages over all suspect sentences with their reuse scores; reset with the alignment.
     reported: list[Passage] | None = None
@@ -62,18 +62,18 @@ class Aligned:
             self.reported = [replace(p, reuse_score=max(p.reuse_score, self.reuse_score(p))) for p in joined]
         return self.reported
 
-    def passage_evidence(self, passage: Passage) -> decide.PassageEvidence:
-        """The passage's :func:`unspin.tracing.decide.passage_evidence` (cached)."""
+    def passage_evidence(self, passage: Passage) -> PassageEvidence:
+        """The passage's :func:`unspin.tracing.reuse.passage_evidence` (cached)."""
         key = (passage.suspect, passage.source)
         found = self.reuse.get(key)
         if found is None:
             if self.quotes is None:
                 self.quotes = quote_spans(self.doc.text)
-            found = decide.passage_evidence(passage, self.context.text, self.doc.text,
+            found = passage_evidence(passage, self.context.text, self.doc.text,
                                             suspect_quotes=self.context.quotes, source_quotes=self.quotes)
             self.reuse[key] = found
         return found
 
     def reuse_score(self, passage: Passage) -> float:
-        """The passage's :func:`unspin.tracing.decide.reuse_score`."""
-        return decide.reuse_score(self.passage_evidence(passage))
+        """The passage's :func:`unspin.tracing.reuse.reuse_score`."""
+        return reuse_score(self.passage_evidence(passage))

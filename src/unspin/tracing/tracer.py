@@ -36,7 +36,7 @@ from unspin.options import TraceOptions
 from unspin.results import Passage, SourceMatch, TraceResult
 from unspin.text.language import Language, detect_language
 from unspin.text.segment import Sentence, split_sentences
-from unspin.tracing import decide
+from unspin.tracing import decide, reuse
 from unspin.tracing.align import Unit, align_units, lexical_matrix, units_of
 from unspin.tracing.candidate import Aligned as _Aligned
 from unspin.tracing.candidate import Context as _Context
@@ -262,7 +262,7 @@ class Comparer:
         rewrite score (how closely all the source's passages among them render the suspect, in any
         order: :func:`unspin.tracing.decide.rewrite_score`), the best reuse score of a passage among
         them, and the reuse score of the copied wording of all those passages together
-        (:func:`unspin.tracing.decide.spread_score`). A candidate accepted on its copy or rewrite
+        (:func:`unspin.tracing.reuse.spread_score`). A candidate accepted on its copy or rewrite
         score reports all its passages; one accepted on reused passages alone reports only those.
         """
         open_units = [k for k in range(len(units)) if k not in explained]
@@ -280,7 +280,7 @@ class Comparer:
         ev = decide.evidence(plain, sentences=len(open_units), chars=chars, chain=open_chain)
         copy = decide.copy_score(ev)
         rewrite = decide.rewrite_score(decide.rewrite_evidence(open_passages, sentences=len(open_units)))
-        spread = decide.spread_score(decide.spread_evidence([item.passage_evidence(p)
+        spread = reuse.spread_score(reuse.spread_evidence([item.passage_evidence(p)
                                                              for p in open_passages]))
         best_reuse = max((item.reuse_score(p) for p in (*parts, *open_passages)), default=0.0)
         reported = item.all_passages(units)
@@ -290,12 +290,13 @@ class Comparer:
             spread_only = best_reuse < self.options.threshold <= spread
             reported = [p for p in reported if p.reuse_score >= self.options.threshold
                         or (spread_only and item.passage_evidence(p).copied_pairs)]
-        # One copied stretch cut where a sentence went unaligned is reported as one passage.
+        # One copied stretch cut where a sentence went unaligned is reported as one passage; joined
+        # again here because the passages kept (above) may now lie next to each other.
         reported = join_close(reported, item.context.text, item.doc.text, blocked=blocked)
         reported = join_summarised(reported, item.context.text)
         all_chars = sum(u.end - u.start for u in units)
         if _span_chars([q.suspect for p in reported for q in p.pairs]) < decide.COPY_COVERAGE * all_chars:
-            reported = decide.drop_chance_pairs(reported, item.passage_evidence)  # not a copy: trim
+            reported = reuse.drop_chance_pairs(reported, item.passage_evidence)  # not a copy: trim
         source_chars = sum(u.end - u.start for u in item.units) or 1
         # Coverage counts the aligned sentences, not the stretches between: a passage that bridges
         # a sentence the copy dropped does not cover that sentence.
