@@ -93,6 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bench", default=str(ub.DEFAULT_BENCH), help="unspin-bench directory")
     parser.add_argument("--index", required=True, help="an index of reference.jsonl (copied, not changed)")
+    parser.add_argument("--embedding-precision", choices=("float32", "bfloat16", "auto"), default="auto",
+                        help="MiniLM's arithmetic, as unspin_bench.py's option (default: auto)")
     args = parser.parse_args(argv)
     started_cpu, started_wall = time.process_time(), time.perf_counter()
     timers = Timers()
@@ -102,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         index = Path(tmp) / "index"
         shutil.copytree(args.index, index, ignore=shutil.ignore_patterns("embeddings.sqlite*"))
         before = time.process_time()
-        ub.phase_trace(records, index, Path(tmp) / "traces.jsonl", 1)
+        ub.phase_trace(records, index, Path(tmp) / "traces.jsonl", 1, args.embedding_precision)
         traced = time.process_time() - before
     total = time.process_time() - started_cpu
     print(f"{len(records)} suspects: {total:.1f} s CPU, {time.perf_counter() - started_wall:.1f} s wall; "

@@ -67,6 +67,22 @@ def test_a_vector_does_not_depend_on_its_batch(numpy_model: MiniLM, precision: s
     assert np.abs(longer[0] - longer[1]).max() < 1e-6
 
 
+def test_packed_weights_give_the_plain_products_bits(numpy_model: MiniLM) -> None:
+    # oneDNN's product on packed weights is only a faster way to the same vectors: the cached ones
+    # (computed with plain products before) stay valid.
+    packed = TorchMiniLM(numpy_model, precision="bfloat16")
+    assert bool(packed.packed) == native_bfloat16("cpu")
+    plain = TorchMiniLM(numpy_model, precision="bfloat16")
+    plain.packed = {}
+    texts = sentences() * 4  # past 1,000 tokens in one pass: several blocks of rows
+    one_thread = packed.encode(texts, batch_size=200, threads=1)
+    # One thread is what unspin embeds with (MiniLMEmbedder's default).
+    assert np.array_equal(one_thread, plain.encode(texts, batch_size=200, threads=1))
+    if packed.packed:
+        # Packed products do not depend on the number of threads either (plain ones do in bfloat16).
+        assert np.array_equal(one_thread, packed.encode(texts, batch_size=200, threads=2))
+
+
 def test_auto_precision_follows_the_hardware(numpy_model: MiniLM) -> None:
     assert TorchMiniLM(numpy_model).dtype_name == "float32"
     model = TorchMiniLM(numpy_model, precision="auto")

@@ -6,17 +6,22 @@ throughput. This module computes the same forward pass with torch's kernels on t
 :class:`~unspin.embed.minilm.MiniLM` already loaded, so importing torch (about 1 s) is all a switch
 costs: sentence-transformers and transformers, which took 3-4 s more to import, are not needed.
 
-Two choices make it faster than sentence-transformers on the same weights (docs/benchmarks.md,
+Three choices make it faster than sentence-transformers on the same weights (docs/benchmarks.md,
 "Embedding throughput"):
 
 - **Packed tokens.** Every per-token step (the dense layers, layer norms, GELU) runs on the real
-  tokens only; attention alone sees sentences padded (to a multiple of 16 tokens).
-  sentence-transformers pads each batch to its longest sentence for every step.
-- **bfloat16 on request**, for CPUs that compute it natively (Intel AMX or AVX512-BF16) and GPUs
-  that support it: the matrix products and activations in bfloat16, layer norms, attention and
-  pooling in float32. About twice as fast, but sentence similarities move by up to 2e-3, enough
-  to cross a line of the decision; unspin's default is float32
-  (:class:`unspin.embed.encoder.MiniLMEmbedder`).
+  tokens, padded only to the next multiple of :data:`DENSE_ROWS` rows; attention alone sees
+  sentences padded (to a multiple of 16 tokens). sentence-transformers pads each batch to its
+  longest sentence for every step.
+- **bfloat16**, for CPUs that compute it natively (Intel AMX or AVX512-BF16) and GPUs that support
+  it: the matrix products and activations in bfloat16, layer norms, attention and pooling in
+  float32. About twice as fast; sentence similarities move by up to 2e-3, and the decision counts
+  strong pairs gradually so that such a move does not change it (``"auto"``, the default of
+  :class:`unspin.TraceOptions`, takes it where it is native).
+- **Weights packed once** for oneDNN's bfloat16 product on the CPU: the same bits as torch's
+  ``addmm`` on the same blocks in one thread (unspin's default), and unlike ``addmm`` the same in
+  any number of threads; a fifth less CPU for the whole forward pass (it no longer reorders each
+  weight matrix at every product).
 
 A sentence's vector does not depend on the sentences batched with it, bit for bit: the products
 run in fixed blocks of rows and attention with fixed shapes per sentence, so a trace gives the
@@ -96,6 +101,8 @@ class TorchMiniLM:
             if name.endswith("_t") or name.endswith("dense.bias") or name.endswith("qkv.bias"):
                 tensor = tensor.to(self.dtype)
             self.weights[name] = tensor
+        bfloat16_cpu = self.dtype == torch.bfloat16 and device == "cpu"
+        self.packed = _packed_weights(self.weights) if bfloat16_cpu else {}
 
     def encode(self, sentences: Sequence[str], *, batch_size: int = 64,
                threads: int | None = None) -> np.ndarray:
@@ -133,39 +140,51 @@ class TorchMiniLM:
         return out
 
     def _forward(self, batch: list[list[int]]) -> Any:
-        """Pooled, normalised vectors of one batch of token id lists (a float32 tensor)."""
+        """Pooled, normalised vectors of one batch of token id lists (a float32 tensor).
+
+        The batch's tokens are packed into rows padded to a multiple of :data:`DENSE_ROWS`, kept so
+        through every layer: the matrix products write their blocks in place instead of padding and
+        concatenating each time. A padding row holds finite values that no real row reads.
+        """
         import torch
         import torch.nn.functional as F
 
         w, device = self.weights, self.device
         lengths = [len(t) for t in batch]
-        flat_ids = torch.tensor([i for t in batch for i in t], device=device)
-        positions = torch.cat([torch.arange(n, device=device) for n in lengths])
+        tokens = sum(lengths)
+        rows = -(-tokens // DENSE_ROWS) * DENSE_ROWS
+        padding = [0] * (rows - tokens)
+        flat_ids = torch.tensor([i for t in batch for i in t] + padding, device=device)
+        positions = torch.tensor([p for n in lengths for p in range(n)] + padding, device=device)
         x = (w["embeddings.word_embeddings.weight"][flat_ids]
              + w["embeddings.position_embeddings.weight"][positions]
              + w["embeddings.token_type_embeddings.weight"][0])
         x = self._norm(x, "embeddings.LayerNorm")
-        groups = [_AttentionGroup(run, lengths, device) for run in _by_width(lengths)]
+        plan = _Plan(lengths, rows, device)
         for layer in range(self.model.layers):
-            x = self._layer(x, f"encoder.layer.{layer}.", groups)
+            x = self._layer(x, f"encoder.layer.{layer}.", plan)
         counts = torch.tensor(lengths, device=device)
         token_owner = torch.repeat_interleave(torch.arange(len(batch), device=device), counts)
-        sums = torch.zeros(len(batch), self.dimension, device=device).index_add_(0, token_owner, x.float())
+        sums = torch.zeros(len(batch), self.dimension, device=device).index_add_(0, token_owner,
+                                                                                  x[:tokens].float())
         return F.normalize(sums / counts[:, None], dim=1)
 
-    def _layer(self, x: Any, p: str, groups: list[_AttentionGroup]) -> Any:
-        import torch
+    def _layer(self, x: Any, p: str, plan: _Plan) -> Any:
         import torch.nn.functional as F
 
-        qkv = self._dense(x, p + "attention.self.qkv")
-        context = torch.cat([self._attend(qkv, group) for group in groups]).to(self.dtype)
+        # One row more than the tokens' rows, left at zero: attention reads it for padding.
+        qkv = self._dense(x, p + "attention.self.qkv", zero_row=True)
+        context = x.new_zeros(x.shape)
+        for group in plan.groups:
+            self._attend(qkv, group, context)
         attended = self._dense(context, p + "attention.output.dense")
         x = self._norm(attended + x, p + "attention.output.LayerNorm")
         hidden = F.gelu(self._dense(x, p + "intermediate.dense"))  # exact (erf) GELU, as BERT's "gelu"
         return self._norm(self._dense(hidden, p + "output.dense") + x, p + "output.LayerNorm")
 
-    def _attend(self, qkv: Any, group: _AttentionGroup) -> Any:
-        """Self-attention of one group's sentences, in float32, each padded to the group's width.
+    def _attend(self, qkv: Any, group: _AttentionGroup, context: Any) -> None:
+        """Self-attention of one group's sentences, in float32, each padded to the group's width;
+        written into the group's rows of ``context``.
 
         Explicit products rather than torch's fused attention: its kernels change with the batch's
         shape, and in bfloat16 that moved a sentence's vector by up to 1e-3 depending on which
@@ -175,23 +194,45 @@ class TorchMiniLM:
         import torch
 
         heads, head_size = self.heads, self.dimension // self.heads
-        padded = torch.zeros(group.size * group.width, 3 * self.dimension, device=self.device)
-        padded[group.real] = qkv[group.rows].float()
+        padded = qkv.index_select(0, group.gather).float()
         q, k, v = padded.reshape(group.size, group.width, 3, heads, head_size).permute(2, 0, 3, 1, 4)
         scores = torch.matmul(q, k.transpose(-1, -2)) * head_size ** -0.5 + group.key_bias
-        context = torch.matmul(torch.softmax(scores, dim=-1), v)
-        return context.permute(0, 2, 1, 3).reshape(group.size * group.width, self.dimension)[group.real]
+        attended = torch.matmul(torch.softmax(scores, dim=-1), v)
+        flat = attended.permute(0, 2, 1, 3).reshape(group.size * group.width, self.dimension)
+        context.index_copy_(0, group.rows, flat.index_select(0, group.real).to(context.dtype))
 
-    def _dense(self, x: Any, name: str) -> Any:
+    def _dense(self, x: Any, name: str, *, zero_row: bool = False) -> Any:
+        """``x @ weight + bias`` of a layer.
+
+        A row's result must not depend on the other rows multiplied with it. A product's kernel
+        (how it splits the inner dimension) changes with the number of rows, and with it a row's
+        result: in bfloat16 up to 0.25 apart for the same row (1e-7 in float32). Products of
+        blocks of :data:`DENSE_ROWS` rows (``x``'s rows are a multiple of it) give every row the
+        same kernel. oneDNN's product with weights packed for it (bfloat16 on the CPU) gives the
+        same bits as ``addmm`` on such a block in one thread, in any number of threads, with less
+        CPU.
+
+        Args:
+            zero_row: add one row of zeros after the result's rows.
+        """
         import torch
 
-        weight, bias = self.weights[name + ".weight_t"], self.weights[name + ".bias"]
-        # The product's kernel (how it splits the inner dimension) changes with the number of rows,
-        # and with it a row's result: in bfloat16 up to 0.25 apart for the same row (1e-7 in
-        # float32). Fixed blocks of rows, the last padded with zeros, give every row the same kernel.
+        bias = self.weights[name + ".bias"]
+        packed = self.packed.get(name)
         rows = x.shape[0]
-        padded = torch.cat([x, x.new_zeros(-rows % DENSE_ROWS, x.shape[1])]) if rows % DENSE_ROWS else x
-        return torch.cat([torch.addmm(bias, block, weight) for block in padded.split(DENSE_ROWS)])[:rows]
+        if packed is not None:
+            blocks = [torch.ops.mkldnn._linear_pointwise(block, packed, bias, "none", [], "")
+                      for block in x.split(DENSE_ROWS)]
+            if zero_row:
+                blocks.append(x.new_zeros(1, blocks[0].shape[1]))
+            return torch.cat(blocks) if len(blocks) > 1 else blocks[0]
+        weight = self.weights[name + ".weight_t"]
+        out = x.new_empty(rows + zero_row, weight.shape[1])
+        if zero_row:
+            out[rows:].zero_()
+        for start in range(0, rows, DENSE_ROWS):
+            torch.addmm(bias, x[start:start + DENSE_ROWS], weight, out=out[start:start + DENSE_ROWS])
+        return out
 
     def _norm(self, x: Any, name: str) -> Any:
         import torch.nn.functional as F
@@ -199,6 +240,30 @@ class TorchMiniLM:
         normed = F.layer_norm(x.float(), (self.dimension,), self.weights[name + ".weight"],
                               self.weights[name + ".bias"], self.eps)
         return normed.to(self.dtype)
+
+
+def _packed_weights(weights: dict[str, Any]) -> dict[str, Any]:
+    """The dense layers' bfloat16 weights packed for oneDNN's product, by layer name; empty where
+    this torch cannot (no oneDNN, or a CPU it does not pack bfloat16 for): the plain product then.
+
+    ``torch.ops.mkldnn`` is torch's own operator set for its oneDNN kernels (what torch.compile
+    emits for a linear layer on the CPU); it has no public Python wrapper.
+    """
+    import torch
+
+    names = [name[: -len(".weight_t")] for name in weights if name.endswith(".weight_t")]
+    try:
+        if not torch.backends.mkldnn.is_available():  # type: ignore[no-untyped-call]
+            return {}
+        packed = {name: torch.ops.mkldnn._reorder_linear_weight(weights[name + ".weight_t"].t().contiguous(),
+                                                                 DENSE_ROWS) for name in names}
+        first = names[0]
+        probe = torch.zeros(2, weights[first + ".weight_t"].shape[0], dtype=torch.bfloat16)
+        torch.ops.mkldnn._linear_pointwise(probe, packed[first], weights[first + ".bias"], "none", [], "")
+    except (AttributeError, RuntimeError) as exc:
+        logger.info("plain matrix products for MiniLM (%s)", exc)
+        return {}
+    return packed
 
 
 #: Rows per matrix product (see :meth:`TorchMiniLM._dense`): a trace's call holds a few
@@ -225,25 +290,40 @@ def _by_width(lengths: list[int]) -> list[tuple[int, int, int]]:
     return runs
 
 
+class _Plan:
+    """The attention groups of one batch (see :func:`_by_width`), its tokens in ``rows`` rows."""
+
+    def __init__(self, lengths: list[int], rows: int, device: str) -> None:
+        offsets = [0]
+        for n in lengths:
+            offsets.append(offsets[-1] + n)
+        self.groups = [_AttentionGroup(run, lengths, offsets, rows, device) for run in _by_width(lengths)]
+
+
 class _AttentionGroup:
     """Index tensors of one run of sentences attended together (see :func:`_by_width`).
 
     Attributes:
         size: sentences in the run; width: tokens each is padded to.
-        rows: the run's rows in the batch's packed tokens.
-        real: which of the run's padded positions hold a token.
+        gather: for each of the run's padded positions, its row in the packed tokens, or the
+            zero row after them for padding.
+        real: which padded positions hold a token (their indices).
+        rows: the run's rows in the packed tokens, in the order of ``real``.
         key_bias: 0 for real keys, the lowest float for padding (shape size x 1 x 1 x width).
     """
 
-    def __init__(self, run: tuple[int, int, int], lengths: list[int], device: str) -> None:
+    def __init__(self, run: tuple[int, int, int], lengths: list[int], offsets: list[int], rows: int,
+                 device: str) -> None:
         import torch
 
         first, end, width = run
         self.size, self.width = end - first, width
         counts = torch.tensor(lengths[first:end], device=device)
-        offset = sum(lengths[:first])
-        self.rows = torch.arange(offset, offset + int(counts.sum()), device=device)
-        real = torch.arange(width, device=device)[None, :] < counts[:, None]
-        self.real = real.reshape(-1)
+        starts = torch.tensor(offsets[first:end], device=device)
+        slot = torch.arange(width, device=device)[None, :]
+        mask = slot < counts[:, None]
+        self.gather = torch.where(mask, starts[:, None] + slot, rows).reshape(-1)
+        self.real = torch.nonzero(mask.reshape(-1)).reshape(-1)
+        self.rows = self.gather[self.real]
         low = torch.finfo(torch.float32).min
-        self.key_bias = torch.where(real, 0.0, low).reshape(self.size, 1, 1, width)
+        self.key_bias = torch.where(mask, 0.0, low).reshape(self.size, 1, 1, width)
