@@ -57,17 +57,19 @@ def _peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def phase_index(bench: Path, index_dir: Path) -> dict[str, Any]:
-    """Index ``reference.jsonl`` into ``index_dir``; return the add statistics."""
+def phase_index(bench: Path, index_dir: Path, workers: int = 1) -> dict[str, Any]:
+    """Index ``reference.jsonl`` into ``index_dir`` (``workers`` tokenising processes); return the
+    add statistics."""
     from unspin import Index, InputError
     from unspin.inputs.extract import read_documents
 
     start = time.perf_counter()
     errors: list[InputError] = []  # unreadable records are skipped and counted, as `unspin index` does
     with Index.open(index_dir, create=True) as index:
-        stats = index.add(read_documents([bench / "reference.jsonl"], errors=errors), progress=False)
+        stats = index.add(read_documents([bench / "reference.jsonl"], errors=errors), progress=False,
+                          workers=workers)
     return {"added": stats.added, "unchanged": stats.unchanged, "skipped": len(errors),
-            "elapsed_s": time.perf_counter() - start}
+            "elapsed_s": time.perf_counter() - start, "workers": workers}
 
 
 def suspect_document(record: dict[str, Any]) -> Any:
@@ -123,7 +125,7 @@ def run_child(args: argparse.Namespace) -> int:
     """Entry point of a phase subprocess: run it and write its report to ``--phase-out``."""
     index_dir = Path(args.index)
     if args.phase == "index":
-        report = phase_index(Path(args.bench), index_dir)
+        report = phase_index(Path(args.bench), index_dir, args.workers)
     else:
         records = [json.loads(line) for line in Path(args.suspects_file).read_text("utf-8").splitlines()]
         report = phase_trace(records, index_dir, Path(args.traces), args.workers, args.embedding_precision)
@@ -271,7 +273,8 @@ def markdown(report: dict[str, Any]) -> str:
     lines = [
         "| phase | wall s | peak RSS MB | notes |", "|---|---:|---:|---|",
         f"| index | {idx['wall_s']:.1f} | {idx['peak_rss_mb']:.0f} | added {idx['added']}, "
-        f"unchanged {idx['unchanged']}, skipped {idx['skipped']} |",
+        f"unchanged {idx['unchanged']}, skipped {idx['skipped']}, "
+        f"{idx.get('workers', 1)} tokenising worker(s) |",
         f"| trace | {trc['wall_s']:.1f} | {trc['peak_rss_mb']:.0f} | {trc['suspects']} suspects, "
         f"{trc['workers']} worker(s){workers_rss}, {trc.get('embedding_precision', 'float32')}; "
         f"per trace median {_fmt(trc['median_s'], 2)} s, "
@@ -309,8 +312,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="write the full report (with per-suspect traces) here")
     parser.add_argument("--markdown", dest="markdown_out", help="write the markdown tables here too")
     parser.add_argument("--workers", type=int, default=2,
-                        help="processes tracing at once (default: 2, the cores of the machine the "
-                        "figures in docs/benchmarks.md come from)")
+                        help="processes tokenising while indexing, and tracing at once (default: 2, the "
+                        "cores of the machine the figures in docs/benchmarks.md come from)")
     parser.add_argument("--embedding-precision", choices=("float32", "bfloat16", "auto"), default="auto",
                         help="arithmetic of the sentence-embedding model (default: auto, as unspin's)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
@@ -342,7 +345,8 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     traces_file = workdir / "traces.jsonl"
 
     logger.info("indexing %s into %s", bench / "reference.jsonl", index_dir)
-    index_report = spawn("index", ["--bench", str(bench), "--index", str(index_dir)], workdir)
+    index_report = spawn("index", ["--bench", str(bench), "--index", str(index_dir),
+                                   "--workers", str(args.workers)], workdir)
     logger.info("tracing %d suspects", len(records))
     trace_report = spawn("trace", ["--index", str(index_dir), "--suspects-file", str(suspects_file),
                                    "--traces", str(traces_file), "--workers", str(args.workers),

@@ -167,6 +167,19 @@ def test_index_again_is_incremental(collection: Path, index_dir: Path) -> None:
     assert "0 added" in out and "2 unchanged" in out
 
 
+def test_index_with_tokenising_workers_stores_the_same_documents(collection: Path, index_dir: Path,
+                                                                tmp_path: Path) -> None:
+    other = tmp_path / "index-workers"
+    rc, out, err = run(["index", str(collection), "--index", str(other), "--no-progress", "--workers", "2"])
+    assert rc == 0 and "2 added" in out and "Traceback" not in err
+    with Index.open(index_dir) as one, Index.open(other) as two:
+        assert list(one.documents()) == list(two.documents())
+        assert one.search(["dredg"], k=2) == two.search(["dredg"], k=2)
+    with pytest.raises(SystemExit) as caught:  # argparse's usage error
+        run(["index", str(collection), "--index", str(other), "--workers", "0"])
+    assert caught.value.code == 2
+
+
 def test_trace_finds_the_source(index_dir: Path, suspect: Path) -> None:
     rc, out, err = run(["trace", str(suspect), "--index", str(index_dir)])
     assert rc == 0, err

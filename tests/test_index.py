@@ -274,8 +274,10 @@ def read(path):
             time.sleep(0.002)
             yield Document(record["id"], record["text"])
 
-with Index.open(sys.argv[1], create=True) as ix:
-    ix.add(read(sys.argv[2]), batch_size=int(sys.argv[3]))
+if __name__ == "__main__":  # spawned tokenising processes import this script again
+    with Index.open(sys.argv[1], create=True) as ix:
+        workers = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+        ix.add(read(sys.argv[2]), batch_size=int(sys.argv[3]), workers=workers)
 """
 
 TOWNS = ["Harrowgate", "Valdren", "Tolmouth", "Kessington", "Quillmere", "Brindle", "Oakvale", "Millbrook"]
@@ -303,13 +305,14 @@ def _count(db: Path) -> int:
         return 0  # not created yet, or the schema is being written
 
 
-def _build_and_kill(root: Path, docs: list[Document], script: Path, source: Path) -> int:
+def _build_and_kill(root: Path, docs: list[Document], script: Path, source: Path, workers: int = 1) -> int:
     """Start a build, SIGKILL it once a few batches are committed; return the rows seen before the kill."""
     with source.open("w", encoding="utf-8") as handle:
         for doc in docs:
             handle.write(json.dumps({"id": doc.id, "text": doc.text}) + "\n")
-    proc = subprocess.Popen([sys.executable, str(script), str(root), str(source), str(KILL_BATCH)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    argv = [sys.executable, str(script), str(root), str(source), str(KILL_BATCH), str(workers)]
+    # The workers share stderr: communicate() returns only once every one of them has ended.
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     seen = 0
     try:
@@ -325,14 +328,16 @@ def _build_and_kill(root: Path, docs: list[Document], script: Path, source: Path
     return seen
 
 
-def test_killed_build_keeps_whole_batches_and_resumes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_killed_build_keeps_whole_batches_and_resumes(tmp_path: Path, workers: int) -> None:
+    # With tokenising processes too: killing the writer takes them down, and what it committed stands.
     script = tmp_path / "build.py"
     script.write_text(BUILD_SCRIPT, encoding="utf-8")
     n = 3000
     for attempt in range(3):
         root = tmp_path / f"ix{attempt}"
         docs = _generated(n)
-        _build_and_kill(root, docs, script, tmp_path / f"docs{attempt}.jsonl")
+        _build_and_kill(root, docs, script, tmp_path / f"docs{attempt}.jsonl", workers)
         with Index.open(root) as ix:
             committed = len(ix)
         if 0 < committed < n:
@@ -705,3 +710,56 @@ def test_non_finite_metadata_given_through_the_api_is_stored_as_null(tmp_path: P
         index.add([doc], progress=False)
         doc = index.get("a")
     assert doc is not None and dict(doc.meta) == {"score": None, "rank": None, "site": "x.example"}
+
+
+def test_tokenising_processes_build_the_same_index(tmp_path: Path) -> None:
+    docs = _generated(700) + list(ARTICLES.values())
+    docs[10] = Document(docs[10].id, "Ünïcode notice: the Brindle café reopens on 3,500 m² of quayside.")
+    roots = {}
+    for workers in (1, 2):
+        roots[workers] = tmp_path / f"ix-{workers}"
+        with Index.open(roots[workers], create=True) as ix:
+            stats = ix.add(docs + docs[:3], batch_size=200, workers=workers)  # the last three again
+            assert (stats.added, stats.updated, stats.unchanged) == (len(docs), 0, 3)
+    tables = []
+    for root in roots.values():
+        conn = sqlite3.connect(root / DB_NAME)
+        try:
+            query = "SELECT rowid, id, hash, text, meta, tokens FROM docs ORDER BY rowid"
+            tables.append(conn.execute(query).fetchall())
+        finally:
+            conn.close()
+        with Index.open(root) as ix:
+            assert ix.search(content_tokens(ARTICLES["tram"].text), k=1)[0][0] == "tram"
+            assert ix.search(["brindl", "café"], k=1)[0][0] == docs[10].id
+    assert tables[0] == tables[1]
+
+
+def test_a_dead_tokenising_process_is_an_index_error_and_keeps_what_was_committed(tmp_path: Path) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from unspin.index.tokens import TokenPool, tokens_line
+
+    class DyingPool(TokenPool):
+        """Tokenises 250 documents, then its process dies (as one killed for memory)."""
+
+        def tokenize(self, items, text):  # type: ignore[no-untyped-def]
+            for n, item in enumerate(items):
+                if n == 250:
+                    raise BrokenProcessPool("A process in the process pool was terminated abruptly")
+                yield item, tokens_line(text(item))
+
+    root = tmp_path / "ix"
+    docs = _generated(400)
+    with Index.open(root, create=True) as ix, pytest.raises(IndexUnavailable) as info:
+        ix.add_with(docs, DyingPool(), batch_size=100)
+    assert "tokenising process died" in str(info.value) and "\n" not in str(info.value)
+    with Index.open(root) as ix:
+        assert len(ix) == 200  # two whole batches
+        assert ix.add(docs, batch_size=100).added == 200
+        assert list(ix.documents()) == docs
+
+
+def test_workers_below_one_are_refused(tmp_path: Path) -> None:
+    with Index.open(tmp_path / "ix", create=True) as ix, pytest.raises(ValueError, match="workers"):
+        ix.add(ARTICLES.values(), workers=0)

@@ -100,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--id-field", default="id", help="record field holding the document id (default: id)")
     p.add_argument("--text-field", default="text", help="record field holding the text (default: text)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--workers", type=_whole(1, 256), default=1, metavar="N",
+                   help="processes tokenising the texts (default: 1, this one); the index is the same")
     p.add_argument("--shards", type=_whole(1, 256), metavar="N",
                    help="make a new index of N shards, searched as one (docs/scaling.md); "
                         "an existing index must have N")
@@ -286,7 +288,7 @@ def _index(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                           encoding=args.encoding, max_bytes=args.max_bytes, errors=errors)
     try:
         with open_index(args.index, create=True, shards=args.shards) as index:
-            stats = index.add(docs, progress=not args.no_progress and err.isatty())
+            stats = index.add(docs, progress=not args.no_progress and err.isatty(), workers=args.workers)
             total = len(index)
     except (OSError, sqlite3.Error) as exc:  # a full disk: the index keeps what was committed
         reason = getattr(exc, "strerror", None) or " ".join(str(exc).split())

@@ -110,13 +110,14 @@ class Collection(Protocol):
         ...
 
     def add(self, documents: Iterable[Document], *, progress: bool = False,
-            batch_size: int = 1000) -> AddStats:
+            batch_size: int = 1000, workers: int = 1) -> AddStats:
         """Store new and changed documents; skip those already stored with the same text.
 
         Args:
             documents: the documents to store.
             progress: show a progress bar with documents/s on stderr.
             batch_size: documents per transaction (an interruption loses at most one batch).
+            workers: processes tokenising the texts (1: in this process).
 
         Returns:
             counts of what was added, updated and left unchanged, and the wall-clock seconds.

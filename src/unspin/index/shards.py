@@ -39,6 +39,7 @@ from unspin.errors import IndexUnavailable
 from unspin.index.collection import Collection
 from unspin.index.searcher import Lookup, idf, search_many
 from unspin.index.store import DB_NAME, SHARDS_NAME, AddStats, DocumentSummary, Index, _progress_bar
+from unspin.index.tokens import TokenPool
 
 if TYPE_CHECKING:  # only for an annotation (typing.TypeIs from Python 3.13): no import at run time
     from typing_extensions import TypeIs
@@ -246,19 +247,25 @@ class ShardedIndex:
     # -- writing ---------------------------------------------------------------------------
 
     def add(self, documents: Iterable[Document], *, progress: bool = False,
-            batch_size: int = 1000) -> AddStats:
+            batch_size: int = 1000, workers: int = 1) -> AddStats:
         """Route each document to its shard and add it there (see :meth:`Index.add`).
 
         One thread per shard adds from a bounded queue, so the documents are read once, in a
         stream; each shard commits its own batches, so an interruption loses at most one batch
-        per shard, and the same call again completes the index.
+        per shard, and the same call again completes the index. With ``workers`` > 1 the shards
+        share one pool of that many tokenising processes.
         """
         if not self.writable:
             raise IndexUnavailable(str(self.path), "the index is read-only here (cannot write to it)")
+        with TokenPool(workers) as pool:
+            return self._add_routed(documents, pool, progress=progress, batch_size=batch_size)
+
+    def _add_routed(self, documents: Iterable[Document], pool: TokenPool, *, progress: bool,
+                    batch_size: int) -> AddStats:
         started = time.perf_counter()
         queues: list[queue.Queue[Any]] = [queue.Queue(maxsize=2 * batch_size) for _ in self.shards]
         results: list[AddStats | BaseException | None] = [None] * len(self.shards)
-        threads = [threading.Thread(target=self._add_shard, args=(n, queues[n], results, batch_size),
+        threads = [threading.Thread(target=self._add_shard, args=(n, queues[n], results, batch_size, pool),
                                     name=f"unspin-{shard_name(n)}", daemon=True)
                    for n in range(len(self.shards))]
         for thread in threads:
@@ -288,7 +295,7 @@ class ShardedIndex:
         return stats
 
     def _add_shard(self, number: int, source: queue.Queue[Any],
-                   results: list[AddStats | BaseException | None], batch_size: int) -> None:
+                   results: list[AddStats | BaseException | None], batch_size: int, pool: TokenPool) -> None:
         def drain() -> Iterator[Document]:
             while (item := source.get()) is not _END:
                 yield item
@@ -296,7 +303,7 @@ class ShardedIndex:
         try:
             # A connection per thread: SQLite connections stay in the thread that opened them.
             with Index.open(self.shards[number].path) as shard:
-                results[number] = shard.add(drain(), batch_size=batch_size)
+                results[number] = shard.add_with(drain(), pool, batch_size=batch_size)
         except BaseException as exc:  # handed to the caller's thread, which raises it
             results[number] = exc
             while source.get() is not _END:  # keep the reader from blocking on a full queue

@@ -27,6 +27,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,8 +42,8 @@ from unspin.errors import IndexUnavailable
 from unspin.index import postings
 from unspin.index.db import check_format, connect, info_int, initialise, repair_info
 from unspin.index.searcher import Searcher
+from unspin.index.tokens import TokenPool
 from unspin.inputs import jsonrecords
-from unspin.text.normalize import content_tokens
 
 logger = logging.getLogger(__name__)
 
@@ -300,7 +301,7 @@ class Index:
     # -- writing ---------------------------------------------------------------------------
 
     def add(self, documents: Iterable[Document], *, progress: bool = False,
-            batch_size: int = 1000) -> AddStats:
+            batch_size: int = 1000, workers: int = 1) -> AddStats:
         """Store new and changed documents; skip those already stored with the same text.
 
         Documents are committed in batches of ``batch_size``: an interruption loses at most the
@@ -315,52 +316,55 @@ class Index:
                 pass it an ``errors`` list to skip unreadable inputs instead of stopping).
             progress: show a progress bar with documents/s on stderr.
             batch_size: documents per transaction.
+            workers: processes tokenising the texts (:class:`unspin.index.tokens.TokenPool`);
+                1 (default) tokenises in this process. The index is the same either way.
 
         Returns:
             counts of what was added, updated and left unchanged.
 
         Raises:
-            IndexUnavailable: the index cannot be written (a read-only disk, for instance).
+            IndexUnavailable: the index cannot be written (a read-only disk, for instance), or a
+                tokenising process died (what was committed before is kept).
+            ValueError: ``workers`` below 1.
         """
+        with TokenPool(workers) as pool:
+            return self.add_with(documents, pool, progress=progress, batch_size=batch_size)
+
+    def add_with(self, documents: Iterable[Document], pool: TokenPool, *, progress: bool = False,
+                 batch_size: int = 1000) -> AddStats:
+        """:meth:`add`, tokenising in ``pool`` (which several indexes may share: the shards of a
+        sharded index do)."""
         started = time.perf_counter()
         stats = AddStats()
         with self._write_lock():
             try:
-                self._add_locked(documents, stats, progress=progress, batch_size=batch_size)
+                self._add_locked(documents, stats, pool, progress=progress, batch_size=batch_size)
             except sqlite3.OperationalError as exc:
                 raise IndexUnavailable(str(self.path), f"cannot write to the index ({exc})") from None
+            except BrokenProcessPool as exc:
+                raise IndexUnavailable(str(self.path), f"a tokenising process died ({exc}); the batches "
+                                       "committed are kept, and adding again completes the index") from None
         stats.seconds = time.perf_counter() - started
         logger.info("indexed: %d added, %d updated, %d unchanged in %.1f s",
                     stats.added, stats.updated, stats.unchanged, stats.seconds)
         return stats
 
-    def _add_locked(self, documents: Iterable[Document], stats: AddStats, *, progress: bool,
-                    batch_size: int) -> None:
+    def _add_locked(self, documents: Iterable[Document], stats: AddStats, pool: TokenPool, *,
+                    progress: bool, batch_size: int) -> None:
         postings.repair(self._conn, self.path)
         known = dict(self._conn.execute("SELECT id, hash FROM docs"))
         batch: list[tuple[str, str, str, str, str]] = []
         updated: list[str] = []
         bar = _progress_bar(progress)
         try:
-            for doc in documents:
-                digest = text_hash(doc.text)
-                previous = known.get(doc.id)
-                if previous == digest:
-                    stats.unchanged += 1
-                else:
-                    if previous is None:
-                        stats.added += 1
-                    else:
-                        stats.updated += 1
-                        updated.append(doc.id)
-                    known[doc.id] = digest
-                    tokens = " ".join(content_tokens(doc.text))
-                    # NaN or infinities in metadata given through the API are stored as null:
-                    # the index only ever holds valid JSON (issue 12, F12).
-                    meta = jsonrecords.dumps(dict(doc.meta), ensure_ascii=False, default=str)
-                    batch.append((doc.id, digest, doc.text, meta, tokens))
-                if bar is not None:
-                    bar.update(1)
+            changed = _changed(documents, known, stats, bar)
+            for (doc, digest, replaces), tokens in pool.tokenize(changed, lambda item: item[0].text):
+                if replaces:
+                    updated.append(doc.id)
+                # NaN or infinities in metadata given through the API are stored as null: the
+                # index only ever holds valid JSON (issue 12, F12).
+                meta = jsonrecords.dumps(dict(doc.meta), ensure_ascii=False, default=str)
+                batch.append((doc.id, digest, doc.text, meta, tokens))
                 if len(batch) >= batch_size:
                     self._commit(batch, updated)
                     batch, updated = [], []
@@ -460,6 +464,27 @@ class Index:
 
     def _token_rows(self) -> Iterator[tuple[str, str]]:
         yield from self._conn.execute("SELECT id, tokens FROM docs ORDER BY rowid")
+
+
+def _changed(documents: Iterable[Document], known: dict[str, str], stats: AddStats,
+             bar: Any) -> Iterator[tuple[Document, str, bool]]:
+    """The documents to store, each with its text's hash and whether it replaces a stored one;
+    counts every document read in ``stats`` and ``bar``. ``known`` maps the stored ids to their
+    hashes and learns the new ones (an id given twice is stored once, with its last text)."""
+    for doc in documents:
+        digest = text_hash(doc.text)
+        previous = known.get(doc.id)
+        if bar is not None:
+            bar.update(1)
+        if previous == digest:
+            stats.unchanged += 1
+            continue
+        if previous is None:
+            stats.added += 1
+        else:
+            stats.updated += 1
+        known[doc.id] = digest
+        yield doc, digest, previous is not None
 
 
 def _progress_bar(enabled: bool) -> Any:

@@ -30,6 +30,7 @@ from unspin.errors import InputError, UnspinError
 from unspin.options import TraceOptions
 from unspin.results import TraceResult
 from unspin.tracing.pairs import write_lines
+from unspin.workers import exit_with_parent
 
 logger = logging.getLogger(__name__)
 
@@ -167,6 +168,7 @@ _worker_tracer: Any = None
 
 
 def _start_worker(index: str, options: TraceOptions) -> None:
+    exit_with_parent()  # a batch killed outright leaves no worker waiting for work
     from unspin.embed.encoder import CachedEmbedder, MiniLMEmbedder
     from unspin.index.shards import open_index
     from unspin.index.store import EMBEDDINGS_NAME
