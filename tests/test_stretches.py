@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+import io
+import json
+from pathlib import Path
+
+from unspin.cli import main
 from unspin.results import Passage, SentencePair
-from unspin.tracing.stretches import SUMMARY_SOURCE_REACH, join_summarised
+from unspin.tracing.stretches import (
+    SUMMARY_CONDENSED,
+    SUMMARY_MAX_CONDENSED,
+    SUMMARY_SOURCE_REACH,
+    join_summarised,
+    summary_shaped,
+    widen_summary,
+)
 
 # Three summary sentences, back to back, each condensing a paragraph of a long source.
 SUMMARY = ("The council closed the weir bridge after cracks were found. "
@@ -60,3 +72,95 @@ def test_nothing_and_one_passage() -> None:
     assert join_summarised([], SUMMARY) == []
     one = _passage(S1, (0, 120))
     assert join_summarised([one], SUMMARY) == [one]
+
+
+# --------------------------------------------------------------------------- summary-shaped passages
+
+def _summary(sources: list[tuple[int, int]]) -> Passage:
+    """The three summary sentences as one joined passage, aligned to ``sources``."""
+    pairs = tuple(SentencePair(s, r, 0.8) for s, r in zip((S1, S2, S3), sources, strict=True))
+    return Passage((S1[0], S3[1]), (sources[0][0], sources[-1][1]), 0.8, pairs)
+
+
+def test_a_summary_shaped_passage_reports_the_whole_source() -> None:
+    source = "x" * 1600
+    summary = _summary([(0, 120), (700, 820), (1480, 1600)])
+    assert summary_shaped(summary)
+    (widened,) = widen_summary([summary], source)
+    assert widened.source == (0, len(source))
+    assert widened.suspect == summary.suspect and widened.pairs == summary.pairs  # what is aligned stays
+
+
+def test_a_shortened_copy_a_short_passage_and_a_long_page_are_not_widened() -> None:
+    # Every source sentence between the first and the last aligned (a copy with words dropped): dense.
+    dense = _summary([(0, 160), (160, 330), (330, 480)])
+    assert (dense.source[1] - dense.source[0]) >= SUMMARY_CONDENSED * (dense.suspect[1] - dense.suspect[0])
+    assert not summary_shaped(dense)
+    two = _summary([(0, 120), (700, 820), (1480, 1600)])
+    two = Passage(two.suspect, two.source, 0.8, two.pairs[:2])
+    assert not summary_shaped(two)  # two pairs: two sentences are not yet a summary
+    summary = _summary([(0, 120), (700, 820), (1480, 1600)])
+    page = "x" * int(SUMMARY_MAX_CONDENSED * (summary.suspect[1] - summary.suspect[0]) + 1)
+    assert widen_summary([summary], page) == [summary]  # a page of many stories: aligned span only
+
+
+# An invented article and, through ``unspin compare``, a brief that summarises it in four sentences
+# (kept wording, most of the article skipped) and an independent report of the same event.
+RESERVOIR = (
+    "The regional water board of Haldmoor announced on Monday that the Velcombe reservoir will be "
+    "drained for repairs to its eastern dam wall.\n"
+    "Engineers found a network of fine cracks in the concrete during a routine inspection in early spring.\n"
+    "The board's chief engineer, Oriel Branwick, said the cracks posed no immediate danger to the "
+    "villages downstream.\n"
+    "She added that the repairs could not wait for another winter, when frost would widen the damage.\n"
+    "Draining the reservoir will take about five weeks, and the water will be released slowly into the "
+    "river Tamsel.\n"
+    "Anglers have been asked to stay away from the banks while the level falls.\n"
+    "The fish in the reservoir, mostly trout and perch, will be moved to a hatchery near Cobbleford.\n"
+    "Drinking water for the twelve thousand households served by Velcombe will come from two wells in "
+    "the hills.\n"
+    "The board said households might notice a harder taste in their tap water during the works.\n"
+    "The repairs themselves are expected to cost nine million crowns and to last until the end of the year.\n"
+    "A contractor from the coastal town of Meriden won the tender against three rival bids.\n"
+    "Local councillors welcomed the plan but asked for weekly updates on the works.\n"
+    "The reservoir, built in 1961, last underwent major repairs more than thirty years ago.\n"
+    "Walkers will still be able to use the footpath around the northern shore throughout the works.\n")
+BRIEF = (
+    "Weekend notes from the valley.\n\n"
+    "The Haldmoor water board will drain the Velcombe reservoir to repair cracks in its eastern dam wall, "
+    "which engineers found during a routine inspection. Draining will take about five weeks, the water "
+    "released slowly into the river Tamsel. Drinking water for the twelve thousand households will come "
+    "from two wells in the hills. The repairs are expected to cost nine million crowns and to last until "
+    "the end of the year.\n\n"
+    "The choir meets again on Thursday evening in the old school hall; new singers are welcome.\n")
+OWN_REPORT = (
+    "Velcombe reservoir to be emptied\n\n"
+    "Haldmoor's water authority plans to empty Velcombe this summer so that workers can mend its damaged "
+    "dam. Inspectors spotted the problem in the spring, officials said, adding that nobody living below "
+    "the dam was at risk. Emptying the lake is expected to take over a month. Homes normally supplied "
+    "from the lake will be switched to groundwater while the work goes on. The bill is put at nine "
+    "million crowns, and the job should be finished by December, according to the authority.\n")
+
+
+def _compare(tmp_path: Path, suspect: str) -> dict:
+    a, b = tmp_path / "suspect.txt", tmp_path / "reservoir.txt"
+    a.write_text(suspect, encoding="utf-8")
+    b.write_text(RESERVOIR, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["compare", str(a), str(b), "--json"], stdout=out, stderr=err) == 0, err.getvalue()
+    return json.loads(out.getvalue())
+
+
+def test_cli_compare_reports_a_summary_with_the_whole_source(tmp_path: Path) -> None:
+    (source,) = _compare(tmp_path, BRIEF)["sources"]
+    (passage,) = source["passages"]
+    start = BRIEF.index("The Haldmoor")
+    assert start <= passage["suspect"][0] and passage["suspect"][1] <= BRIEF.index("The choir")
+    assert passage["source"] == [0, len(RESERVOIR)]  # what the brief condenses, not only its kept sentences
+    assert len(passage["pairs"]) >= 3
+    assert source["source_coverage"] < 0.5  # coverage still counts the aligned sentences only
+
+
+def test_cli_compare_still_rejects_an_own_report_of_the_same_event(tmp_path: Path) -> None:
+    data = _compare(tmp_path, OWN_REPORT)
+    assert data["sources"] == [], [(s["score"], s["passages"]) for s in data["sources"]]

@@ -5,19 +5,23 @@ into fragments too short to match, a sentence reworded past the seed line. :func
 joins the pieces when the text between them is the source's, and keeps sentences lifted apart
 (the suspect's own text between them) as separate passages (docs/scores.md, "Passages").
 :func:`join_summarised` joins, in what is reported, the sentences of a summary that condense one long
-stretch of the source, skipping most of it.
+stretch of the source, skipping most of it; :func:`widen_summary` reports the source side of such a
+summary as the whole source document, which it condenses.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from unspin.results import Passage
 from unspin.text.normalize import content_tokens
 
-__all__ = ["JOIN_CLOSE_CHARS", "JOIN_COPIED_SHARE", "SUMMARY_SOURCE_REACH", "join_close", "join_summarised"]
+__all__ = ["JOIN_CLOSE_CHARS", "JOIN_COPIED_SHARE", "SUMMARY_CONDENSED", "SUMMARY_MAX_CONDENSED",
+           "SUMMARY_PAIRS", "SUMMARY_SKIPPED", "SUMMARY_SOURCE_REACH", "join_close", "join_summarised",
+           "summary_shaped", "widen_summary"]
 
 #: Passages of one source this close in both texts are one stretch (:func:`join_close`): about two
 #: news sentences ...
@@ -31,6 +35,18 @@ JOIN_COPIED_SHARE = 0.5
 #: PAN 2013 `fit` half (:func:`join_summarised`); used for what is reported only, never for what is
 #: decided.
 SUMMARY_SOURCE_REACH = 2000
+#: A reported passage is summary-shaped (:func:`summary_shaped`) when it has at least this many
+#: sentence pairs ...
+SUMMARY_PAIRS = 3
+#: ... its source span is at least this many times as long as its suspect span ...
+SUMMARY_CONDENSED = 2.0
+#: ... and its aligned source sentences leave at least this share of that source span out (the
+#: summary skipped it). All three set on the PAN 2013 `fit` half (docs/benchmarks.md).
+SUMMARY_SKIPPED = 0.35
+#: The source side of a summary-shaped passage is widened to the whole source document only when the
+#: document is at most this many times as long as the passage's suspect span: a summary condenses an
+#: article, not a page of many (PAN 2013 summaries condense their source 3.6-22 times).
+SUMMARY_MAX_CONDENSED = 25.0
 
 
 def join_close(found: Sequence[Passage], suspect: str, source: str, *, gap: int = JOIN_CLOSE_CHARS,
@@ -105,6 +121,57 @@ def join_summarised(found: Sequence[Passage], suspect: str, *,
         else:
             out.append(p)
     return out
+
+
+def summary_shaped(passage: Passage) -> bool:
+    """Whether a passage looks like a summary of its source stretch: several sentence pairs, a
+    source span much longer than the suspect span, and source sentences left out between the
+    aligned ones (what the summary skipped), not a copy whose wording was merely shortened.
+
+    Args:
+        passage: a reported passage (after :func:`join_close` and :func:`join_summarised`).
+
+    Returns:
+        True when it has at least :data:`SUMMARY_PAIRS` pairs, its source span is at least
+        :data:`SUMMARY_CONDENSED` times its suspect span, and its aligned source sentences cover at
+        most ``1 - SUMMARY_SKIPPED`` of its source span.
+    """
+    suspect_len = passage.suspect[1] - passage.suspect[0]
+    source_len = passage.source[1] - passage.source[0]
+    if len(passage.pairs) < SUMMARY_PAIRS or suspect_len <= 0 or source_len < SUMMARY_CONDENSED * suspect_len:
+        return False
+    return _covered([q.source for q in passage.pairs]) <= (1.0 - SUMMARY_SKIPPED) * source_len
+
+
+def widen_summary(found: Sequence[Passage], source: str, *,
+                  max_condensed: float = SUMMARY_MAX_CONDENSED) -> list[Passage]:
+    """Report the source side of each summary-shaped passage (:func:`summary_shaped`) as the whole
+    source document: a summary condenses its source as a whole, and the source sentences it skipped
+    were read and dropped, not left out of what it renders. The passage's pairs (what is aligned,
+    covered and explained, the change report) stay as they are. For what is reported only.
+
+    Args:
+        found: reported passages of one source.
+        source: the source text their source spans index.
+        max_condensed: a passage is widened only when the source document is at most this many
+            times as long as its suspect span (a page of many stories is not one summary's source).
+
+    Returns:
+        the passages in the same order, summary-shaped ones with the source span ``(0, len(source))``.
+    """
+    return [replace(p, source=(0, len(source)))
+            if summary_shaped(p) and len(source) <= max_condensed * (p.suspect[1] - p.suspect[0]) else p
+            for p in found]
+
+
+def _covered(spans: Sequence[tuple[int, int]]) -> int:
+    """Characters covered by the union of ``spans``."""
+    total, end = 0, -1
+    for start, stop in sorted(spans):
+        if stop > end:
+            total += stop - max(start, end)
+            end = stop
+    return total
 
 
 def _rendered_elsewhere(gap: tuple[int, int], passages: Sequence[Passage], last: Passage, p: Passage) -> bool:
