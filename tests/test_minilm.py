@@ -153,7 +153,7 @@ def test_auto_precision_starts_where_its_vectors_are_computed() -> None:
 
 @pytest.mark.slow
 def test_auto_precision_caches_each_vector_under_the_precision_it_was_computed_in(tmp_path: Path) -> None:
-    from unspin.embed.encoder import MODEL_KEY, CachedEmbedder
+    from unspin.embed.encoder import MODEL_KEY, PRECISION_KEYS, CachedEmbedder
 
     texts = sentences()
     inner = MiniLMEmbedder(precision="auto", switch_after=20)
@@ -163,7 +163,7 @@ def test_auto_precision_caches_each_vector_under_the_precision_it_was_computed_i
     if not cpu_computes_bfloat16():
         assert (inner.backend, inner.name) == ("torch", MODEL_KEY)
         return
-    assert (inner.backend, inner.precision, inner.name) == ("torch", "bfloat16", f"{MODEL_KEY}/bfloat16")
+    assert (inner.backend, inner.precision, inner.name) == ("torch", "bfloat16", PRECISION_KEYS["bfloat16"])
     # A float32 embedder reads the first call's vectors back from the cache as they were computed.
     again = CachedEmbedder(MiniLMEmbedder(precision="float32"), path=tmp_path / "emb.sqlite")
     assert np.array_equal(again.encode(texts[:25]), first)

@@ -44,7 +44,8 @@ def test_bfloat16_stays_within_a_ten_thousandth_of_cosine(numpy_model: MiniLM, e
     got = model.encode(sentences())
     assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
     cosines = (got * expected).sum(axis=1)
-    # Measured 0.99994 at worst on these sentences; the lines unspin draws are 0.01 apart at least.
+    # Measured 0.99992 at worst on these sentences (fused bfloat16 on an AMX CPU); the lines unspin
+    # draws are 0.01 apart at least.
     assert cosines.min() > 0.9995
     # The ranking of similarities between sentences is what the alignment reads: it survives.
     assert np.abs(got @ got.T - expected @ expected.T).max() < 5e-3
@@ -67,20 +68,19 @@ def test_a_vector_does_not_depend_on_its_batch(numpy_model: MiniLM, precision: s
     assert np.abs(longer[0] - longer[1]).max() < 1e-6
 
 
-def test_packed_weights_give_the_plain_products_bits(numpy_model: MiniLM) -> None:
-    # oneDNN's product on packed weights is only a faster way to the same vectors: the cached ones
-    # (computed with plain products before) stay valid.
-    packed = TorchMiniLM(numpy_model, precision="bfloat16")
-    assert bool(packed.packed) == native_bfloat16("cpu")
+def test_fused_bfloat16_agrees_with_the_plain_path_and_ignores_the_thread_count(numpy_model: MiniLM) -> None:
+    fused = TorchMiniLM(numpy_model, precision="bfloat16")
+    assert fused.fused == bool(fused.packed) == native_bfloat16("cpu")
     plain = TorchMiniLM(numpy_model, precision="bfloat16")
-    plain.packed = {}
+    plain.packed, plain.fused = {}, False  # plain products, float32 attention and layer norms
     texts = sentences() * 4  # past 1,000 tokens in one pass: several blocks of rows
-    one_thread = packed.encode(texts, batch_size=200, threads=1)
-    # One thread is what unspin embeds with (MiniLMEmbedder's default).
-    assert np.array_equal(one_thread, plain.encode(texts, batch_size=200, threads=1))
-    if packed.packed:
-        # Packed products do not depend on the number of threads either (plain ones do in bfloat16).
-        assert np.array_equal(one_thread, packed.encode(texts, batch_size=200, threads=2))
+    one_thread = fused.encode(texts, batch_size=200, threads=1)
+    # A few roundings of bfloat16 apart: measured 0.99990 at worst on these sentences.
+    assert (one_thread * plain.encode(texts, batch_size=200, threads=1)).sum(axis=1).min() > 0.9998
+    if fused.fused:
+        # oneDNN's products do not depend on the number of threads (torch's addmm does in bfloat16):
+        # a vector cached by a process with more threads is the one this one would compute.
+        assert np.array_equal(one_thread, fused.encode(texts, batch_size=200, threads=2))
 
 
 def test_auto_precision_follows_the_hardware(numpy_model: MiniLM) -> None:

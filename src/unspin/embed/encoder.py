@@ -34,6 +34,10 @@ logger = logging.getLogger(__name__)
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 #: Cache key of the model as configured here (inputs truncated at 128 word pieces).
 MODEL_KEY = "all-MiniLM-L6-v2@128"
+#: Cache keys of vectors computed in another precision: other vectors, cached apart. "bfloat16-2"
+#: since attention, GELU and layer norms run fused in bfloat16 on the CPU (unspin 0.2; the first
+#: bfloat16 vectors differ from these by up to 5e-5 of cosine and are not mixed with them).
+PRECISION_KEYS = {"float32": MODEL_KEY, "bfloat16": f"{MODEL_KEY}/bfloat16-2"}
 
 #: Most vectors kept in a persistent cache (~77 MB of 384-d vectors); the oldest go first.
 #: Every traced suspect's sentences pass through the cache, so without a bound it would grow
@@ -153,7 +157,7 @@ class MiniLMEmbedder:
     def _set_precision(self, precision: str) -> None:
         self.precision = precision
         # Vectors of another precision are other vectors: they are cached under another name.
-        self.name = MODEL_KEY if precision == "float32" else f"{MODEL_KEY}/{precision}"
+        self.name = PRECISION_KEYS[precision]
 
     def encode(self, sentences: Sequence[str]) -> np.ndarray:
         if not sentences:

@@ -6,7 +6,7 @@ throughput. This module computes the same forward pass with torch's kernels on t
 :class:`~unspin.embed.minilm.MiniLM` already loaded, so importing torch (about 1 s) is all a switch
 costs: sentence-transformers and transformers, which took 3-4 s more to import, are not needed.
 
-Three choices make it faster than sentence-transformers on the same weights (docs/benchmarks.md,
+Two choices make it faster than sentence-transformers on the same weights (docs/benchmarks.md,
 "Embedding throughput"):
 
 - **Packed tokens.** Every per-token step (the dense layers, layer norms, GELU) runs on the real
@@ -14,18 +14,19 @@ Three choices make it faster than sentence-transformers on the same weights (doc
   sentences padded (to a multiple of 16 tokens). sentence-transformers pads each batch to its
   longest sentence for every step.
 - **bfloat16**, for CPUs that compute it natively (Intel AMX or AVX512-BF16) and GPUs that support
-  it: the matrix products and activations in bfloat16, layer norms, attention and pooling in
-  float32. About twice as fast; sentence similarities move by up to 2e-3, and the decision counts
-  strong pairs gradually so that such a move does not change it (``"auto"``, the default of
-  :class:`unspin.TraceOptions`, takes it where it is native).
-- **Weights packed once** for oneDNN's bfloat16 product on the CPU: the same bits as torch's
-  ``addmm`` on the same blocks in one thread (unspin's default), and unlike ``addmm`` the same in
-  any number of threads; a fifth less CPU for the whole forward pass (it no longer reorders each
-  weight matrix at every product).
+  it: the matrix products and activations in bfloat16, pooling in float32. On the CPU, oneDNN's
+  products run on weights packed once, with the GELU fused into the product that feeds it, and
+  attention is torch's fused kernel in bfloat16; layer norms read bfloat16 and compute in float32.
+  Three times the speed of float32 (docs/benchmarks.md, "Embedding throughput"); sentence
+  similarities move by up to 2e-3, and the decision counts strong pairs gradually so that such a
+  move does not change it (``"auto"``, the default of :class:`unspin.TraceOptions`, takes it
+  where it is native). Elsewhere (a GPU, a CPU without oneDNN's bfloat16) attention and layer
+  norms run in float32 with plain products.
 
 A sentence's vector does not depend on the sentences batched with it, bit for bit: the products
-run in fixed blocks of rows and attention with fixed shapes per sentence, so a trace gives the
-same result whatever else its process embedded before.
+run in fixed blocks of rows (or, where oneDNN splits no inner dimension, in any number) and
+attention with fixed shapes per sentence, so a trace gives the same result whatever else its
+process embedded before (tests/test_minilm_torch.py).
 """
 
 from __future__ import annotations
@@ -103,6 +104,8 @@ class TorchMiniLM:
             self.weights[name] = tensor
         bfloat16_cpu = self.dtype == torch.bfloat16 and device == "cpu"
         self.packed = _packed_weights(self.weights) if bfloat16_cpu else {}
+        #: GELU, attention and layer norms fused in bfloat16 (where the products are oneDNN's).
+        self.fused = bool(self.packed)
 
     def encode(self, sentences: Sequence[str], *, batch_size: int = 64,
                threads: int | None = None) -> np.ndarray:
@@ -160,7 +163,7 @@ class TorchMiniLM:
              + w["embeddings.position_embeddings.weight"][positions]
              + w["embeddings.token_type_embeddings.weight"][0])
         x = self._norm(x, "embeddings.LayerNorm")
-        plan = _Plan(lengths, rows, device)
+        plan = _Plan(lengths, rows, device, pad_row=0 if self.fused else rows)
         for layer in range(self.model.layers):
             x = self._layer(x, f"encoder.layer.{layer}.", plan)
         counts = torch.tensor(lengths, device=device)
@@ -173,27 +176,41 @@ class TorchMiniLM:
         import torch.nn.functional as F
 
         # One row more than the tokens' rows, left at zero: attention reads it for padding.
-        qkv = self._dense(x, p + "attention.self.qkv", zero_row=True)
+        # float32 attention reads one row more than the tokens' rows, left at zero, for padding;
+        # fused attention masks padded keys out, whatever their values.
+        qkv = self._dense(x, p + "attention.self.qkv", zero_row=not self.fused)
         context = x.new_zeros(x.shape)
         for group in plan.groups:
             self._attend(qkv, group, context)
         attended = self._dense(context, p + "attention.output.dense")
         x = self._norm(attended + x, p + "attention.output.LayerNorm")
-        hidden = F.gelu(self._dense(x, p + "intermediate.dense"))  # exact (erf) GELU, as BERT's "gelu"
+        if self.fused:
+            hidden = self._dense(x, p + "intermediate.dense", gelu=True)
+        else:
+            hidden = F.gelu(self._dense(x, p + "intermediate.dense"))  # exact (erf) GELU, as BERT's "gelu"
         return self._norm(self._dense(hidden, p + "output.dense") + x, p + "output.LayerNorm")
 
     def _attend(self, qkv: Any, group: _AttentionGroup, context: Any) -> None:
-        """Self-attention of one group's sentences, in float32, each padded to the group's width;
-        written into the group's rows of ``context``.
+        """Self-attention of one group's sentences, each padded to the group's width; written into
+        the group's rows of ``context``.
 
-        Explicit products rather than torch's fused attention: its kernels change with the batch's
-        shape, and in bfloat16 that moved a sentence's vector by up to 1e-3 depending on which
-        sentences shared its batch. Here a sentence's attention is computed with the same shapes
-        whatever its neighbours, so its vector does not depend on them.
+        Attention sees a sentence with the same shapes whatever its neighbours (its group's width,
+        a multiple of :data:`WIDTH_STEP`), so its vector does not depend on them. Fused (bfloat16 on
+        the CPU): torch's fused kernel, padded keys masked out. Otherwise explicit products in
+        float32, padding read from a zero row.
         """
         import torch
 
         heads, head_size = self.heads, self.dimension // self.heads
+        if self.fused:
+            import torch.nn.functional as F
+
+            q, k, v = (qkv.index_select(0, group.gather)
+                       .reshape(group.size, group.width, 3, heads, head_size).permute(2, 0, 3, 1, 4))
+            attended = F.scaled_dot_product_attention(q, k, v, attn_mask=group.key_mask)
+            flat = attended.permute(0, 2, 1, 3).reshape(group.size * group.width, self.dimension)
+            context.index_copy_(0, group.rows, flat.index_select(0, group.real))
+            return
         padded = qkv.index_select(0, group.gather).float()
         q, k, v = padded.reshape(group.size, group.width, 3, heads, head_size).permute(2, 0, 3, 1, 4)
         scores = torch.matmul(q, k.transpose(-1, -2)) * head_size ** -0.5 + group.key_bias
@@ -201,7 +218,7 @@ class TorchMiniLM:
         flat = attended.permute(0, 2, 1, 3).reshape(group.size * group.width, self.dimension)
         context.index_copy_(0, group.rows, flat.index_select(0, group.real).to(context.dtype))
 
-    def _dense(self, x: Any, name: str, *, zero_row: bool = False) -> Any:
+    def _dense(self, x: Any, name: str, *, zero_row: bool = False, gelu: bool = False) -> Any:
         """``x @ weight + bias`` of a layer.
 
         A row's result must not depend on the other rows multiplied with it. A product's kernel
@@ -221,8 +238,12 @@ class TorchMiniLM:
         packed = self.packed.get(name)
         rows = x.shape[0]
         if packed is not None:
-            blocks = [torch.ops.mkldnn._linear_pointwise(block, packed, bias, "none", [], "")
-                      for block in x.split(DENSE_ROWS)]
+            post, algorithm = ("gelu", "none") if gelu else ("none", "")
+            # With an inner dimension of 384 (one block for oneDNN) a row's result is the same
+            # however many rows are multiplied; the 1,536-wide product needs the fixed blocks.
+            parts = [x] if x.shape[1] == self.dimension else x.split(DENSE_ROWS)
+            blocks = [torch.ops.mkldnn._linear_pointwise(part, packed, bias, post, [], algorithm)
+                      for part in parts]
             if zero_row:
                 blocks.append(x.new_zeros(1, blocks[0].shape[1]))
             return torch.cat(blocks) if len(blocks) > 1 else blocks[0]
@@ -237,9 +258,10 @@ class TorchMiniLM:
     def _norm(self, x: Any, name: str) -> Any:
         import torch.nn.functional as F
 
-        normed = F.layer_norm(x.float(), (self.dimension,), self.weights[name + ".weight"],
-                              self.weights[name + ".bias"], self.eps)
-        return normed.to(self.dtype)
+        weight, bias = self.weights[name + ".weight"], self.weights[name + ".bias"]
+        if self.fused and x.dtype == self.dtype:  # computed in float32 inside, without a float copy
+            return F.layer_norm(x, (self.dimension,), weight, bias, self.eps)
+        return F.layer_norm(x.float(), (self.dimension,), weight, bias, self.eps).to(self.dtype)
 
 
 def _packed_weights(weights: dict[str, Any]) -> dict[str, Any]:
@@ -291,13 +313,13 @@ def _by_width(lengths: list[int]) -> list[tuple[int, int, int]]:
 
 
 class _Plan:
-    """The attention groups of one batch (see :func:`_by_width`), its tokens in ``rows`` rows."""
+    """The attention groups of one batch (see :func:`_by_width`); padding reads row ``pad_row``."""
 
-    def __init__(self, lengths: list[int], rows: int, device: str) -> None:
+    def __init__(self, lengths: list[int], rows: int, device: str, *, pad_row: int) -> None:
         offsets = [0]
         for n in lengths:
             offsets.append(offsets[-1] + n)
-        self.groups = [_AttentionGroup(run, lengths, offsets, rows, device) for run in _by_width(lengths)]
+        self.groups = [_AttentionGroup(run, lengths, offsets, pad_row, device) for run in _by_width(lengths)]
 
 
 class _AttentionGroup:
@@ -305,14 +327,14 @@ class _AttentionGroup:
 
     Attributes:
         size: sentences in the run; width: tokens each is padded to.
-        gather: for each of the run's padded positions, its row in the packed tokens, or the
-            zero row after them for padding.
+        gather: for each of the run's padded positions, its row in the packed tokens, or
+            ``pad_row`` for padding.
         real: which padded positions hold a token (their indices).
         rows: the run's rows in the packed tokens, in the order of ``real``.
         key_bias: 0 for real keys, the lowest float for padding (shape size x 1 x 1 x width).
     """
 
-    def __init__(self, run: tuple[int, int, int], lengths: list[int], offsets: list[int], rows: int,
+    def __init__(self, run: tuple[int, int, int], lengths: list[int], offsets: list[int], pad_row: int,
                  device: str) -> None:
         import torch
 
@@ -322,8 +344,9 @@ class _AttentionGroup:
         starts = torch.tensor(offsets[first:end], device=device)
         slot = torch.arange(width, device=device)[None, :]
         mask = slot < counts[:, None]
-        self.gather = torch.where(mask, starts[:, None] + slot, rows).reshape(-1)
+        self.gather = torch.where(mask, starts[:, None] + slot, pad_row).reshape(-1)
         self.real = torch.nonzero(mask.reshape(-1)).reshape(-1)
         self.rows = self.gather[self.real]
         low = torch.finfo(torch.float32).min
         self.key_bias = torch.where(mask, 0.0, low).reshape(self.size, 1, 1, width)
+        self.key_mask = mask.reshape(self.size, 1, 1, width)
