@@ -39,14 +39,14 @@ def test_embedding_precision_is_checked_and_names_its_cache() -> None:
     assert TraceOptions().embedding_precision == "auto"
     # bfloat16 vectors are other vectors: never read back as float32 ones from a shared cache.
     assert MiniLMEmbedder().name == MODEL_KEY
-    assert MiniLMEmbedder(precision="bfloat16").name == f"{MODEL_KEY}/bfloat16"
+    assert MiniLMEmbedder(precision="bfloat16").name.startswith(f"{MODEL_KEY}/bfloat16")
 
 
 def test_a_tracer_cannot_switch_its_embedding_precision_in_place() -> None:
     from unspin import Comparer
 
     comparer = Comparer(options=TraceOptions(embedding_precision="bfloat16"))
-    assert comparer.embedder.name.endswith("/bfloat16")
+    assert "/bfloat16" in comparer.embedder.name
     # The default, "auto": float32 in numpy for a short job, bfloat16 in torch after the switch where
     # this CPU computes it natively (tests/test_minilm.py).
     from unspin.embed.encoder import MODEL_KEY
