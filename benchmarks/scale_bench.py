@@ -116,13 +116,13 @@ def write_collection(path: Path, size: int, pool: list[str], lengths: list[int],
 # --- phases (each in a child process) ---------------------------------------------------------------
 
 
-def phase_index(index_dir: Path, collection: Path) -> dict[str, Any]:
+def phase_index(index_dir: Path, collection: Path, workers: int = 1) -> dict[str, Any]:
     from unspin import Index
     from unspin.inputs.extract import read_documents
 
     start = time.perf_counter()
     with Index.open(index_dir, create=True) as index:
-        stats = index.add(read_documents([collection]))
+        stats = index.add(read_documents([collection]), workers=workers)
     return {"seconds": time.perf_counter() - start, "added": stats.added, "updated": stats.updated,
             "peak_mb": _peak_mb()}
 
@@ -230,13 +230,14 @@ def phase_retrieval(index_dir: Path, suspects_file: Path, budgets: str = "") -> 
     return out
 
 
-def run_phase(phase: str, *args: str) -> dict[str, Any]:
-    """Run one phase in a child process; return its JSON report."""
+def run_phase(phase: str, *args: str, workers: int = 1) -> dict[str, Any]:
+    """Run one phase in a child process (``workers`` tokenising processes for an index phase);
+    return its JSON report."""
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
         report = Path(handle.name)
     env = {**os.environ, "PYTHONPATH": str(REPO / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    subprocess.run([sys.executable, __file__, "--phase", phase, "--phase-out", str(report), *args],
-                   check=True, env=env)
+    subprocess.run([sys.executable, __file__, "--phase", phase, "--phase-out", str(report),
+                    "--workers", str(workers), *args], check=True, env=env)
     try:
         return dict(json.loads(report.read_text(encoding="utf-8")))
     finally:
@@ -257,12 +258,12 @@ def measure(size: int, args: argparse.Namespace, work: Path, pool: list[str], le
     shutil.rmtree(index_dir, ignore_errors=True)
     row: dict[str, Any] = {"size": size, "collection_mb": collection.stat().st_size / 1e6,
                            "load_before": os.getloadavg()[0]}
-    row["index"] = run_phase("index", str(index_dir), str(collection))
+    row["index"] = run_phase("index", str(index_dir), str(collection), workers=args.workers)
     row["disk_mb"] = _disk_mb(index_dir)
     row["open"] = run_phase("open", str(index_dir))
     row["trace"] = run_phase("trace", str(index_dir), str(suspects_file))
     row["retrieval"] = run_phase("retrieval", str(index_dir), str(suspects_file))
-    row["add_1000"] = run_phase("index", str(index_dir), str(extra))
+    row["add_1000"] = run_phase("index", str(index_dir), str(extra), workers=args.workers)
     row["load_after"] = os.getloadavg()[0]
     if not args.keep:
         shutil.rmtree(index_dir, ignore_errors=True)
@@ -354,6 +355,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replot", type=Path, help="only redraw --plot from a --json report")
     parser.add_argument("--budgets", default="",
                         help="with --phase retrieval INDEX SUSPECTS: postings budgets to compare (0: exact)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes tokenising while indexing (Index.add(workers=N); default 1)")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--phase-out", help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args(argv)
@@ -361,8 +364,10 @@ def main(argv: list[str] | None = None) -> int:
         paths = [Path(p) for p in rest]
         if args.phase == "retrieval":
             report = phase_retrieval(*paths, budgets=args.budgets)
+        elif args.phase == "index":
+            report = phase_index(*paths, workers=args.workers)
         else:
-            report = {"index": phase_index, "open": phase_open, "trace": phase_trace}[args.phase](*paths)
+            report = {"open": phase_open, "trace": phase_trace}[args.phase](*paths)
         Path(args.phase_out).write_text(json.dumps(report), encoding="utf-8")
         return 0
     if args.replot:
@@ -390,7 +395,8 @@ def main(argv: list[str] | None = None) -> int:
     note = (f"Measured {date.today().isoformat()} on {platform.machine()} {platform.system()}, "
             f"{os.cpu_count()} CPUs, Python {platform.python_version()}; load average shown per row "
             f"(other work shared the machine). {len(suspects)} suspects of unspin-bench, "
-            f"{len(planted)} planted sources; `python benchmarks/scale_bench.py --sizes {args.sizes}`.")
+            f"{len(planted)} planted sources; `python benchmarks/scale_bench.py --sizes {args.sizes}"
+            f"{f' --workers {args.workers}' if args.workers > 1 else ''}`.")
     table = markdown(rows, note)
     print(table)
     if args.json:
