@@ -15,7 +15,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TextIO, TypeVar
 
 from unspin import __version__
 from unspin.defaults import (
@@ -26,15 +26,18 @@ from unspin.defaults import (
     MAX_UPLOAD_BYTES,
 )
 from unspin.errors import IndexUnavailable, InputError, OptionError, UnspinError
-from unspin.index.shards import open_index
-from unspin.index.store import AddStats
 from unspin.inputs.extract import read_documents, read_suspect
 from unspin.inputs.jsonrecords import dumps
 from unspin.options import EMBEDDING_PRECISIONS, TraceOptions, check_count, check_share
-from unspin.report.render import render_html, render_json, render_text
-from unspin.results import TraceResult
 from unspin.terminal import terminal_safe
-from unspin.tracing.tracer import Comparer, Tracer
+
+if TYPE_CHECKING:
+    from unspin.index.store import AddStats
+    from unspin.results import TraceResult
+
+# The index, the tracer and the report are imported by the commands that use them: `unspin
+# --version` and the worker processes of `unspin index --workers N` (which import this module again)
+# start without the whole library.
 
 logger = logging.getLogger(__name__)
 
@@ -281,6 +284,8 @@ class _SafeFormatter(logging.Formatter):
 
 
 def _index(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from unspin.index.shards import open_index
+
     if args.engine == "spark":
         return _index_spark(args, out, err)
     errors: list[InputError] = []
@@ -300,6 +305,7 @@ def _index(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _index_spark(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.shards is None:
         raise OptionError("--engine spark", "builds a sharded index: give the number of shards, --shards N")
+    from unspin.index.shards import open_index
     from unspin.index.sparkbuild import build_spark
 
     stats = build_spark(args.paths, args.index, shards=args.shards, master=args.spark_master,
@@ -323,6 +329,9 @@ def _index_summary(where: str, stats: AddStats, total: int, errors: list[str], o
 
 
 def _trace(args: argparse.Namespace, stdin: TextIO | None, out: TextIO, err: TextIO) -> int:
+    from unspin.index.shards import open_index
+    from unspin.tracing.tracer import Tracer
+
     if len(args.suspect) > 1 or args.out is not None:
         return _trace_many(args, out, err)
     suspect = read_suspect(args.suspect[0], encoding=args.encoding, max_bytes=args.max_bytes, stdin=stdin,
@@ -336,6 +345,7 @@ def _trace(args: argparse.Namespace, stdin: TextIO | None, out: TextIO, err: Tex
 
 
 def _trace_many(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from unspin.index.shards import open_index
     from unspin.tracing.batch import trace_files, write_jsonl
 
     if "-" in args.suspect or args.html:
@@ -353,6 +363,8 @@ def _trace_many(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _compare(args: argparse.Namespace, stdin: TextIO | None, out: TextIO, err: TextIO) -> int:
+    from unspin.tracing.tracer import Comparer
+
     if args.pairs is not None or args.out is not None or args.suspect is None or args.source is None:
         return _compare_pairs(args, out, err)
     suspect = read_suspect(args.suspect, encoding=args.encoding, max_bytes=args.max_bytes, stdin=stdin,
@@ -365,6 +377,7 @@ def _compare(args: argparse.Namespace, stdin: TextIO | None, out: TextIO, err: T
 
 def _compare_pairs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from unspin.tracing.pairs import compare_files, read_pairs, write_jsonl
+    from unspin.tracing.tracer import Comparer
 
     if args.pairs is None or args.suspect is not None or args.html:
         raise InputError("compare", "give two files A B, or --pairs FILE [--out FILE] (--html needs A B)")
@@ -475,6 +488,8 @@ def _network(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _emit(result: TraceResult, args: argparse.Namespace, out: TextIO) -> int:
+    from unspin.report.render import render_html, render_json, render_text
+
     if args.html:
         try:
             Path(args.html).write_text(render_html(result), encoding="utf-8")
