@@ -40,3 +40,12 @@ def test_one_module_does_not_import_the_library() -> None:
     code = f"import sys, unspin.index.tokens; print(sorted(m for m in {heavy} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_command_line_module_imports_no_model_or_index() -> None:
+    # `unspin --version`, and every worker of `unspin index --workers N` (a spawned process imports
+    # the command's module again), start without the tracer, the models or the index.
+    heavy = "('unspin.tracing.tracer', 'unspin.index.store', 'unspin.embed.encoder', 'numpy')"
+    code = f"import sys, unspin.cli; print(sorted(m for m in {heavy} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
