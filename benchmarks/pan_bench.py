@@ -99,7 +99,8 @@ def select(pairs: Sequence[dict[str, Any]], *, kinds: Sequence[str], split: str,
 # --- comparing ----------------------------------------------------------------------------------
 
 def _spans(matches: Iterable[Any]) -> list[list[list[int]]]:
-    return [[list(p.suspect), list(p.source)] for m in matches for p in m.passages]
+    # A summary's source side is the whole source, as PAN marks it (Passage.condenses).
+    return [[list(p.suspect), list(p.condenses or p.source)] for m in matches for p in m.passages]
 
 
 def compare_pairs(jobs: Sequence[Job], tracer: Any = None) -> Iterator[Row]:

@@ -114,7 +114,8 @@ def phase_trace(records: Sequence[dict[str, Any]], index_dir: Path, out: Path,
                 row["elapsed_s"] = outcome.result.elapsed_s
                 row["sources"] = [
                     {"doc": m.doc_id, "score": m.score,
-                     "passages": [[list(p.suspect), list(p.source)] for p in m.passages]}
+                     # A summary's source side is what it condenses (Passage.condenses).
+                     "passages": [[list(p.suspect), list(p.condenses or p.source)] for p in m.passages]}
                     for m in outcome.result.sources]
             sink.write(json.dumps(row) + "\n")
     return {"workers": workers, "embedding_precision": precision, "elapsed_s": time.perf_counter() - start,

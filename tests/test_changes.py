@@ -367,7 +367,7 @@ def test_compare_fills_changes_for_the_accepted_source(traced: Any) -> None:
 
 def test_json_has_changes_and_a_summary_that_validate(traced: Any) -> None:
     data = json.loads(render_json(traced))
-    assert data["schema_version"] == "1.3"
+    assert data["schema_version"] == "1.4"
     assert data["summary"]["factual"] == sum(c.severity == "factual" for c in traced.sources[0].changes)
     assert data["summary"]["factual_changes"][0]["doc_id"] == "source"
     jsonschema.validate(data, load_schema(), cls=jsonschema.Draft202012Validator)

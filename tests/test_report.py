@@ -152,7 +152,7 @@ def _strict(schema: Any) -> Any:
 def test_json_round_trip_matches_dataclasses() -> None:
     result = make_result()
     data = json.loads(render_json(result))
-    assert data["schema_version"] == SCHEMA_VERSION == "1.3"
+    assert data["schema_version"] == SCHEMA_VERSION == "1.4"
     assert data["suspect"]["text"] == SUSPECT_TEXT and "café" in render_json(result)  # not \u-escaped
     src = result.sources[0]
     got = data["sources"][0]

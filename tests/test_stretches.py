@@ -6,15 +6,19 @@ import io
 import json
 from pathlib import Path
 
+import jsonschema  # type: ignore[import-untyped]
+import pytest
+
 from unspin.cli import main
+from unspin.report.render import load_schema
 from unspin.results import Passage, SentencePair
 from unspin.tracing.stretches import (
     SUMMARY_CONDENSED,
     SUMMARY_MAX_CONDENSED,
     SUMMARY_SOURCE_REACH,
     join_summarised,
+    mark_summaries,
     summary_shaped,
-    widen_summary,
 )
 
 # Three summary sentences, back to back, each condensing a paragraph of a long source.
@@ -82,16 +86,18 @@ def _summary(sources: list[tuple[int, int]]) -> Passage:
     return Passage((S1[0], S3[1]), (sources[0][0], sources[-1][1]), 0.8, pairs)
 
 
-def test_a_summary_shaped_passage_reports_the_whole_source() -> None:
+def test_a_summary_shaped_passage_condenses_the_whole_source() -> None:
     source = "x" * 1600
     summary = _summary([(0, 120), (700, 820), (1480, 1600)])
-    assert summary_shaped(summary)
-    (widened,) = widen_summary([summary], source)
-    assert widened.source == (0, len(source))
-    assert widened.suspect == summary.suspect and widened.pairs == summary.pairs  # what is aligned stays
+    assert summary_shaped(summary) and summary.condenses is None
+    (marked,) = mark_summaries([summary], source)
+    assert marked.condenses == (0, len(source))
+    # What is aligned stays, as evidence: spans and pairs.
+    assert (marked.suspect, marked.source, marked.pairs) == (summary.suspect, summary.source, summary.pairs)
+    assert marked.to_dict()["condenses"] == [0, len(source)] and "condenses" not in summary.to_dict()
 
 
-def test_a_shortened_copy_a_short_passage_and_a_long_page_are_not_widened() -> None:
+def test_a_shortened_copy_a_short_passage_and_a_long_page_are_not_marked() -> None:
     # Every source sentence between the first and the last aligned (a copy with words dropped): dense.
     dense = _summary([(0, 160), (160, 330), (330, 480)])
     assert (dense.source[1] - dense.source[0]) >= SUMMARY_CONDENSED * (dense.suspect[1] - dense.suspect[0])
@@ -101,7 +107,7 @@ def test_a_shortened_copy_a_short_passage_and_a_long_page_are_not_widened() -> N
     assert not summary_shaped(two)  # two pairs: two sentences are not yet a summary
     summary = _summary([(0, 120), (700, 820), (1480, 1600)])
     page = "x" * int(SUMMARY_MAX_CONDENSED * (summary.suspect[1] - summary.suspect[0]) + 1)
-    assert widen_summary([summary], page) == [summary]  # a page of many stories: aligned span only
+    assert mark_summaries([summary], page) == [summary]  # a page of many stories is not one summary's
 
 
 # An invented article and, through ``unspin compare``, a brief that summarises it in four sentences
@@ -151,12 +157,19 @@ def _compare(tmp_path: Path, suspect: str) -> dict:
     return json.loads(out.getvalue())
 
 
-def test_cli_compare_reports_a_summary_with_the_whole_source(tmp_path: Path) -> None:
+def test_cli_compare_reports_a_summary_as_condensing_the_whole_source(tmp_path: Path) -> None:
     (source,) = _compare(tmp_path, BRIEF)["sources"]
     (passage,) = source["passages"]
     start = BRIEF.index("The Haldmoor")
     assert start <= passage["suspect"][0] and passage["suspect"][1] <= BRIEF.index("The choir")
-    assert passage["source"] == [0, len(RESERVOIR)]  # what the brief condenses, not only its kept sentences
+    assert passage["condenses"] == [0, len(RESERVOIR)]  # what the brief condenses, not its kept sentences
+    aligned = [q["source"] for q in passage["pairs"]]
+    assert passage["source"] == [aligned[0][0], max(end for _, end in aligned)]  # the evidence stays
+    data = _compare(tmp_path, BRIEF)
+    jsonschema.validate(data, load_schema(), cls=jsonschema.Draft202012Validator)  # the published schema
+    data["sources"][0]["passages"][0]["condenses"] = "all of it"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, load_schema(), cls=jsonschema.Draft202012Validator)
     assert len(passage["pairs"]) >= 3
     assert source["source_coverage"] < 0.5  # coverage still counts the aligned sentences only
 

@@ -17,7 +17,7 @@ from unspin.defaults import DECISION_THRESHOLD
 from unspin.documents import Document, Span
 
 #: Version of the JSON produced by :meth:`TraceResult.to_dict` (see ``docs/json-schema.md``).
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 
 
 
@@ -67,6 +67,10 @@ class Passage:
             reports do not share (the reporter's own wording, sentence after sentence, outside
             quotation marks; see ``docs/scores.md``). 0 for a passage of fewer than two sentence
             pairs: one shared sentence is never a reused passage.
+        condenses: for a summary-shaped passage (several pairs condensing a source stretch at
+            least twice as long, most of it skipped), the source text it condenses: the whole
+            source document (``docs/scores.md``, "A summary condenses the whole source"); None
+            for any other passage. ``source`` stays the aligned span.
     """
 
     suspect: Span
@@ -74,12 +78,16 @@ class Passage:
     score: float
     pairs: tuple[SentencePair, ...]
     reuse_score: float = 0.0
+    condenses: Span | None = None
 
     def to_dict(self, differ: WordDiffer | None = None) -> dict[str, Any]:
         """JSON-ready data; ``differ`` as for :meth:`SentencePair.to_dict`."""
-        return {"suspect": list(self.suspect), "source": list(self.source),
-                "score": round(self.score, 4), "reuse_score": round(self.reuse_score, 4),
-                "pairs": [p.to_dict(differ) for p in self.pairs]}
+        out = {"suspect": list(self.suspect), "source": list(self.source),
+               "score": round(self.score, 4), "reuse_score": round(self.reuse_score, 4),
+               "pairs": [p.to_dict(differ) for p in self.pairs]}
+        if self.condenses is not None:
+            out["condenses"] = list(self.condenses)
+        return out
 
 
 @dataclass(frozen=True)

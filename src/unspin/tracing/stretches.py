@@ -5,8 +5,8 @@ into fragments too short to match, a sentence reworded past the seed line. :func
 joins the pieces when the text between them is the source's, and keeps sentences lifted apart
 (the suspect's own text between them) as separate passages (docs/scores.md, "Passages").
 :func:`join_summarised` joins, in what is reported, the sentences of a summary that condense one long
-stretch of the source, skipping most of it; :func:`widen_summary` reports the source side of such a
-summary as the whole source document, which it condenses.
+stretch of the source, skipping most of it; :func:`mark_summaries` marks such a summary as condensing
+the whole source document.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from unspin.text.normalize import content_tokens
 
 __all__ = ["JOIN_CLOSE_CHARS", "JOIN_COPIED_SHARE", "SUMMARY_CONDENSED", "SUMMARY_MAX_CONDENSED",
            "SUMMARY_PAIRS", "SUMMARY_SKIPPED", "SUMMARY_SOURCE_REACH", "join_close", "join_summarised",
-           "summary_shaped", "widen_summary"]
+           "mark_summaries", "summary_shaped"]
 
 #: Passages of one source this close in both texts are one stretch (:func:`join_close`): about two
 #: news sentences ...
@@ -43,7 +43,7 @@ SUMMARY_CONDENSED = 2.0
 #: ... and its aligned source sentences leave at least this share of that source span out (the
 #: summary skipped it). All three set on the PAN 2013 `fit` half (docs/benchmarks.md).
 SUMMARY_SKIPPED = 0.35
-#: The source side of a summary-shaped passage is widened to the whole source document only when the
+#: A summary-shaped passage is marked as condensing the whole source document only when the
 #: document is at most this many times as long as the passage's suspect span: a summary condenses an
 #: article, not a page of many (PAN 2013 summaries condense their source 3.6-22 times).
 SUMMARY_MAX_CONDENSED = 25.0
@@ -143,23 +143,24 @@ def summary_shaped(passage: Passage) -> bool:
     return _covered([q.source for q in passage.pairs]) <= (1.0 - SUMMARY_SKIPPED) * source_len
 
 
-def widen_summary(found: Sequence[Passage], source: str, *,
-                  max_condensed: float = SUMMARY_MAX_CONDENSED) -> list[Passage]:
-    """Report the source side of each summary-shaped passage (:func:`summary_shaped`) as the whole
-    source document: a summary condenses its source as a whole, and the source sentences it skipped
-    were read and dropped, not left out of what it renders. The passage's pairs (what is aligned,
-    covered and explained, the change report) stay as they are. For what is reported only.
+def mark_summaries(found: Sequence[Passage], source: str, *,
+                   max_condensed: float = SUMMARY_MAX_CONDENSED) -> list[Passage]:
+    """Mark each summary-shaped passage (:func:`summary_shaped`) as condensing the whole source
+    document (:attr:`unspin.results.Passage.condenses`): a summary condenses its source as a whole,
+    and the source sentences it skipped were read and dropped, not left out of what it renders. The
+    passage's spans and pairs (what is aligned, covered and explained, the change report) stay as
+    they are. For what is reported only.
 
     Args:
         found: reported passages of one source.
         source: the source text their source spans index.
-        max_condensed: a passage is widened only when the source document is at most this many
+        max_condensed: a passage is marked only when the source document is at most this many
             times as long as its suspect span (a page of many stories is not one summary's source).
 
     Returns:
-        the passages in the same order, summary-shaped ones with the source span ``(0, len(source))``.
+        the passages in the same order, summary-shaped ones with ``condenses=(0, len(source))``.
     """
-    return [replace(p, source=(0, len(source)))
+    return [replace(p, condenses=(0, len(source)))
             if summary_shaped(p) and len(source) <= max_condensed * (p.suspect[1] - p.suspect[0]) else p
             for p in found]
 

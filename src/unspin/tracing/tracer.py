@@ -41,7 +41,7 @@ from unspin.tracing.align import Unit, align_units, lexical_matrix, units_of
 from unspin.tracing.candidate import Aligned as _Aligned
 from unspin.tracing.candidate import Context as _Context
 from unspin.tracing.embedding import LEXICALLY_SURE, LazyVectors, embed_together, worth_embedding
-from unspin.tracing.stretches import join_close, join_summarised, widen_summary
+from unspin.tracing.stretches import join_close, join_summarised, mark_summaries
 
 logger = logging.getLogger(__name__)
 
@@ -297,9 +297,9 @@ class Comparer:
         all_chars = sum(u.end - u.start for u in units)
         if _span_chars([q.suspect for p in reported for q in p.pairs]) < decide.COPY_COVERAGE * all_chars:
             reported = reuse.drop_chance_pairs(reported, item.passage_evidence)  # not a copy: trim
-        # A summary condenses its source as a whole: its source side is the whole document (what is
-        # reported only; coverage below counts the aligned pairs).
-        reported = widen_summary(reported, item.doc.text)
+        # A summary condenses its source as a whole: marked as condensing the whole document (what
+        # is reported only; coverage below counts the aligned pairs).
+        reported = mark_summaries(reported, item.doc.text)
         source_chars = sum(u.end - u.start for u in item.units) or 1
         # Coverage counts the aligned sentences, not the stretches between: a passage that bridges
         # a sentence the copy dropped does not cover that sentence.
