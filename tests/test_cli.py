@@ -816,3 +816,48 @@ def test_newer_index_format_says_upgrade(index_dir: Path, suspect: Path, tmp_pat
     conn.close()
     rc, _, err = run(["trace", str(suspect), "--index", str(newer)])
     assert rc == 3 and "upgrade unspin" in assert_one_line_error(rc, err, str(newer))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="process groups and SIGINT are POSIX")
+def test_ctrl_c_during_an_index_build_with_workers_is_one_line_and_resumable(tmp_path: Path) -> None:
+    import signal
+
+    collection = tmp_path / "notices.jsonl"
+    with collection.open("w", encoding="utf-8") as sink:
+        for i in range(60_000):  # invented notices, enough to still be indexing when interrupted
+            text = f"Notice {i}: the Brindle harbour board approved mooring plan {i * 7 + 3}, quay {i % 13}."
+            sink.write(json.dumps({"id": f"n{i:06d}", "text": text}) + "\n")
+    root = tmp_path / "ix"
+    # Ctrl-C reaches the whole foreground process group: the command and its tokenising workers.
+    argv = [sys.executable, "-m", "unspin.cli", "index", str(collection), "--index", str(root),
+            "--no-progress", "--workers", "2"]
+    proc = subprocess.Popen(argv,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None and _stored(root) < 2000:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    message = err.decode()
+    if proc.returncode == 0:
+        pytest.fail("the build finished before the interrupt; give it more to do")
+    assert proc.returncode == 130, message
+    assert "Traceback" not in message and message.count("\n") == 1 and "interrupted" in message
+    with Index.open(root) as index:
+        kept = len(index)
+    assert 0 < kept < 60_000
+    rc, out, _ = run(["index", str(collection), "--index", str(root), "--no-progress", "--workers", "2"])
+    assert rc == 0 and f"{60_000 - kept} added" in out
+
+
+def _stored(root: Path) -> int:
+    """Documents committed to the index being built at ``root`` (0 before its schema exists)."""
+    try:
+        conn = sqlite3.connect(f"file:{root / 'unspin.sqlite'}?mode=ro", uri=True, timeout=1)
+        try:
+            return int(conn.execute("SELECT count(*) FROM docs").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0

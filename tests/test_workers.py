@@ -8,13 +8,17 @@ import sys
 import time
 from pathlib import Path
 
-from unspin.workers import exit_with_parent
+import pytest
+
+from unspin.workers import exit_with_parent, interrupts_held
 
 # Starts two spawned workers that wait for work that never comes, says so, and waits too.
 SCRIPT = """
 import multiprocessing, sys, time
 from concurrent.futures import ProcessPoolExecutor
-from unspin.workers import exit_with_parent
+import pytest
+
+from unspin.workers import exit_with_parent, interrupts_held
 
 if __name__ == "__main__":
     pool = ProcessPoolExecutor(max_workers=2, initializer=exit_with_parent,
@@ -45,3 +49,14 @@ def test_outside_a_worker_it_starts_no_watcher() -> None:
 
     exit_with_parent()  # the test process has no multiprocessing parent: nothing to watch
     assert "unspin-parent-watch" not in {thread.name for thread in threading.enumerate()}
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="threads cannot block signals here")
+def test_interrupts_are_held_only_inside_the_block() -> None:
+    def blocked() -> bool:
+        return signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, set())
+
+    assert not blocked()
+    with interrupts_held():
+        assert blocked()  # a worker started here begins with Ctrl-C held, until start_worker ignores it
+    assert not blocked()

@@ -20,7 +20,7 @@ from types import TracebackType
 from typing import TypeVar
 
 from unspin.text.normalize import content_tokens
-from unspin.workers import exit_with_parent
+from unspin.workers import interrupts_held, start_worker
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class TokenPool:
         if workers > 1:
             # Spawned, not forked: the parent holds SQLite connections and threads, which a fork
             # would copy in an undefined state.
-            self._executor = ProcessPoolExecutor(max_workers=workers, initializer=exit_with_parent,
+            self._executor = ProcessPoolExecutor(max_workers=workers, initializer=start_worker,
                                                  mp_context=multiprocessing.get_context("spawn"))
 
     def __enter__(self) -> TokenPool:
@@ -103,7 +103,9 @@ class TokenPool:
         source = iter(items)
         try:
             while chunk := list(islice(source, CHUNK_DOCS)):
-                pending.append((chunk, executor.submit(_tokens_lines, [text(item) for item in chunk])))
+                texts = [text(item) for item in chunk]
+                with interrupts_held():  # may start a worker
+                    pending.append((chunk, executor.submit(_tokens_lines, texts)))
                 if len(pending) >= AHEAD_PER_WORKER * self.workers:
                     yield from _pairs(pending.popleft())
             while pending:

@@ -30,7 +30,7 @@ from unspin.errors import InputError, UnspinError
 from unspin.options import TraceOptions
 from unspin.results import TraceResult
 from unspin.tracing.pairs import write_lines
-from unspin.workers import exit_with_parent
+from unspin.workers import interrupts_held, start_worker
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +145,8 @@ def _trace_in_workers(documents: Iterable[Document | InputError], index: str | o
                 if isinstance(document, InputError):
                     pending.append(_outcome(None, document))
                 else:
-                    pending.append(pool.submit(_trace_in_worker, document))
+                    with interrupts_held():  # may start a worker
+                        pending.append(pool.submit(_trace_in_worker, document))
                 while len(pending) >= workers * AHEAD_PER_WORKER:
                     yield _result(pending.popleft())
             while pending:
@@ -168,7 +169,7 @@ _worker_tracer: Any = None
 
 
 def _start_worker(index: str, options: TraceOptions) -> None:
-    exit_with_parent()  # a batch killed outright leaves no worker waiting for work
+    start_worker()  # Ctrl-C is the parent's to handle; a batch killed outright leaves no worker behind
     from unspin.embed.encoder import CachedEmbedder, MiniLMEmbedder
     from unspin.index.shards import open_index
     from unspin.index.store import EMBEDDINGS_NAME
