@@ -794,7 +794,7 @@ def test_cli_trace_reports_a_reused_passage_as_json(shape_index: Path, tmp_path:
     assert rc == 0, err.getvalue()
     data = json.loads(out.getvalue())
     jsonschema.validate(data, load_schema())
-    assert data["schema_version"] == "1.3"
+    assert data["schema_version"] == "1.4"
     assert data["found"] is True
     (source,) = data["sources"]
     assert (source["doc_id"], source["finding"]) == (shapes.TELESCOPE_ID, "reused")
