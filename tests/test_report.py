@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from html.parser import HTMLParser
 from pathlib import Path
@@ -390,3 +391,15 @@ def test_html_never_loses_text_with_random_offsets(result: TraceResult) -> None:
                 start, end = getattr(passage, side)
                 assert "".join(text_of(tree, data_key=key)) == text[start:end]
                 assert sum(1 for el in tree.elements if el["attrs"].get("id") == key) == 1
+
+
+def test_a_passage_that_condenses_the_whole_source_says_so() -> None:
+    result = make_result()
+    first = result.sources[0]
+    summary = dataclasses.replace(first.passages[0], condenses=(0, len(first.text)))
+    marked = dataclasses.replace(result, sources=(dataclasses.replace(first, passages=(summary,)),
+                                                  *result.sources[1:]))
+    note = "summarises the whole source"
+    assert note in render_text(marked) and note in render_html(marked)
+    assert note not in render_text(result) and note not in render_html(result)
+    assert json.loads(render_json(marked))["sources"][0]["passages"][0]["condenses"] == [0, len(first.text)]
