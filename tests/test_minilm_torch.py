@@ -105,3 +105,19 @@ def test_the_torch_path_needs_neither_transformers_nor_sentence_transformers() -
                           check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "(2, 384) torch"
+
+
+def test_without_onednn_kernels_bfloat16_runs_the_plain_path(numpy_model: MiniLM, expected: np.ndarray,
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    # Another build of torch may lack an operator: embedding still works, with plain products.
+    def missing(*args: object) -> None:
+        raise RuntimeError("could not create a primitive descriptor")
+
+    monkeypatch.setattr(torch.ops.mkldnn, "_linear_pointwise", missing)
+    with caplog.at_level("INFO", logger="unspin.embed.minilm_torch"):
+        model = TorchMiniLM(numpy_model, precision="bfloat16")
+    assert model.packed == {} and not model.fused
+    assert (model.encode(sentences()) * expected).sum(axis=1).min() > 0.9995
+    logged = any("plain matrix products" in r.getMessage() for r in caplog.records)
+    assert logged or not native_bfloat16("cpu")

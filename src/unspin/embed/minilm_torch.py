@@ -266,7 +266,8 @@ class TorchMiniLM:
 
 def _packed_weights(weights: dict[str, Any]) -> dict[str, Any]:
     """The dense layers' bfloat16 weights packed for oneDNN's product, by layer name; empty where
-    this torch cannot (no oneDNN, or a CPU it does not pack bfloat16 for): the plain product then.
+    this torch cannot (no oneDNN, a CPU it does not pack bfloat16 for, or a fused kernel missing):
+    the plain products and float32 attention then.
 
     ``torch.ops.mkldnn`` is torch's own operator set for its oneDNN kernels (what torch.compile
     emits for a linear layer on the CPU); it has no public Python wrapper.
@@ -281,7 +282,13 @@ def _packed_weights(weights: dict[str, Any]) -> dict[str, Any]:
                                                                  DENSE_ROWS) for name in names}
         first = names[0]
         probe = torch.zeros(2, weights[first + ".weight_t"].shape[0], dtype=torch.bfloat16)
-        torch.ops.mkldnn._linear_pointwise(probe, packed[first], weights[first + ".bias"], "none", [], "")
+        # Every kernel the fused forward pass uses, once: a torch without one runs the plain path.
+        for post, algorithm in (("none", ""), ("gelu", "none")):
+            torch.ops.mkldnn._linear_pointwise(probe, packed[first], weights[first + ".bias"], post, [],
+                                               algorithm)
+        heads = torch.zeros(1, 2, 16, 32, dtype=torch.bfloat16)
+        mask = torch.ones(1, 1, 1, 16, dtype=torch.bool)
+        torch.nn.functional.scaled_dot_product_attention(heads, heads, heads, attn_mask=mask)
     except (AttributeError, RuntimeError) as exc:
         logger.info("plain matrix products for MiniLM (%s)", exc)
         return {}
