@@ -494,3 +494,13 @@ a day would have to
 drive around the estuary instead,
 adding forty minutes each way."""
 BLOG_PAGE_FERRY_OTHER = _BLOG_BEFORE + "\n\n" + FERRY_OTHER + "\n\n" + _BLOG_AFTER
+
+# ------------------------------------------------------------------- two stretches of one source in a page
+
+# One paragraph of TELESCOPE pasted as is, and further down the dark-sky paragraph spun word by word
+# (PAN's random obfuscation): alone, the spun stretch carries too little copied wording to be reuse.
+DARK_SKY_SPUN = ("Hollin Moor became a reserve for dark skies in 2019, once the county consented to dim or "
+                 "cover over 3,000 street lamps. Naked eye, the Milky Way clearly seen, astronomers say, few "
+                 "places in region one of where now it is.")
+BLOG_PAGE_TWO_STRETCHES = (_BLOG_BEFORE + "\n\n" + _TELESCOPE_PARAS[2] + "\n\n" + _BLOG_AFTER + "\n\n"
+                           + DARK_SKY_SPUN + "\n\nThanks for reading, and see you on the next walk.")
