@@ -443,3 +443,64 @@ which officers have estimated at 1.9 million euros or more.
 
 The bridge was put up in 1904 so that mill workers could reach the paper mill from the village. Its \
 loss comes three years after the same river damaged the Marden road bridge."""
+
+# --------------------------------------------------------------------------- a spun excerpt broken over lines
+
+FERRY_ID = "brackwatergazette/2026-11-06-ferry-to-stop"
+FERRY = """Brackwater ferry to stop running in March
+
+The Brackwater ferry service will stop running between Ostby and Hallam Point at the end of March, \
+the harbour board announced on Friday.
+
+Falling passenger numbers and the rising cost of diesel had made the crossing impossible to sustain, \
+the board's chair Miriam Oduya told a meeting of local traders. The board had lost money on the route \
+in each of the last six years.
+
+About 140 people use the ferry on a typical weekday, most of them commuters who will now face a \
+forty-minute drive around the estuary. A petition to save the service has gathered 2,300 signatures.
+
+The vessel itself, built in 1987, will be sold at auction in April."""
+# Three of its sentences spun (PAN's random obfuscation) and broken over short lines wherever the
+# page had a line break, as in PAN's suspicious web pages: no line alone is a sentence.
+FERRY_SPUN_BROKEN = """The Brackwater ferry
+service will stop sailing
+between Ostby and Hallam Point at
+the close of March, board announced on
+Friday. Falling rider numbers and the
+climbing price of diesel
+had made the route hard
+to sustain, the board's chair Miriam
+Oduya told a gathering of
+local shopkeepers. About 140 people
+ride the boat on a normal
+weekday, most of them commuters who
+will now face a forty-minute
+trip round the estuary."""
+#: The walking diary with the broken spun excerpt in place of the pasted one.
+BLOG_PAGE_FERRY = _BLOG_BEFORE + "\n\n" + FERRY_SPUN_BROKEN + "\n\n" + _BLOG_AFTER
+#: Where the broken spun excerpt lies in BLOG_PAGE_FERRY.
+FERRY_SPUN = (len(_BLOG_BEFORE) + 2, len(_BLOG_BEFORE) + 2 + len(FERRY_SPUN_BROKEN))
+# A same-event report of the ferry's end in its own words, broken over lines the same way.
+FERRY_OTHER = """Ostby traders fear for
+trade as ferry ends
+Shopkeepers in Ostby say
+they will lose custom when
+the crossing to Hallam Point closes
+in March. Miriam Oduya, who
+chairs the harbour board, blamed
+fuel costs and fewer
+travellers. Some 140 passengers
+a day would have to
+drive around the estuary instead,
+adding forty minutes each way."""
+BLOG_PAGE_FERRY_OTHER = _BLOG_BEFORE + "\n\n" + FERRY_OTHER + "\n\n" + _BLOG_AFTER
+
+# ------------------------------------------------------------------- two stretches of one source in a page
+
+# One paragraph of TELESCOPE pasted as is, and further down the dark-sky paragraph spun word by word
+# (PAN's random obfuscation): alone, the spun stretch carries too little copied wording to be reuse.
+DARK_SKY_SPUN = ("Hollin Moor became a reserve for dark skies in 2019, once the county consented to dim or "
+                 "cover over 3,000 street lamps. Naked eye, the Milky Way clearly seen, astronomers say, few "
+                 "places in region one of where now it is.")
+BLOG_PAGE_TWO_STRETCHES = (_BLOG_BEFORE + "\n\n" + _TELESCOPE_PARAS[2] + "\n\n" + _BLOG_AFTER + "\n\n"
+                           + DARK_SKY_SPUN + "\n\nThanks for reading, and see you on the next walk.")

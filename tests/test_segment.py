@@ -283,3 +283,38 @@ def test_sentence_ends_glued_to_the_next_sentence_are_split() -> None:
         "\u201cIt is sad,\u201d one said.",
         "The end came.",
     ]
+
+
+# A scraped page that kept its line breaks inside sentences (PAN 2013's suspicious web pages do):
+# each piece alone is too short to align with anything.
+BROKEN = (
+    "Ferry news\n"
+    "The Brackwater ferry\n"
+    "service will stop sailing\n"
+    "between Ostby and Hallam Point at\n"
+    "the end of March, the board said on\n"
+    "Friday. Fares rose twice\n"
+    "home\n"
+    "about us\n"
+    "contact\n"
+)
+
+
+def test_sentence_broken_over_lines_is_one_unit() -> None:
+    sentences = texts(split_sentences(BROKEN))
+    assert sentences[1] == ("The Brackwater ferry\nservice will stop sailing\n"
+                            "between Ostby and Hallam Point at\nthe end of March, the board said on\nFriday.")
+    # The run stops at the last line where a sentence ends: lower-case links after it stay apart.
+    assert sentences[2:] == ["Fares rose twice", "home", "about us", "contact"]
+
+
+def test_lower_case_lines_without_a_sentence_end_stay_apart() -> None:
+    menu = "Menu\nnews and events\nabout the club\ncontact us\nmembers area\n"
+    assert texts(split_sentences(menu)) == ["Menu", "news and events", "about the club", "contact us",
+                                            "members area"]
+
+
+def test_line_ending_a_sentence_is_not_joined_to_a_lower_case_line() -> None:
+    text = "Opening hours\nThe pier opens at nine.\nticket prices vary by season.\nParking is free\n"
+    assert texts(split_sentences(text)) == ["Opening hours", "The pier opens at nine.",
+                                            "ticket prices vary by season.", "Parking is free"]

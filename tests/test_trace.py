@@ -844,3 +844,50 @@ def test_a_candidate_score_is_remembered_until_its_alignment_changes() -> None:
     item.realign(align_units(units, source_units, threshold=0.95))
     again = comparer._match(units, item, set())
     assert again is not first and again == comparer._score(units, item, set())
+
+
+@pytest.mark.parametrize(("page", "reported"), [(shapes.BLOG_PAGE_FERRY, True),
+                                                (shapes.BLOG_PAGE_FERRY_OTHER, False)])
+def test_cli_compare_finds_a_spun_excerpt_broken_over_lines(tmp_path: Path, page: str,
+                                                            reported: bool) -> None:
+    # Regression (issue 9, PAN random obfuscation): the page kept a line break inside each sentence of
+    # the spun excerpt, every line was a unit of its own, and the pieces aligned too little to report.
+    # A same-event report laid out the same way still has no source.
+    a, b = tmp_path / "carrow-ridge-diary.txt", tmp_path / "ferry.txt"
+    a.write_text(page, encoding="utf-8")
+    b.write_text(shapes.FERRY, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["compare", str(a), str(b), "--json"], stdout=out, stderr=err) == 0, err.getvalue()
+    sources = json.loads(out.getvalue())["sources"]
+    if not reported:
+        assert sources == []
+        return
+    (source,) = sources
+    assert source["finding"] == "reused"
+    start, end = shapes.FERRY_SPUN
+    spans = [p["suspect"] for p in source["passages"]]
+    assert all(start <= s and e <= end for s, e in spans)
+    assert sum(e - s for s, e in spans) >= 0.8 * (end - start)
+
+
+def test_cli_compare_reports_a_second_spun_stretch_of_a_reused_source(tmp_path: Path) -> None:
+    # Regression (issue 9, PAN random obfuscation): a page reuses one paragraph of a source as is and
+    # spins another further down; the source was reported with the first stretch only, because the
+    # spun one alone carries too little copied wording to be reuse. Aligned pair after pair at a high
+    # similarity, it is a second stretch taken from a source already shown to be reused.
+    a, b = tmp_path / "carrow-ridge-diary.txt", tmp_path / "telescope.txt"
+    page = shapes.BLOG_PAGE_TWO_STRETCHES
+    a.write_text(page, encoding="utf-8")
+    b.write_text(shapes.TELESCOPE, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["compare", str(a), str(b), "--json"], stdout=out, stderr=err) == 0, err.getvalue()
+    (source,) = json.loads(out.getvalue())["sources"]
+    assert source["finding"] == "reused"
+    pasted = page.index(shapes._TELESCOPE_PARAS[2])
+    spun = page.index(shapes.DARK_SKY_SPUN)
+    stretches = [(pasted, pasted + len(shapes._TELESCOPE_PARAS[2])), (spun, spun + len(shapes.DARK_SKY_SPUN))]
+    for start, end in stretches:
+        inside = [p for p in source["passages"] if start <= p["suspect"][0] and p["suspect"][1] <= end]
+        assert sum(p["suspect"][1] - p["suspect"][0] for p in inside) >= 0.8 * (end - start)
+    assert all(any(s <= p["suspect"][0] and p["suspect"][1] <= e for s, e in stretches)
+               for p in source["passages"])

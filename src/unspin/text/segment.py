@@ -6,7 +6,8 @@ text, so alignment results can point into exactly what the user gave. The layout
 * paragraphs are blocks separated by blank lines; a text without blank lines has one paragraph per
   line, unless it is hard-wrapped (Reuters style), where a paragraph starts at an indented line;
 * inside a hard-wrapped block a single newline is a space; elsewhere every line is its own unit
-  (scraped pages put headings, bylines and form labels on lines of their own);
+  (scraped pages put headings, bylines and form labels on lines of their own), except that a
+  sentence a page broke over several lines is joined again (:func:`_broken_sentences`);
 * the first line, when it does not end a sentence and more text follows, is a headline and one
   sentence by itself (in a hard-wrapped block only when it is in capitals or repeated);
 * ``syntok`` finds the sentence boundaries inside each unit (quotes, "U.S.", "Dr.", "Jan. 5");
@@ -177,11 +178,57 @@ def _layout_units(text: str, blocks: list[list[tuple[int, int]]]) -> list[_Unit]
                 units.append(_Unit(group[0][0], group[-1][1], paragraph))
                 paragraph += 1
                 continue
-            for start, end in group:
+            for start, end in _broken_sentences(text, group):
                 units.append(_Unit(start, end, paragraph))
                 paragraph += single
             paragraph += not single
     return units
+
+
+_SENTENCE_END_RE = re.compile(r"[.!?…][\"'”’»)\]]*(?:\s|$)")
+
+
+def _broken_sentences(text: str, group: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The logical lines of a block that is not hard-wrapped, with sentences broken over lines
+    joined again.
+
+    A scraped page keeps a line break wherever the page had one, sometimes inside a sentence
+    ("He feels the\nerror that most\npeople make ..."): each piece alone is too short to align.
+    Lines join while a line does not end a sentence and the next starts in lower case, and only
+    up to the last line of the run where a sentence ends (a menu of lower-case links has none).
+    """
+    out: list[tuple[int, int]] = []
+    k = 0
+    while k < len(group):
+        last = k
+        while last + 1 < len(group) and _continues(text, group[last], group[last + 1]):
+            last += 1
+        # The run ends at its last line with a sentence end: lower-case lines after it (or a whole
+        # run without one) are lines of a list, not a broken sentence.
+        while last > k and not _SENTENCE_END_RE.search(text, group[last][0], group[last][1] + 1):
+            last -= 1
+        out.append((group[k][0], group[last][1]))
+        k = last + 1
+    return out
+
+
+# Words that leave a sentence open: a line ending in one goes on on the next, even before a name.
+_OPEN_ENDINGS = frozenset({
+    "a", "an", "the", "and", "or", "but", "nor", "of", "to", "in", "on", "at", "by", "for", "with", "from",
+    "into", "onto", "as", "than", "that", "which", "who", "whose", "its", "their", "his", "her", "our",
+    "your", "my", "is", "are", "was", "were", "be", "been", "will", "would", "can", "could", "has", "have",
+    "had"})
+
+
+def _continues(text: str, line: tuple[int, int], following: tuple[int, int]) -> bool:
+    """Whether ``following`` goes on with the sentence that ``line`` leaves open: ``line`` does not
+    end a sentence, and ``following`` starts in lower case or ``line`` ends in a word that leaves a
+    sentence open ("designed by Pete Dye and" / "Tom Fazio, ...")."""
+    head = text[line[0]:line[1]].rstrip()
+    nxt = text[following[0]:following[1]].lstrip()
+    if not head or _TERMINAL_RE.search(head):
+        return False
+    return nxt[:1].islower() or head.rsplit(None, 1)[-1] in _OPEN_ENDINGS
 
 
 def _is_headline(line: str) -> bool:

@@ -168,6 +168,7 @@ class Comparer:
         aligned = [self._align_lexically(units, cand, context) for cand in candidates]
         self._embed_promising(units, aligned, embed_all=embed_all)
         accepted, rejected, _ = self._choose(units, aligned, threshold=self.options.threshold)
+        accepted = _with_companions(units, accepted, {a.doc.id: a for a in aligned})
         # What each accepted copy changed (cheap: no model; see unspin.changes.docdiff).
         accepted = attach_changes(doc.text, sentences, accepted, {a.doc.id: a.units for a in aligned},
                                   views=self._views)
@@ -397,6 +398,49 @@ class Tracer(Comparer):
         units = cross_units(doc.text, sentences, language)
         across = self._explain_across(doc, sentences, units, language, foreign[: self.crosslang.max_embedded])
         return replace(across, candidates=result.candidates) if across.sources else result
+
+
+#: A further passage of a source accepted on reused passages is reported with them when it aligns at
+#: least this many sentence pairs at a mean similarity of at least COMPANION_SIMILARITY: a second
+#: stretch the copy took from the same source (PAN random obfuscation, fit half: every such passage of
+#: an accepted pair lay on a case; docs/benchmarks.md, "Sentences broken over lines").
+COMPANION_PAIRS = 2
+COMPANION_SIMILARITY = 0.7
+
+
+def _companion(passage: Passage) -> bool:
+    """Whether ``passage`` is reported next to the reused passages of its source."""
+    return len(passage.pairs) >= COMPANION_PAIRS and passage.score >= COMPANION_SIMILARITY
+
+
+def _with_companions(units: Sequence[Unit], accepted: Sequence[SourceMatch],
+                     items: Mapping[str, _Aligned]) -> list[SourceMatch]:
+    """The accepted sources, each with its companion passages (:func:`_companion`) added to what it
+    reports, where no accepted source reports that suspect text already.
+
+    Added after the decision and the greedy explanation, so that they change neither: a companion is
+    a further stretch taken from a source that other passages already prove reused. Coverage counts
+    the added pairs.
+    """
+    taken = [p.suspect for m in accepted for p in m.passages]
+    out = []
+    for match in accepted:
+        item = items[match.doc_id]
+        extra = [p for p in item.all_passages(units) if _companion(p)
+                 and not any(p.suspect[0] < end and start < p.suspect[1] for start, end in taken)]
+        if extra:
+            taken += [p.suspect for p in extra]
+            # Joined to a reported passage it continues, as the reported passages are to each other.
+            ordered = sorted((*match.passages, *extra), key=lambda p: (p.suspect, p.source))
+            passages = tuple(join_close(ordered, item.context.text, item.doc.text))
+            pairs = [pair for p in passages for pair in p.pairs]
+            all_chars = sum(u.end - u.start for u in units) or 1
+            source_chars = sum(u.end - u.start for u in item.units) or 1
+            match = replace(match, passages=passages,
+                            coverage=min(_span_chars([q.suspect for q in pairs]) / all_chars, 1.0),
+                            source_coverage=min(_span_chars([q.source for q in pairs]) / source_chars, 1.0))
+        out.append(match)
+    return out
 
 
 def _score(match: SourceMatch) -> float:
