@@ -19,9 +19,20 @@ import numpy as np
 from unspin.results import Passage
 from unspin.text.normalize import content_tokens
 
-__all__ = ["JOIN_CLOSE_CHARS", "JOIN_COPIED_SHARE", "SUMMARY_CONDENSED", "SUMMARY_MAX_CONDENSED",
-           "SUMMARY_PAIRS", "SUMMARY_SKIPPED", "SUMMARY_SOURCE_REACH", "join_close", "join_summarised",
-           "mark_summaries", "summary_shaped"]
+__all__ = [
+    "JOIN_CLOSE_CHARS",
+    "JOIN_COPIED_SHARE",
+    "SUMMARY_CONDENSED",
+    "SUMMARY_MAX_CONDENSED",
+    "SUMMARY_PAIRS",
+    "SUMMARY_SKIPPED",
+    "SUMMARY_SOURCE_REACH",
+    "covered_chars",
+    "join_close",
+    "join_summarised",
+    "mark_summaries",
+    "summary_shaped",
+]
 
 #: Passages of one source this close in both texts are one stretch (:func:`join_close`): about two
 #: news sentences ...
@@ -140,7 +151,7 @@ def summary_shaped(passage: Passage) -> bool:
     source_len = passage.source[1] - passage.source[0]
     if len(passage.pairs) < SUMMARY_PAIRS or suspect_len <= 0 or source_len < SUMMARY_CONDENSED * suspect_len:
         return False
-    return _covered([q.source for q in passage.pairs]) <= (1.0 - SUMMARY_SKIPPED) * source_len
+    return covered_chars([q.source for q in passage.pairs]) <= (1.0 - SUMMARY_SKIPPED) * source_len
 
 
 def mark_summaries(found: Sequence[Passage], source: str, *,
@@ -165,8 +176,8 @@ def mark_summaries(found: Sequence[Passage], source: str, *,
             for p in found]
 
 
-def _covered(spans: Sequence[tuple[int, int]]) -> int:
-    """Characters covered by the union of ``spans``."""
+def covered_chars(spans: Sequence[tuple[int, int]]) -> int:
+    """Characters covered by the union of ``spans`` (character offsets, end exclusive)."""
     total, end = 0, -1
     for start, stop in sorted(spans):
         if stop > end:

@@ -40,8 +40,9 @@ from unspin.tracing import decide, reuse
 from unspin.tracing.align import Unit, align_units, lexical_matrix, units_of
 from unspin.tracing.candidate import Aligned as _Aligned
 from unspin.tracing.candidate import Context as _Context
+from unspin.tracing.companions import with_companions
 from unspin.tracing.embedding import LEXICALLY_SURE, LazyVectors, embed_together, worth_embedding
-from unspin.tracing.stretches import join_close, join_summarised, mark_summaries
+from unspin.tracing.stretches import covered_chars, join_close, join_summarised, mark_summaries
 
 logger = logging.getLogger(__name__)
 
@@ -168,7 +169,7 @@ class Comparer:
         aligned = [self._align_lexically(units, cand, context) for cand in candidates]
         self._embed_promising(units, aligned, embed_all=embed_all)
         accepted, rejected, _ = self._choose(units, aligned, threshold=self.options.threshold)
-        accepted = _with_companions(units, accepted, {a.doc.id: a for a in aligned})
+        accepted = with_companions(units, accepted, {a.doc.id: a for a in aligned})
         # What each accepted copy changed (cheap: no model; see unspin.changes.docdiff).
         accepted = attach_changes(doc.text, sentences, accepted, {a.doc.id: a.units for a in aligned},
                                   views=self._views)
@@ -296,7 +297,7 @@ class Comparer:
         reported = join_close(reported, item.context.text, item.doc.text, blocked=blocked)
         reported = join_summarised(reported, item.context.text)
         all_chars = sum(u.end - u.start for u in units)
-        if _span_chars([q.suspect for p in reported for q in p.pairs]) < decide.COPY_COVERAGE * all_chars:
+        if covered_chars([q.suspect for p in reported for q in p.pairs]) < decide.COPY_COVERAGE * all_chars:
             reported = reuse.drop_chance_pairs(reported, item.passage_evidence)  # not a copy: trim
         # A summary condenses its source as a whole: marked as condensing the whole document (what
         # is reported only; coverage below counts the aligned pairs).
@@ -305,8 +306,8 @@ class Comparer:
         # Coverage counts the aligned sentences, not the stretches between: a passage that bridges
         # a sentence the copy dropped does not cover that sentence.
         pairs = [pair for p in reported for pair in p.pairs]
-        coverage = min(_span_chars([q.suspect for q in pairs]) / all_chars if all_chars else 0.0, 1.0)
-        source_coverage = min(_span_chars([q.source for q in pairs]) / source_chars, 1.0)
+        coverage = min(covered_chars([q.suspect for q in pairs]) / all_chars if all_chars else 0.0, 1.0)
+        source_coverage = min(covered_chars([q.source for q in pairs]) / source_chars, 1.0)
         features = ev.as_dict() | {"embedded": float(item.embedded), "best_reuse": best_reuse,
                                    "rewrite": rewrite, "spread_reuse": spread}
         return SourceMatch(doc_id=item.doc.id, score=max(copy, rewrite, best_reuse, spread),
@@ -400,49 +401,6 @@ class Tracer(Comparer):
         return replace(across, candidates=result.candidates) if across.sources else result
 
 
-#: A further passage of a source accepted on reused passages is reported with them when it aligns at
-#: least this many sentence pairs at a mean similarity of at least COMPANION_SIMILARITY: a second
-#: stretch the copy took from the same source (PAN random obfuscation, fit half: every such passage of
-#: an accepted pair lay on a case; docs/benchmarks.md, "Sentences broken over lines").
-COMPANION_PAIRS = 2
-COMPANION_SIMILARITY = 0.7
-
-
-def _companion(passage: Passage) -> bool:
-    """Whether ``passage`` is reported next to the reused passages of its source."""
-    return len(passage.pairs) >= COMPANION_PAIRS and passage.score >= COMPANION_SIMILARITY
-
-
-def _with_companions(units: Sequence[Unit], accepted: Sequence[SourceMatch],
-                     items: Mapping[str, _Aligned]) -> list[SourceMatch]:
-    """The accepted sources, each with its companion passages (:func:`_companion`) added to what it
-    reports, where no accepted source reports that suspect text already.
-
-    Added after the decision and the greedy explanation, so that they change neither: a companion is
-    a further stretch taken from a source that other passages already prove reused. Coverage counts
-    the added pairs.
-    """
-    taken = [p.suspect for m in accepted for p in m.passages]
-    out = []
-    for match in accepted:
-        item = items[match.doc_id]
-        extra = [p for p in item.all_passages(units) if _companion(p)
-                 and not any(p.suspect[0] < end and start < p.suspect[1] for start, end in taken)]
-        if extra:
-            taken += [p.suspect for p in extra]
-            # Joined to a reported passage it continues, as the reported passages are to each other.
-            ordered = sorted((*match.passages, *extra), key=lambda p: (p.suspect, p.source))
-            passages = tuple(join_close(ordered, item.context.text, item.doc.text))
-            pairs = [pair for p in passages for pair in p.pairs]
-            all_chars = sum(u.end - u.start for u in units) or 1
-            source_chars = sum(u.end - u.start for u in item.units) or 1
-            match = replace(match, passages=passages,
-                            coverage=min(_span_chars([q.suspect for q in pairs]) / all_chars, 1.0),
-                            source_coverage=min(_span_chars([q.source for q in pairs]) / source_chars, 1.0))
-        out.append(match)
-    return out
-
-
 def _score(match: SourceMatch) -> float:
     return match.score
 
@@ -474,17 +432,6 @@ def _as_document(value: Document | str, *, default_id: str | None = None) -> Doc
     if not doc.text.strip():
         raise InputError(doc.id, "empty document: no text to trace")
     return doc
-
-
-def _span_chars(spans: Sequence[tuple[int, int]]) -> int:
-    """Characters covered by the union of ``spans``."""
-    total, last = 0, -1
-    for start, end in sorted(spans):
-        start = max(start, last)
-        if end > start:
-            total += end - start
-            last = end
-    return total
 
 
 def trace(suspect: Document | str, index: Collection, *, options: TraceOptions | None = None) -> TraceResult:
