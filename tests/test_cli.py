@@ -22,10 +22,12 @@ from pathlib import Path
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 
+from tests.test_index import _count
 from unspin import SCHEMA_VERSION, Index, __version__
 from unspin.cli import main
 from unspin.documents import Document
 from unspin.errors import OptionError
+from unspin.index.store import DB_NAME
 from unspin.inputs.extract import read_suspect
 from unspin.report.render import load_schema
 
@@ -835,7 +837,7 @@ def test_ctrl_c_during_an_index_build_with_workers_is_one_line_and_resumable(tmp
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None and _stored(root) < 2000:
+    while time.monotonic() < deadline and proc.poll() is None and _count(root / DB_NAME) < 2000:
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
@@ -849,15 +851,3 @@ def test_ctrl_c_during_an_index_build_with_workers_is_one_line_and_resumable(tmp
     assert 0 < kept < 60_000
     rc, out, _ = run(["index", str(collection), "--index", str(root), "--no-progress", "--workers", "2"])
     assert rc == 0 and f"{60_000 - kept} added" in out
-
-
-def _stored(root: Path) -> int:
-    """Documents committed to the index being built at ``root`` (0 before its schema exists)."""
-    try:
-        conn = sqlite3.connect(f"file:{root / 'unspin.sqlite'}?mode=ro", uri=True, timeout=1)
-        try:
-            return int(conn.execute("SELECT count(*) FROM docs").fetchone()[0])
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return 0
