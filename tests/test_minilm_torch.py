@@ -72,7 +72,7 @@ def test_fused_bfloat16_agrees_with_the_plain_path_and_ignores_the_thread_count(
     fused = TorchMiniLM(numpy_model, precision="bfloat16")
     assert fused.fused == bool(fused.packed) == native_bfloat16("cpu")
     plain = TorchMiniLM(numpy_model, precision="bfloat16")
-    plain.packed, plain.fused = {}, False  # plain products, float32 attention and layer norms
+    plain.packed = {}  # plain products, float32 attention and layer norms
     texts = sentences() * 4  # past 1,000 tokens in one pass: several blocks of rows
     one_thread = fused.encode(texts, batch_size=200, threads=1)
     # A few roundings of bfloat16 apart: measured 0.99990 at worst on these sentences.

@@ -9,6 +9,7 @@ from pathlib import Path
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 
+from tests.builders import pair, passage
 from unspin.cli import main
 from unspin.report.render import load_schema
 from unspin.results import Passage, SentencePair
@@ -16,6 +17,7 @@ from unspin.tracing.stretches import (
     SUMMARY_CONDENSED,
     SUMMARY_MAX_CONDENSED,
     SUMMARY_SOURCE_REACH,
+    coverages,
     join_summarised,
     mark_summaries,
     summary_shaped,
@@ -177,3 +179,14 @@ def test_cli_compare_reports_a_summary_as_condensing_the_whole_source(tmp_path: 
 def test_cli_compare_still_rejects_an_own_report_of_the_same_event(tmp_path: Path) -> None:
     data = _compare(tmp_path, OWN_REPORT)
     assert data["sources"] == [], [(s["score"], s["passages"]) for s in data["sources"]]
+
+
+def test_coverages_count_the_pairs_not_the_spans_between() -> None:
+    # Two passages; the first bridges a dropped sentence (suspect 100-150 is inside its span but in
+    # no pair), and the second overlaps the first's last pair on the source side.
+    first = passage(pair((0, 100), (0, 100), 0.9), pair((150, 200), (100, 160), 0.9))
+    second = passage(pair((300, 400), (150, 250), 0.8))
+    assert coverages([first, second], 1000, 500) == (0.25, 0.5)
+    assert coverages([], 1000, 500) == (0.0, 0.0)
+    assert coverages([first], 0, 0) == (0.0, 0.0)  # an empty side covers nothing
+    assert coverages([first, second], 200, 200) == (1.0, 1.0)  # capped at the whole

@@ -35,8 +35,8 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 #: Cache key of the model as configured here (inputs truncated at 128 word pieces).
 MODEL_KEY = "all-MiniLM-L6-v2@128"
 #: Cache keys of vectors computed in another precision: other vectors, cached apart. "bfloat16-2"
-#: since attention, GELU and layer norms run fused in bfloat16 on the CPU (unspin 0.2; the first
-#: bfloat16 vectors differ from these by up to 5e-5 of cosine and are not mixed with them).
+#: since attention, GELU and layer norms run fused in bfloat16 on the CPU (the earlier bfloat16
+#: vectors differ from these by up to 1e-4 of cosine and are not mixed with them).
 PRECISION_KEYS = {"float32": MODEL_KEY, "bfloat16": f"{MODEL_KEY}/bfloat16-2"}
 
 #: Most vectors kept in a persistent cache (~77 MB of 384-d vectors); the oldest go first.

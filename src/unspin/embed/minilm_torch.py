@@ -104,8 +104,12 @@ class TorchMiniLM:
             self.weights[name] = tensor
         bfloat16_cpu = self.dtype == torch.bfloat16 and device == "cpu"
         self.packed = _packed_weights(self.weights) if bfloat16_cpu else {}
-        #: GELU, attention and layer norms fused in bfloat16 (where the products are oneDNN's).
-        self.fused = bool(self.packed)
+
+    @property
+    def fused(self) -> bool:
+        """Whether GELU, attention and layer norms run fused in bfloat16: where the products are
+        oneDNN's on packed weights."""
+        return bool(self.packed)
 
     def encode(self, sentences: Sequence[str], *, batch_size: int = 64,
                threads: int | None = None) -> np.ndarray:
@@ -146,8 +150,8 @@ class TorchMiniLM:
         """Pooled, normalised vectors of one batch of token id lists (a float32 tensor).
 
         The batch's tokens are packed into rows padded to a multiple of :data:`DENSE_ROWS`, kept so
-        through every layer: the matrix products write their blocks in place instead of padding and
-        concatenating each time. A padding row holds finite values that no real row reads.
+        through every layer: the products run on fixed blocks without padding each time. A padding
+        row holds finite values that no real row reads.
         """
         import torch
         import torch.nn.functional as F
@@ -175,7 +179,6 @@ class TorchMiniLM:
     def _layer(self, x: Any, p: str, plan: _Plan) -> Any:
         import torch.nn.functional as F
 
-        # One row more than the tokens' rows, left at zero: attention reads it for padding.
         # float32 attention reads one row more than the tokens' rows, left at zero, for padding;
         # fused attention masks padded keys out, whatever their values.
         qkv = self._dense(x, p + "attention.self.qkv", zero_row=not self.fused)
@@ -230,7 +233,8 @@ class TorchMiniLM:
         CPU.
 
         Args:
-            zero_row: add one row of zeros after the result's rows.
+            zero_row: add one row of zeros after the result's rows (plain products only).
+            gelu: apply the exact GELU to the result (packed products only: fused into the product).
         """
         import torch
 
@@ -241,11 +245,10 @@ class TorchMiniLM:
             post, algorithm = ("gelu", "none") if gelu else ("none", "")
             # With an inner dimension of 384 (one block for oneDNN) a row's result is the same
             # however many rows are multiplied; the 1,536-wide product needs the fixed blocks.
+            # (Packed products go with fused attention, which needs no zero row.)
             parts = [x] if x.shape[1] == self.dimension else x.split(DENSE_ROWS)
             blocks = [torch.ops.mkldnn._linear_pointwise(part, packed, bias, post, [], algorithm)
                       for part in parts]
-            if zero_row:
-                blocks.append(x.new_zeros(1, blocks[0].shape[1]))
             return torch.cat(blocks) if len(blocks) > 1 else blocks[0]
         weight = self.weights[name + ".weight_t"]
         out = x.new_empty(rows + zero_row, weight.shape[1])

@@ -14,7 +14,7 @@ from dataclasses import replace
 from unspin.results import Passage, SourceMatch
 from unspin.tracing.align import Unit
 from unspin.tracing.candidate import Aligned
-from unspin.tracing.stretches import covered_chars, join_close
+from unspin.tracing.stretches import coverages, join_close
 
 __all__ = ["COMPANION_PAIRS", "COMPANION_SIMILARITY", "companion", "with_companions"]
 
@@ -51,11 +51,8 @@ def with_companions(units: Sequence[Unit], accepted: Sequence[SourceMatch],
             # Joined to a reported passage it continues, as the reported passages are to each other.
             ordered = sorted((*match.passages, *extra), key=lambda p: (p.suspect, p.source))
             passages = tuple(join_close(ordered, item.context.text, item.doc.text))
-            pairs = [pair for p in passages for pair in p.pairs]
-            all_chars = sum(u.end - u.start for u in units) or 1
-            source_chars = sum(u.end - u.start for u in item.units) or 1
-            match = replace(match, passages=passages,
-                            coverage=min(covered_chars([q.suspect for q in pairs]) / all_chars, 1.0),
-                            source_coverage=min(covered_chars([q.source for q in pairs]) / source_chars, 1.0))
+            coverage, source_coverage = coverages(passages, sum(u.end - u.start for u in units),
+                                                  sum(u.end - u.start for u in item.units))
+            match = replace(match, passages=passages, coverage=coverage, source_coverage=source_coverage)
         out.append(match)
     return out

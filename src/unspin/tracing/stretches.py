@@ -27,6 +27,7 @@ __all__ = [
     "SUMMARY_PAIRS",
     "SUMMARY_SKIPPED",
     "SUMMARY_SOURCE_REACH",
+    "coverages",
     "covered_chars",
     "join_close",
     "join_summarised",
@@ -174,6 +175,26 @@ def mark_summaries(found: Sequence[Passage], source: str, *,
     return [replace(p, condenses=(0, len(source)))
             if summary_shaped(p) and len(source) <= max_condensed * (p.suspect[1] - p.suspect[0]) else p
             for p in found]
+
+
+def coverages(passages: Sequence[Passage], suspect_chars: int, source_chars: int) -> tuple[float, float]:
+    """The shares of the suspect and of the source that the passages' sentence pairs cover.
+
+    Pairs, not passage spans: a passage that bridges a sentence the copy dropped does not cover
+    that sentence.
+
+    Args:
+        passages: reported passages of one source.
+        suspect_chars: characters of the suspect's sentences (boilerplate excluded).
+        source_chars: characters of the source's sentences.
+
+    Returns:
+        ``(coverage, source_coverage)``, each in [0, 1] (0 for an empty side).
+    """
+    pairs = [pair for p in passages for pair in p.pairs]
+    suspect = covered_chars([q.suspect for q in pairs]) / suspect_chars if suspect_chars else 0.0
+    source = covered_chars([q.source for q in pairs]) / source_chars if source_chars else 0.0
+    return min(suspect, 1.0), min(source, 1.0)
 
 
 def covered_chars(spans: Sequence[tuple[int, int]]) -> int:

@@ -42,7 +42,7 @@ from unspin.tracing.candidate import Aligned as _Aligned
 from unspin.tracing.candidate import Context as _Context
 from unspin.tracing.companions import with_companions
 from unspin.tracing.embedding import LEXICALLY_SURE, LazyVectors, embed_together, worth_embedding
-from unspin.tracing.stretches import covered_chars, join_close, join_summarised, mark_summaries
+from unspin.tracing.stretches import coverages, covered_chars, join_close, join_summarised, mark_summaries
 
 logger = logging.getLogger(__name__)
 
@@ -302,12 +302,7 @@ class Comparer:
         # A summary condenses its source as a whole: marked as condensing the whole document (what
         # is reported only; coverage below counts the aligned pairs).
         reported = mark_summaries(reported, item.doc.text)
-        source_chars = sum(u.end - u.start for u in item.units) or 1
-        # Coverage counts the aligned sentences, not the stretches between: a passage that bridges
-        # a sentence the copy dropped does not cover that sentence.
-        pairs = [pair for p in reported for pair in p.pairs]
-        coverage = min(covered_chars([q.suspect for q in pairs]) / all_chars if all_chars else 0.0, 1.0)
-        source_coverage = min(covered_chars([q.source for q in pairs]) / source_chars, 1.0)
+        coverage, source_coverage = coverages(reported, all_chars, sum(u.end - u.start for u in item.units))
         features = ev.as_dict() | {"embedded": float(item.embedded), "best_reuse": best_reuse,
                                    "rewrite": rewrite, "spread_reuse": spread}
         return SourceMatch(doc_id=item.doc.id, score=max(copy, rewrite, best_reuse, spread),
