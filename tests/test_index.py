@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from unspin.documents import Document
-from unspin.errors import IndexUnavailable
+from unspin.errors import IndexUnavailable, OptionError
 from unspin.index.postings import SEARCH_DIR
 from unspin.index.store import DB_NAME, Index
 from unspin.text.normalize import content_tokens
@@ -761,5 +761,5 @@ def test_a_dead_tokenising_process_is_an_index_error_and_keeps_what_was_committe
 
 
 def test_workers_below_one_are_refused(tmp_path: Path) -> None:
-    with Index.open(tmp_path / "ix", create=True) as ix, pytest.raises(ValueError, match="workers"):
+    with Index.open(tmp_path / "ix", create=True) as ix, pytest.raises(OptionError, match="workers"):
         ix.add(ARTICLES.values(), workers=0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from unspin.errors import OptionError
 from unspin.index.tokens import CHUNK_DOCS, TokenPool, tokens_line
 from unspin.text.normalize import content_tokens
 
@@ -43,5 +44,5 @@ def test_stopping_early_leaves_no_work_behind() -> None:
 
 
 def test_workers_below_one_are_refused() -> None:
-    with pytest.raises(ValueError, match="at least 1"):
+    with pytest.raises(OptionError, match="at least 1"):
         TokenPool(0)

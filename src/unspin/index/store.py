@@ -325,7 +325,7 @@ class Index:
         Raises:
             IndexUnavailable: the index cannot be written (a read-only disk, for instance), or a
                 tokenising process died (what was committed before is kept).
-            ValueError: ``workers`` below 1.
+            OptionError: ``workers`` below 1 (as :func:`unspin.trace_many`).
         """
         with TokenPool(workers) as pool:
             return self.add_with(documents, pool, progress=progress, batch_size=batch_size)

@@ -19,6 +19,7 @@ from itertools import islice
 from types import TracebackType
 from typing import TypeVar
 
+from unspin.errors import OptionError
 from unspin.text.normalize import content_tokens
 from unspin.workers import interrupts_held, start_worker
 
@@ -55,12 +56,12 @@ class TokenPool:
         workers: processes tokenising; 1 tokenises in the calling thread, with no process started.
 
     Raises:
-        ValueError: ``workers`` below 1.
+        OptionError: ``workers`` below 1.
     """
 
     def __init__(self, workers: int = 1) -> None:
         if workers < 1:
-            raise ValueError(f"workers must be at least 1, not {workers}")
+            raise OptionError("workers", f"must be at least 1, not {workers}")
         self.workers = workers
         self._executor: ProcessPoolExecutor | None = None
         if workers > 1:
