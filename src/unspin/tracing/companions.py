@@ -14,7 +14,8 @@ from dataclasses import replace
 from unspin.results import Passage, SourceMatch
 from unspin.tracing.align import Unit
 from unspin.tracing.candidate import Aligned
-from unspin.tracing.stretches import coverages, join_close
+from unspin.tracing.decide import finding
+from unspin.tracing.stretches import coverages, join_close, mark_summaries
 
 __all__ = ["COMPANION_PAIRS", "COMPANION_SIMILARITY", "companion", "with_companions"]
 
@@ -38,7 +39,10 @@ def with_companions(units: Sequence[Unit], accepted: Sequence[SourceMatch],
 
     Added after the decision and the greedy explanation, so that they change neither: a companion is
     a further stretch taken from a source that other passages already prove reused. Coverage counts
-    the added pairs.
+    the added pairs and the finding follows it (:func:`unspin.tracing.decide.finding`: a source whose
+    passages now cover half the suspect is a copy of it). A passage that a companion joins is marked
+    again when it condenses the whole source (:func:`unspin.tracing.stretches.mark_summaries`):
+    joining drops the mark.
     """
     taken = [p.suspect for m in accepted for p in m.passages]
     out = []
@@ -50,9 +54,11 @@ def with_companions(units: Sequence[Unit], accepted: Sequence[SourceMatch],
             taken += [p.suspect for p in extra]
             # Joined to a reported passage it continues, as the reported passages are to each other.
             ordered = sorted((*match.passages, *extra), key=lambda p: (p.suspect, p.source))
-            passages = tuple(join_close(ordered, item.context.text, item.doc.text))
+            passages = tuple(mark_summaries(join_close(ordered, item.context.text, item.doc.text),
+                                            item.doc.text))
             coverage, source_coverage = coverages(passages, sum(u.end - u.start for u in units),
                                                   sum(u.end - u.start for u in item.units))
-            match = replace(match, passages=passages, coverage=coverage, source_coverage=source_coverage)
+            match = replace(match, passages=passages, coverage=coverage, source_coverage=source_coverage,
+                            finding=finding(coverage))
         out.append(match)
     return out

@@ -16,7 +16,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from unspin.results import Passage, SentencePair
+from unspin.results import Finding, Passage, SentencePair
 
 #: Logistic weights of :func:`copy_score`, calibrated on unspin-bench (see docs/scores.md for how).
 WEIGHTS = {
@@ -169,6 +169,17 @@ REUSE_STEEPNESS = 8.0
 #: Share of the suspect that an accepted source's passages must cover for the suspect to be a copy
 #: of it (below, the two share reused passages).
 COPY_COVERAGE = 0.5
+
+
+def finding(coverage: float) -> Finding:
+    """What an accepted source's passages make of the suspect: ``"copy"`` when they cover at least
+    :data:`COPY_COVERAGE` of it (the suspect derives from the source as a whole), else ``"reused"``
+    (the two share passages).
+
+    Args:
+        coverage: share of the suspect's characters in the source's aligned pairs, in [0, 1].
+    """
+    return "copy" if coverage >= COPY_COVERAGE else "reused"
 
 
 def line_score(reach: float) -> float:

@@ -170,6 +170,7 @@ class Comparer:
         self._embed_promising(units, aligned, embed_all=embed_all)
         accepted, rejected, _ = self._choose(units, aligned, threshold=self.options.threshold)
         accepted = with_companions(units, accepted, {a.doc.id: a for a in aligned})
+        accepted.sort(key=lambda m: m.finding != "copy")  # a companion can make a source a copy
         # What each accepted copy changed (cheap: no model; see unspin.changes.docdiff).
         accepted = attach_changes(doc.text, sentences, accepted, {a.doc.id: a.units for a in aligned},
                                   views=self._views)
@@ -308,7 +309,7 @@ class Comparer:
         return SourceMatch(doc_id=item.doc.id, score=max(copy, rewrite, best_reuse, spread),
                            coverage=coverage, source_coverage=source_coverage, passages=tuple(reported),
                            evidence=features, meta=dict(item.doc.meta), text=item.doc.text,
-                           finding="copy" if coverage >= decide.COPY_COVERAGE else "reused", copy_score=copy)
+                           finding=decide.finding(coverage), copy_score=copy)
 
 
 
