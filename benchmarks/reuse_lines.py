@@ -11,11 +11,17 @@ same-event report. The script prints, per group, the largest evidence of the ind
 (what the lines must stay above) and how many reused passages reach each line.
 
 The lines in ``unspin.tracing.reuse`` were set from the ``fit`` half; the ``test`` half checks them.
+``--dense-shares`` also tries other copied shares for the dense-wording line (``reuse.dense_ratio``):
+per share, the independent passages it would accept (PAN pairs without reuse and real-dev same-event
+reports apart from PAN passages beside a case) and the reused passages it would add to every
+current line.
 
 Usage (from the repository root)::
 
     PYTHONPATH=src .venv/bin/python benchmarks/reuse_lines.py --split fit --per-kind 40
     PYTHONPATH=src .venv/bin/python benchmarks/reuse_lines.py --split test --per-kind 40
+    PYTHONPATH=src .venv/bin/python benchmarks/reuse_lines.py --split test --per-kind 100 \\
+        --dense-shares 0.4,0.32,0.28
 """
 
 from __future__ import annotations
@@ -144,6 +150,30 @@ def summarise(rows: Sequence[tuple[str, bool, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _independent_report(group: str) -> bool:
+    """Whether passages of ``group`` come from texts that share no passage: a PAN pair without
+    reuse or a real-dev candidate that is not a right source (a same-event report)."""
+    return group == "pan/no-plagiarism" or group.startswith("real-dev/")
+
+
+def dense_sweep(rows: Sequence[tuple[str, bool, Any]], shares: Sequence[float]) -> str:
+    """What the dense-wording line would accept at each copied share in ``shares``."""
+    from unspin.tracing import reuse
+
+    lines = ["| dense share | independent reports over the line | other passages beside a PAN case "
+             "| reused passages over it | of them, reaching no current line |",
+             "|---:|---:|---:|---:|---:|"]
+    for share in shares:
+        over = [(group, reused, ev) for group, reused, ev in rows
+                if reuse.dense_ratio(ev, share=share) >= 1.0]
+        independent = sum(not reused and _independent_report(group) for group, reused, _ in over)
+        beside = sum(not reused and not _independent_report(group) for group, reused, _ in over)
+        gained = [ev for _, reused, ev in over if reused]
+        new = sum(reuse.reuse_score(ev) < 0.5 for ev in gained)
+        lines.append(f"| {share:.2f} | {independent} | {beside} | {len(gained)} | {new} |")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     global DATA
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
@@ -151,11 +181,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--per-kind", type=int, default=40, help="PAN pairs drawn per kind (seeded)")
     parser.add_argument("--data", default=str(DATA),
                         help="folder holding pan13-train and real-dev (default: %(default)s)")
+    parser.add_argument("--dense-shares", default="",
+                        help="comma-separated copied shares to try for the dense-wording line")
     args = parser.parse_args(argv)
     DATA = Path(args.data)
     rows = list(pan_passages(args.split, args.per_kind)) + list(real_dev_passages(args.split))
     print(f"split {args.split}: {len(rows)} passages of two or more pairs")
     print(summarise(rows))
+    if args.dense_shares:
+        print()
+        print(dense_sweep(rows, [float(x) for x in args.dense_shares.split(",")]))
     return 0
 
 

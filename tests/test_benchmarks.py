@@ -119,3 +119,22 @@ def test_unspin_bench_reports_rewritten_per_style() -> None:
     assert list(out) == ["rewritten", "rewritten/paraphrase", "rewritten/condensed"]
     assert out["rewritten/condensed"]["n"] == 2
     assert "rewritten" in unspin_bench.KINDS
+
+
+def test_dense_sweep_counts_independent_reports_apart_from_passages_beside_a_case() -> None:
+    import reuse_lines
+
+    from unspin.tracing.reuse import PassageEvidence
+
+    def evidence(copied: int, words: int) -> PassageEvidence:
+        # Shuffled wording in three pairs, the second carrying 6 copied words: only the share decides.
+        return PassageEvidence(pairs=3, strong=0.0, mean_similarity=0.6, shared_words=10, copied_words=copied,
+                               longest_run=4, quoted_share=0.0, copied_pairs=3, words=words, second_copied=6)
+
+    rows = [("real-dev/negative", False, evidence(14, 40)),   # share 0.35: a same-event report
+            ("pan/random", False, evidence(20, 60)),          # share 0.33: beside a case
+            ("pan/random", True, evidence(15, 45)),           # share 0.33: reused, reaches no line now
+            ("pan/random", True, evidence(30, 50))]           # share 0.60: reused, on the line now
+    table = reuse_lines.dense_sweep(rows, [0.40, 0.30]).splitlines()
+    assert table[2] == "| 0.40 | 0 | 0 | 1 | 0 |"
+    assert table[3] == "| 0.30 | 1 | 1 | 2 | 1 |"

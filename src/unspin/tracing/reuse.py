@@ -188,9 +188,10 @@ def copied_wording_ratio(pe: PassageEvidence) -> float:
     return min(pe.copied_words / words, pe.longest_run / VERBATIM_RUN)
 
 
-def dense_ratio(pe: PassageEvidence) -> float:
+def dense_ratio(pe: PassageEvidence, *, share: float = DENSE_SHARE) -> float:
     """How far a passage reaches towards the dense-wording line: the smaller of
-    ``copied_words / DENSE_WORDS`` and ``copied_share / DENSE_SHARE``; 0 unless at least two pairs
+    ``copied_words / DENSE_WORDS`` and ``copied_share / share`` (:data:`DENSE_SHARE` unless a line
+    is being studied, ``benchmarks/reuse_lines.py --dense-shares``); 0 unless at least two pairs
     carry copied wording and the second of them at least :data:`DENSE_SECOND` words, and 0 for
     two pairs holding a run of :data:`VERBATIM_RUN` words (two verbatim sentences are judged by the
     copied-wording line alone).
@@ -205,7 +206,7 @@ def dense_ratio(pe: PassageEvidence) -> float:
         # Two sentences repeated word for word are a sister story's background paragraph until they
         # reach the copied-wording line over two pairs (VERBATIM_WORDS_TWO); shuffled wording is not.
         return 0.0
-    return min(pe.copied_words / DENSE_WORDS, pe.copied_share / DENSE_SHARE)
+    return min(pe.copied_words / DENSE_WORDS, pe.copied_share / share)
 
 
 def reuse_score(pe: PassageEvidence) -> float:
