@@ -504,3 +504,56 @@ DARK_SKY_SPUN = ("Hollin Moor became a reserve for dark skies in 2019, once the 
                  "places in region one of where now it is.")
 BLOG_PAGE_TWO_STRETCHES = (_BLOG_BEFORE + "\n\n" + _TELESCOPE_PARAS[2] + "\n\n" + _BLOG_AFTER + "\n\n"
                            + DARK_SKY_SPUN + "\n\nThanks for reading, and see you on the next walk.")
+
+# ------------------------------------------------------------ kept content, scattered (PAN translation)
+
+MUSEUM_ID = "harwickmercury/2026-05-23-maritime-museum-reopens"
+MUSEUM = """Harwick maritime museum reopens after flood repairs
+
+The Harwick Maritime Museum reopened on Saturday, eighteen months after floodwater from the estuary \
+ruined its ground-floor galleries and damaged more than 400 ship models.
+
+Restoring the collection cost 2.3 million euros, most of it covered by the national heritage fund, and \
+conservators worked on the damaged models in a temporary workshop at the old customs house.
+
+Curator Tobias Wren said the galleries had been rebuilt with raised floors and waterproof cases so that a \
+future flood could not reach the exhibits.
+
+The museum's most famous object, a scale model of the clipper Marigold carved by a prisoner in 1812, \
+returns to display in a new room on the first floor.
+
+Entry remains free for children, and adult tickets will cost 8 euros until the end of the year."""
+#: Three sentences of MUSEUM as a machine translation renders them (words inflected, replaced and
+#: moved; no long run survives), each dropped into a different item of a village newsletter.
+MUSEUM_TRANSLATED = [
+    "Eighteen months after water of the estuary flooded the galleries on the ground floor and harmed over "
+    "400 models of ships, the maritime museum of Harwick opened again this Saturday.",
+    "According to curator Tobias Wren, the rooms got rebuilt on raised floors with waterproof display "
+    "cases, so any future flooding cannot reach the exhibits.",
+    "A model at scale of the clipper Marigold, which a prisoner carved in 1812 and which is the best known "
+    "object of the museum, goes back on display in one new room of the first floor.",
+]
+_NEWSLETTER_ITEMS = [
+    "Oakley Green village newsletter, June",
+    "Bin collections move to Thursdays from the first week of the month. Please put the green bins out "
+    "before seven in the morning, as the new lorry starts its round early.",
+    "The parish council thanks everyone who came to the litter pick along the canal towpath. Forty "
+    "volunteers filled sixty bags and found, among other things, a bicycle and a garden gnome.",
+    "Trips and outings. {0} The community minibus will run a day trip there on the last Sunday of the "
+    "month; seats can be booked at the post office.",
+    "The allotment society still has three plots free behind the cricket ground. Rent is modest and the "
+    "society lends tools to new members in their first season.",
+    "Our speaker at the history club in May talked about the village's lost windmill, which burned down "
+    "in 1897. Old photographs of it are wanted for a display in the church hall.",
+    "Club news. The history club will visit the Harwick museum in July. {1}",
+    "The choir rehearses on Tuesday evenings in the school hall and would welcome more tenors. No audition "
+    "is needed, only a cheerful voice and a willingness to learn the words.",
+    "For children. {2} The school's summer fair will raise money for a new climbing frame.",
+    "Finally, a reminder that the village hall car park will be resurfaced in the second week of the "
+    "month, so please park on the road outside the shop.",
+]
+#: A village newsletter with the three translated sentences in three different items.
+NEWSLETTER = "\n\n".join(_NEWSLETTER_ITEMS).format(*MUSEUM_TRANSLATED)
+#: The same newsletter with only the first two of them (the third item says something else).
+NEWSLETTER_TWO = "\n\n".join(_NEWSLETTER_ITEMS).format(
+    *MUSEUM_TRANSLATED[:2], "The library's reading challenge starts when the schools break up.")

@@ -27,6 +27,7 @@ KINDS: dict[str, bool] = {
     "excerpt": True,
     "lifted-sentences": True,
     "shuffled-excerpt": True,
+    "scattered-translation": True,
     "same-event": False,
     "sister-story": False,
 }
@@ -104,17 +105,34 @@ def test_reworded_offsets(path: Path) -> None:
     assert piece.strip() and piece not in pair["source"]["text"]
 
 
+def _scattered_regions(path: Path, key: str, *, verbatim: bool) -> None:
+    """Check the ``key`` regions of a pair: at least two, in order, inside the copy, and each
+    found verbatim in the source (``verbatim``) or not at all (a translated sentence)."""
+    pair = _load(path)
+    text, last = pair["copy"]["text"], 0
+    assert len(pair[key]) >= 2, f"{path.name}: one {key} region is a splice"
+    for start, end in pair[key]:
+        assert isinstance(start, int) and isinstance(end, int)
+        assert last <= start < end <= len(text), f"{path.name}: {key} {start}-{end} out of order or bounds"
+        assert text[start:end].strip()
+        assert (text[start:end] in pair["source"]["text"]) is verbatim, f"{path.name}: {key} {start}-{end}"
+        last = end
+
+
 @pytest.mark.parametrize("path", _pair_files(), ids=lambda p: p.stem)
 def test_lifted_offsets(path: Path) -> None:
     pair = _load(path)
     if pair["kind"] == "lifted-sentences":
         assert "lifted" in pair and "spliced" not in pair, f"{path.name}: lifted-sentences without 'lifted'"
-    if "lifted" not in pair:
-        return
-    text, last = pair["copy"]["text"], 0
-    assert len(pair["lifted"]) >= 2, f"{path.name}: one lifted region is a splice"
-    for start, end in pair["lifted"]:
-        assert isinstance(start, int) and isinstance(end, int)
-        assert last <= start < end <= len(text), f"{path.name}: lifted {start}-{end} out of order or bounds"
-        assert text[start:end].strip() and text[start:end] in pair["source"]["text"]
-        last = end
+    if "lifted" in pair:
+        _scattered_regions(path, "lifted", verbatim=True)
+
+
+@pytest.mark.parametrize("path", _pair_files(), ids=lambda p: p.stem)
+def test_translated_offsets(path: Path) -> None:
+    pair = _load(path)
+    if pair["kind"] == "scattered-translation":
+        assert "translated" in pair, f"{path.name}: scattered-translation without 'translated'"
+    if "translated" in pair:
+        # A translated sentence renders one of the source's in other words: never verbatim.
+        _scattered_regions(path, "translated", verbatim=False)

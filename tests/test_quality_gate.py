@@ -43,15 +43,17 @@ def _load_pairs() -> list[dict[str, Any]]:
 PAIRS = {pair["name"]: pair for pair in _load_pairs()}
 #: Pairs whose copy holds text of the source in some regions only: one spliced region (verbatim), one
 #: reworded region ("reworded": the source's words shuffled), or sentences lifted into the copy apart
-#: from each other ("lifted": a list of regions).
-SPLICES = [name for name, pair in PAIRS.items() if {"spliced", "reworded", "lifted"} & pair.keys()]
+#: from each other, as they are ("lifted") or translated ("translated"): lists of regions.
+SCATTERED = ("lifted", "translated")
+SPLICES = [name for name, pair in PAIRS.items() if {"spliced", "reworded", *SCATTERED} & pair.keys()]
 
 
 def _regions(pair: dict[str, Any]) -> list[tuple[int, int]]:
     for key in ("spliced", "reworded"):
         if key in pair:
             return [tuple(pair[key])]
-    return [tuple(r) for r in pair["lifted"]]
+    key = next(k for k in SCATTERED if k in pair)
+    return [tuple(r) for r in pair[key]]
 
 
 def _params(names: list[str], known: dict[str, str]) -> list[Any]:
@@ -191,8 +193,9 @@ def test_finding_kind(results: dict[str, TraceResult], name: str) -> None:
     (source,) = results[name].sources
     assert source.finding == expected, f"{name}: {_describe(results[name])}"
     if expected == "reused":
-        # A reused passage, or copied wording spread over passages (lifted sentences).
-        spread = source.evidence["spread_reuse"] >= 0.5 and "lifted" in PAIRS[name]
+        # A reused passage, or copied wording or kept content spread over passages (sentences
+        # lifted or translated one by one).
+        spread = source.evidence["spread_reuse"] >= 0.5 and any(k in PAIRS[name] for k in SCATTERED)
         assert source.coverage < 0.5 and (spread or any(p.reuse_score >= 0.5 for p in source.passages))
 
 

@@ -23,6 +23,8 @@ from unspin.tracing.reuse import (
     CONTENT_BLOCK_PAIRS,
     CONTENT_PAIR_SHARE,
     CONTENT_PAIR_WORDS,
+    CONTENT_SPREAD_PAIRS,
+    CONTENT_SPREAD_WORDS,
     COPIED_BLOCK_WORDS,
     DENSE_SECOND,
     DENSE_SHARE,
@@ -36,6 +38,7 @@ from unspin.tracing.reuse import (
     PassageEvidence,
     chance_pair,
     content_block_ratio,
+    content_spread_score,
     dense_ratio,
     drop_chance_pairs,
     keeps_content,
@@ -294,6 +297,43 @@ def test_content_pairs_are_counted_in_a_block_not_across_apassage() -> None:
     ev = passage_evidence(found, a, b)
     assert ev.content_pairs == 2  # three kept, but never three among five consecutive pairs
     assert reuse_score(ev) < DECISION_THRESHOLD
+
+
+def _one_pair(a: str, b: str) -> PassageEvidence:
+    (x,), (y,) = _sentences(a), _sentences(b)
+    return passage_evidence(passage(pair(x, y, 0.7)), a, b)
+
+
+def test_kept_pairs_count_only_pairs_sharing_six_content_words() -> None:
+    assert CONTENT_SPREAD_WORDS == 6 > CONTENT_PAIR_WORDS
+    # A headline reworded by a sister story keeps its five content words: content, not spread evidence.
+    five = _one_pair("Korean card lender rescued by creditors.", "Korean card lender rescued, say creditors.")
+    assert (five.content_pairs, five.kept_pairs) == (1, 0)
+    six = _one_pair("Korean card lender rescued by creditors on Friday.",
+                    "On Friday creditors rescued the Korean card lender.")
+    assert (six.content_pairs, six.kept_pairs) == (1, 1)
+    # Six shared words that are not most of the shorter sentence keep no content at all.
+    thin = _one_pair("Korean card lender rescued by creditors on Friday after weeks of tense talks in Seoul "
+                     "about unpaid debts and frozen accounts.",
+                     "On Friday creditors of a Korean card lender met, and the rescued bank's shares fell "
+                     "sharply as traders sold loans, bonds, notes and stocks of rival lenders abroad.")
+    assert (thin.content_pairs, thin.kept_pairs) == (0, 0)
+
+
+def test_content_spread_line_is_three_kept_pairs_over_all_passages() -> None:
+    assert CONTENT_SPREAD_PAIRS == 3
+    parts = [dataclasses.replace(_pe(1, 0, 0), kept_pairs=1) for _ in range(CONTENT_SPREAD_PAIRS)]
+    total = spread_evidence(parts)
+    assert total.kept_pairs == CONTENT_SPREAD_PAIRS
+    assert content_spread_score(total) == pytest.approx(DECISION_THRESHOLD)
+    # Two (what no same-event report nor PAN pair without reuse exceeded on the fit halves) stay below.
+    assert content_spread_score(spread_evidence(parts[:2])) < 0.1
+    assert content_spread_score(spread_evidence(parts[:1])) == 0.0
+    # Kept content is never conclusive, however many pairs keep it.
+    many = spread_evidence([dataclasses.replace(_pe(1, 0, 0), kept_pairs=1) for _ in range(20)])
+    assert 0.9 < content_spread_score(many) < 0.95
+    # The copied-wording spread line does not read kept pairs.
+    assert spread_score(total) == 0.0
 
 
 # -- chance neighbours of reused passages ----------------------------------------------------------

@@ -698,7 +698,9 @@ def test_restructured_rewrite_is_a_copy_by_its_rewrite_score(shaped: dict[str, T
     assert [s.doc_id for s in result.sources] == [shapes.BRIDGE_ID]
     match = result.sources[0]
     assert match.finding == "copy" and match.coverage > 0.8
-    assert match.copy_score < 0.5 <= match.evidence["rewrite"] == match.score
+    # The rewrite line reaches the threshold on its own (kept content spread over the passages may
+    # score higher still: the source score is the largest of the lines).
+    assert match.copy_score < 0.5 <= match.evidence["rewrite"] <= match.score
     # The blocks are reported where they stand in the source: out of order.
     starts = [p.source[0] for p in match.passages]
     assert len(starts) >= 5 and starts != sorted(starts)
@@ -891,3 +893,28 @@ def test_cli_compare_reports_a_second_spun_stretch_of_a_reused_source(tmp_path: 
         assert sum(p["suspect"][1] - p["suspect"][0] for p in inside) >= 0.8 * (end - start)
     assert all(any(s <= p["suspect"][0] and p["suspect"][1] <= e for s, e in stretches)
                for p in source["passages"])
+
+
+def test_translated_sentences_scattered_over_a_page_are_reused_passages() -> None:
+    # Three sentences of one story, machine-translated (no long run of words survives), each in a
+    # different item of a newsletter: no passage holds a block, but each keeps its sentence's content
+    # (PAN 2013 translation obfuscation cuts cases this short).
+    page = shapes.NEWSLETTER
+    result = compare(Document("newsletter", page), Document(shapes.MUSEUM_ID, shapes.MUSEUM))
+    (match,) = result.sources
+    assert match.finding == "reused" and match.copy_score < 0.5 <= match.score
+    assert match.evidence["best_reuse"] < 0.5 <= match.evidence["spread_reuse"]
+    spans = [p.suspect for p in match.passages]
+    for sentence in shapes.MUSEUM_TRANSLATED:
+        start = page.index(sentence)
+        assert any(s <= start and start + len(sentence) <= e for s, e in spans), sentence
+    evidence = reuse.spread_evidence([reuse.passage_evidence(p, page, shapes.MUSEUM) for p in match.passages])
+    assert evidence.kept_pairs >= reuse.CONTENT_SPREAD_PAIRS
+    assert reuse.spread_score(evidence) < 0.5  # not the copied-wording line
+
+
+def test_two_translated_sentences_in_a_page_are_no_source() -> None:
+    # The same newsletter with two of the three: two sentences that keep content are where the
+    # content-spread line is (a same-event report renders a lede and a background line this closely).
+    result = compare(Document("newsletter", shapes.NEWSLETTER_TWO), Document(shapes.MUSEUM_ID, shapes.MUSEUM))
+    assert not result.found, [(s.doc_id, s.score) for s in result.sources]

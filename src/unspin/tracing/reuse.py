@@ -54,6 +54,10 @@ class PassageEvidence:
             :attr:`copied_share`).
         second_copied: copied words (as :attr:`copied_words`) of the pair with the second most: one
             shared sentence whose neighbour shares a stock phrase has few here.
+        kept_pairs: pairs that keep the content of the shorter sentence outside quotations
+            (:func:`keeps_content`) and share at least :data:`CONTENT_SPREAD_WORDS` content words,
+            wherever they lie in the passage (summed over a source's passages by
+            :func:`spread_evidence` for the content-spread line, :func:`content_spread_score`).
     """
 
     pairs: int
@@ -67,13 +71,14 @@ class PassageEvidence:
     content_pairs: int = 0
     words: int = 0
     second_copied: int = 0
+    kept_pairs: int = 0
 
     def as_dict(self) -> dict[str, float]:
         return {"pairs": self.pairs, "strong": self.strong, "mean_similarity": self.mean_similarity,
                 "shared_words": self.shared_words, "copied_words": self.copied_words,
                 "longest_run": self.longest_run, "quoted_share": self.quoted_share,
                 "copied_pairs": self.copied_pairs, "content_pairs": self.content_pairs,
-                "words": self.words, "second_copied": self.second_copied}
+                "words": self.words, "second_copied": self.second_copied, "kept_pairs": self.kept_pairs}
 
     @property
     def copied_share(self) -> float:
@@ -105,7 +110,7 @@ def passage_evidence(passage: Passage, suspect_text: str, source_text: str, *,
         suspect_quotes, source_quotes: quotation spans of each text
             (:func:`unspin.changes.textview.quote_spans`); empty to count quoted words too.
     """
-    shared = copied = longest = quoted = chars = copied_pairs = words = 0
+    shared = copied = longest = quoted = chars = copied_pairs = words = kept_wide = 0
     kept: list[bool] = []
     per_pair: list[int] = []
     for pair in passage.pairs:
@@ -116,6 +121,7 @@ def passage_evidence(passage: Passage, suspect_text: str, source_text: str, *,
         a_tokens, b_tokens = set(content_tokens(a_text)), set(content_tokens(b_text))
         shared += len(a_tokens & b_tokens)
         kept.append(keeps_content(a_tokens, b_tokens))
+        kept_wide += kept[-1] and len(a_tokens & b_tokens) >= CONTENT_SPREAD_WORDS
         a_words = _WORD_RE.findall(fold(a_text).lower())
         b_words = _WORD_RE.findall(fold(b_text).lower())
         blocks = difflib.SequenceMatcher(None, a_words, b_words, autojunk=False).get_matching_blocks()
@@ -131,7 +137,8 @@ def passage_evidence(passage: Passage, suspect_text: str, source_text: str, *,
                            copied_words=copied, longest_run=longest,
                            quoted_share=quoted / chars if chars else 0.0, copied_pairs=copied_pairs,
                            content_pairs=_most_in_window(kept, CONTENT_BLOCK_WINDOW), words=words,
-                           second_copied=sorted(per_pair, reverse=True)[1] if len(per_pair) > 1 else 0)
+                           second_copied=sorted(per_pair, reverse=True)[1] if len(per_pair) > 1 else 0,
+                           kept_pairs=kept_wide)
 
 
 #: The lines a passage must reach to count as reused, set on the `fit` halves of the development
@@ -241,7 +248,8 @@ def spread_evidence(passages: Sequence[PassageEvidence]) -> PassageEvidence:
         copied_words=sum(p.copied_words for p in passages),
         longest_run=max(p.longest_run for p in passages),
         quoted_share=sum(p.quoted_share * p.pairs for p in passages) / pairs if pairs else 0.0,
-        copied_pairs=sum(p.copied_pairs for p in passages), words=sum(p.words for p in passages))
+        copied_pairs=sum(p.copied_pairs for p in passages), words=sum(p.words for p in passages),
+        kept_pairs=sum(p.kept_pairs for p in passages))
 
 
 def spread_score(pe: PassageEvidence) -> float:
@@ -296,6 +304,34 @@ def content_block_ratio(pe: PassageEvidence) -> float:
     of the shorter sentence outside quotations (:func:`keeps_content`).
     """
     return min(pe.content_pairs / CONTENT_BLOCK_PAIRS, CONTENT_BLOCK_MAX)
+
+
+#: A source reaches the *content-spread* line when this many sentence pairs of its passages, wherever
+#: they lie, keep the content of the shorter sentence (:func:`keeps_content`) ...
+CONTENT_SPREAD_PAIRS = 3
+#: ... each with at least this many content words shared outside quotations (more than the
+#: content-block line asks of a pair: pairs scattered over the text have no block to support them,
+#: and a headline keeps its few words in any sister story). Set on the ``fit`` halves of PAN 2013
+#: and real-dev, where no source that a same-event report or a PAN pair without reuse shares
+#: passages with had more than two such pairs even at 4 words, and on the unspin-bench originals,
+#: where a sister story (a reworded headline and two background sentences) reached three at 5
+#: words (docs/benchmarks.md, "Seventh session").
+CONTENT_SPREAD_WORDS = 6
+
+
+def content_spread_score(pe: PassageEvidence) -> float:
+    """Confidence in [0, 1] that a source whose passages keep content pair after pair was reused.
+
+    Read on :func:`spread_evidence` of all a source's passages: an obfuscated copy cut by the
+    page's other text into several short passages (or one-sentence cases, as PAN's random and
+    translation obfuscation leaves them) keeps the content of sentence after sentence, each passage
+    below the content-block line on its own. ``line_score(kept_pairs / CONTENT_SPREAD_PAIRS)``, the
+    ratio capped at :data:`CONTENT_BLOCK_MAX` (kept content words are never conclusive); 0 when
+    fewer than :data:`MIN_REUSED_PAIRS` pairs keep content.
+    """
+    if pe.kept_pairs < MIN_REUSED_PAIRS:
+        return 0.0
+    return line_score(min(pe.kept_pairs / CONTENT_SPREAD_PAIRS, CONTENT_BLOCK_MAX))
 
 
 def _most_in_window(flags: Sequence[bool], width: int) -> int:

@@ -283,16 +283,21 @@ class Comparer:
         ev = decide.evidence(plain, sentences=len(open_units), chars=chars, chain=open_chain)
         copy = decide.copy_score(ev)
         rewrite = decide.rewrite_score(decide.rewrite_evidence(open_passages, sentences=len(open_units)))
-        spread = reuse.spread_score(reuse.spread_evidence([item.passage_evidence(p)
-                                                             for p in open_passages]))
+        spread_ev = reuse.spread_evidence([item.passage_evidence(p) for p in open_passages])
+        copied_spread = reuse.spread_score(spread_ev)
+        content_spread = reuse.content_spread_score(spread_ev)
+        spread = max(copied_spread, content_spread)
         best_reuse = max((item.reuse_score(p) for p in (*parts, *open_passages)), default=0.0)
         reported = item.all_passages(units)
-        if max(copy, rewrite) < self.options.threshold <= max(best_reuse, spread):
-            # Accepted on reused passages alone: report those; on the spread line alone, the passages
-            # that carry copied wording (a reused passage's neighbours with a chance phrase are not).
-            spread_only = best_reuse < self.options.threshold <= spread
-            reported = [p for p in reported if p.reuse_score >= self.options.threshold
-                        or (spread_only and item.passage_evidence(p).copied_pairs)]
+        threshold = self.options.threshold
+        if max(copy, rewrite) < threshold <= max(best_reuse, spread):
+            # Accepted on reused passages alone: report those; on a spread line alone, the passages
+            # that carry its evidence, copied wording or kept content (a reused passage's neighbours
+            # with a chance phrase are not).
+            spread_only = best_reuse < threshold
+            reported = [p for p in reported if p.reuse_score >= threshold or (spread_only and (
+                (copied_spread >= threshold and item.passage_evidence(p).copied_pairs)
+                or (content_spread >= threshold and item.passage_evidence(p).kept_pairs)))]
         # One copied stretch cut where a sentence went unaligned is reported as one passage; joined
         # again here because the passages kept (above) may now lie next to each other.
         reported = join_close(reported, item.context.text, item.doc.text, blocked=blocked)
